@@ -1,0 +1,56 @@
+/** Public types of the reranking engine. Shared by Node, the worker and the browser client. */
+
+/** How a logit becomes a score: `sigmoid` (default), raw logits, or a softmax across the ranked list. */
+export type Activation = 'sigmoid' | 'none' | 'softmax';
+
+/** Which ONNX file is loaded: fp32 `model.onnx`, fp16 `model_fp16.onnx`, 8-bit `model_quantized.onnx`. */
+export type Dtype = 'fp32' | 'fp16' | 'q8';
+
+/** Execution device, as transformers.js names it. */
+export type Device = 'cpu' | 'wasm' | 'webgpu';
+
+/** What to do with a passage longer than the token budget left after the query. */
+export type LongPassageStrategy = 'truncate' | 'windows';
+
+export interface LoadOptions {
+  /**
+   * A local folder (absolute or relative path, Node only) in the Hugging Face layout,
+   * or a model id such as `Xenova/bge-reranker-base` fetched from `remoteHost`.
+   */
+  model: string;
+  /** Base URL of a hub-compatible server (`/{model}/resolve/{revision}/{file}`). Default: huggingface.co. */
+  remoteHost?: string;
+  /** Hub revision (branch, tag or commit). Default `main`. */
+  revision?: string;
+  dtype?: Dtype;
+  device?: Device;
+  /** Refuse more documents than this in one call. Default 1000. */
+  maxDocuments?: number;
+  /** Refuse a query or a document longer than this many characters. Default 100_000. */
+  maxCharacters?: number;
+}
+
+export interface RankOptions {
+  /** Keep only the best K results. Default: all. */
+  topK?: number;
+  /** Tokens per pair, special tokens included. Default 512 (capped at what the model allows). */
+  maxLength?: number;
+  activation?: Activation;
+  /** Copy each document's text into its result. Default false. */
+  returnDocuments?: boolean;
+  /** Padded tokens (rows x longest row) one model run may hold. Default 8192. */
+  batchTokens?: number;
+  /** Default `truncate`. With `windows`, a long passage is scored by its best overlapping window. */
+  longPassages?: LongPassageStrategy;
+  /** Tokens shared by consecutive windows. Default: a quarter of the window. */
+  windowOverlap?: number;
+}
+
+export interface RankedDocument {
+  /** Position of the document in the caller's input array. */
+  index: number;
+  score: number;
+  document?: string;
+}
+
+export type ScoreOptions = Omit<RankOptions, 'topK' | 'returnDocuments'>;

@@ -1,0 +1,86 @@
+/**
+ * Writes a cross-encoder in the Hugging Face repository layout that transformers.js loads:
+ * config.json, tokenizer files, and onnx/model.onnx (fp32), model_fp16.onnx, model_quantized.onnx (q8).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CrossEncoderShape, WeightMap } from './config.js';
+import { buildCrossEncoderGraph } from './cross-encoder-graph.js';
+import { toHfConfig } from './hf-config.js';
+import { encodeModel } from './onnx-graph.js';
+import type { ShapePreset } from './presets.js';
+import { quantizeMatMulWeights } from './quantize.js';
+import { randomWeights } from './random-weights.js';
+import { buildTokenizerFiles } from './tokenizer-files.js';
+
+export type ModelDtype = 'fp32' | 'fp16' | 'q8';
+
+export const ONNX_FILE: Record<ModelDtype, string> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+};
+
+export interface WriteModelOptions {
+  preset: ShapePreset;
+  outDir: string;
+  seed?: number;
+  dtypes?: ModelDtype[];
+  /**
+   * Parameters under their Hugging Face names. Default: seeded random. A loader for a real
+   * safetensors checkpoint plugs in here (its vocabulary must then match the tokenizer it ships).
+   */
+  weights?: (shape: CrossEncoderShape) => WeightMap;
+}
+
+export interface WrittenModel {
+  shape: CrossEncoderShape;
+  weights: WeightMap;
+  files: Record<string, number>;
+}
+
+export function shapeFor(preset: ShapePreset): { shape: CrossEncoderShape; tokenizer: ReturnType<typeof buildTokenizerFiles> } {
+  const tokenizer = buildTokenizerFiles(preset.architecture, preset.maxLength);
+  const xlmr = preset.architecture === 'xlm-roberta';
+  const shape: CrossEncoderShape = {
+    architecture: preset.architecture,
+    vocabSize: tokenizer.vocabSize,
+    hiddenSize: preset.hiddenSize,
+    numLayers: preset.numLayers,
+    numHeads: preset.numHeads,
+    intermediateSize: preset.intermediateSize,
+    // XLM-R positions start after the padding index (514 slots for 512 tokens).
+    maxPositionEmbeddings: xlmr ? preset.maxLength + tokenizer.padTokenId + 1 : preset.maxLength,
+    typeVocabSize: xlmr ? 1 : 2,
+    layerNormEps: xlmr ? 1e-5 : 1e-12,
+    padTokenId: tokenizer.padTokenId,
+  };
+  return { shape, tokenizer };
+}
+
+export async function writeCrossEncoder(options: WriteModelOptions): Promise<WrittenModel> {
+  const { preset, outDir, seed = 42, dtypes = ['fp32', 'fp16', 'q8'] } = options;
+  const { shape, tokenizer } = shapeFor(preset);
+  const weights = options.weights ? options.weights(shape) : randomWeights(shape, seed);
+  const files: Record<string, number> = {};
+  const write = async (relative: string, content: string | Uint8Array) => {
+    const target = path.join(outDir, relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+    files[relative] = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+  };
+  const json = (value: object) => `${JSON.stringify(value, null, 2)}\n`;
+
+  await write('config.json', json(toHfConfig(shape)));
+  await write('tokenizer.json', JSON.stringify(tokenizer.tokenizerJson));
+  await write('tokenizer_config.json', json(tokenizer.tokenizerConfig));
+  await write('special_tokens_map.json', json(tokenizer.specialTokensMap));
+
+  if (dtypes.includes('fp32') || dtypes.includes('q8')) {
+    const fp32 = buildCrossEncoderGraph(shape, weights, 'float32');
+    if (dtypes.includes('fp32')) await write(ONNX_FILE.fp32, encodeModel(fp32));
+    if (dtypes.includes('q8')) await write(ONNX_FILE.q8, encodeModel(quantizeMatMulWeights(fp32)));
+  }
+  if (dtypes.includes('fp16')) await write(ONNX_FILE.fp16, encodeModel(buildCrossEncoderGraph(shape, weights, 'float16')));
+  return { shape, weights, files };
+}
