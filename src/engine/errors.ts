@@ -1,0 +1,55 @@
+/**
+ * Typed errors of the reranker. Each has a stable `code` and, when a file is involved, its name,
+ * so that callers (and the worker boundary, which copies these fields) can tell problems apart.
+ */
+export type RerankerErrorCode =
+  | 'INVALID_INPUT'
+  | 'LIMIT_EXCEEDED'
+  | 'MODEL_FILE_MISSING'
+  | 'MODEL_FILE_CORRUPT'
+  | 'UNSUPPORTED_MODEL'
+  | 'MODEL_LOAD_FAILED'
+  | 'INFERENCE_FAILED'
+  | 'DISPOSED';
+
+export class RerankerError extends Error {
+  override name = 'RerankerError';
+  constructor(
+    readonly code: RerankerErrorCode,
+    message: string,
+    options: { cause?: unknown; file?: string } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.file !== undefined) this.file = options.file;
+  }
+  /** The model file the problem is about, if any (relative to the model, e.g. `onnx/model.onnx`). */
+  file?: string;
+}
+
+export class InvalidInputError extends RerankerError {
+  override name = 'InvalidInputError';
+  constructor(message: string) {
+    super('INVALID_INPUT', message);
+  }
+}
+
+export class LimitExceededError extends RerankerError {
+  override name = 'LimitExceededError';
+  constructor(message: string) {
+    super('LIMIT_EXCEEDED', message);
+  }
+}
+
+export class ModelLoadError extends RerankerError {
+  override name = 'ModelLoadError';
+  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_LOAD_FAILED', message: string, options: { cause?: unknown; file?: string } = {}) {
+    super(code, message, options);
+  }
+}
+
+export class InferenceError extends RerankerError {
+  override name = 'InferenceError';
+  constructor(message: string, cause?: unknown) {
+    super('INFERENCE_FAILED', message, { cause });
+  }
+}

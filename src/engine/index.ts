@@ -1,0 +1,3 @@
+export { Reranker, type RerankerInfo } from './reranker.js';
+export { RerankerError, InvalidInputError, LimitExceededError, ModelLoadError, InferenceError, type RerankerErrorCode } from './errors.js';
+export type * from './types.js';

@@ -1,0 +1,54 @@
+/** Which files make up a model, and turning transformers.js/onnxruntime load failures into typed errors. */
+import { ModelLoadError } from './errors.js';
+import type { Dtype } from './types.js';
+
+/** transformers.js `dtype` -> the ONNX file it loads. */
+export const ONNX_FILE_FOR_DTYPE: Record<Dtype, string> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+};
+
+const NOT_FOUND = /could not locate file|file was not found|local file missing|no such file|enoent|status 404|not found/i;
+const CORRUPT = /protobuf parsing failed|failed to load model|invalid model|load model from .* failed|model_path must not be empty|unexpected end|is not a valid|json|corrupt/i;
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Classifies a failure to load `file` of `model`. */
+export function loadError(model: string, file: string, cause: unknown): ModelLoadError {
+  const detail = describe(cause);
+  if (NOT_FOUND.test(detail)) {
+    return new ModelLoadError('MODEL_FILE_MISSING', `Model "${model}": ${file} is missing (${detail})`, { cause, file });
+  }
+  if (CORRUPT.test(detail)) {
+    return new ModelLoadError('MODEL_FILE_CORRUPT', `Model "${model}": ${file} could not be parsed (${detail})`, { cause, file });
+  }
+  return new ModelLoadError('MODEL_LOAD_FAILED', `Model "${model}": loading ${file} failed (${detail})`, { cause, file });
+}
+
+export interface CrossEncoderConfig {
+  modelType: string;
+  architecture: string;
+  /** Longest sequence the position table allows. */
+  maxPositions: number;
+}
+
+/** Accepts one-label *ForSequenceClassification configs; anything else is not a cross-encoder reranker. */
+export function checkCrossEncoderConfig(model: string, config: Record<string, unknown>): CrossEncoderConfig {
+  const unsupported = (why: string) =>
+    new ModelLoadError('UNSUPPORTED_MODEL', `Model "${model}": config.json ${why}; a reranker must be a one-label *ForSequenceClassification cross-encoder`, { file: 'config.json' });
+  const architectures = config['architectures'];
+  const architecture = Array.isArray(architectures) ? architectures.find((a) => typeof a === 'string' && a.endsWith('ForSequenceClassification')) : undefined;
+  if (typeof architecture !== 'string') throw unsupported(`lists architectures ${JSON.stringify(architectures ?? null)}`);
+  const id2label = config['id2label'];
+  const labels = typeof config['num_labels'] === 'number' ? config['num_labels'] : id2label && typeof id2label === 'object' ? Object.keys(id2label).length : 1;
+  if (labels !== 1) throw unsupported(`declares ${labels} labels`);
+  const modelType = String(config['model_type'] ?? '');
+  const positions = typeof config['max_position_embeddings'] === 'number' ? config['max_position_embeddings'] : 512;
+  const pad = typeof config['pad_token_id'] === 'number' ? config['pad_token_id'] : 1;
+  // RoBERTa-family position ids start after the padding index.
+  const offset = /roberta/.test(modelType) ? pad + 1 : 0;
+  return { modelType, architecture, maxPositions: positions - offset };
+}

@@ -1,0 +1,65 @@
+/**
+ * Turns (query, passage) texts into model rows with the tokenizer's own pieces and pair template.
+ *
+ * transformers.js truncates a pair by cutting the end of the joined sequence, which drops the
+ * closing separator and may cut the query. We tokenise each side separately, fit them with
+ * `fitPair`/`passageWindows`, then let the tokenizer's post-processor add the special tokens.
+ */
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import { fitPair, passageWindows } from './pair-tokens.js';
+
+/** The parts of @huggingface/tokenizers' Tokenizer we rely on (transformers.js keeps it as `_tokenizer`). */
+interface CoreTokenizer {
+  encode_text(text: string | null): string[] | null;
+  post_processor: ((a: string[], b: string[] | null, addSpecialTokens: boolean) => { tokens: string[]; token_type_ids?: number[] }) | null;
+  token_to_id(token: string): number | undefined;
+  model: { unk_token_id?: number };
+}
+
+export interface EncodedRow {
+  inputIds: number[];
+  tokenTypeIds: number[];
+}
+
+export class PairEncoder {
+  private readonly core: CoreTokenizer;
+  /** Special tokens the pair template adds (4 for XLM-R, 3 for BERT). */
+  readonly pairSpecialTokens: number;
+  readonly padTokenId: number;
+
+  constructor(tokenizer: PreTrainedTokenizer) {
+    const core = (tokenizer as unknown as { _tokenizer?: CoreTokenizer })._tokenizer;
+    if (!core || typeof core.encode_text !== 'function' || typeof core.token_to_id !== 'function') {
+      throw new Error('PairEncoder: this transformers.js version does not expose the tokenizer core it needs');
+    }
+    this.core = core;
+    this.pairSpecialTokens = this.join([], []).inputIds.length;
+    const pad = tokenizer.pad_token_id;
+    this.padTokenId = typeof pad === 'number' ? pad : 0;
+  }
+
+  tokenize(text: string): string[] {
+    return this.core.encode_text(text) ?? [];
+  }
+
+  /** One row per pair; with `windows`, several rows for a long passage. */
+  encode(queryTokens: string[], passageTokens: string[], maxLength: number, windows: { overlap: number } | null): EncodedRow[] {
+    const budget = maxLength - this.pairSpecialTokens;
+    const fitted = fitPair(queryTokens, passageTokens, budget);
+    if (!windows || fitted.passage.length === passageTokens.length) return [this.join(fitted.query, fitted.passage)];
+    const windowSize = budget - fitted.query.length;
+    const overlap = Math.min(windows.overlap, windowSize - 1);
+    return passageWindows(passageTokens, windowSize, overlap).map((window) => this.join(fitted.query, window));
+  }
+
+  private join(query: string[], passage: string[]): EncodedRow {
+    const processed = this.core.post_processor
+      ? this.core.post_processor(query, passage, true)
+      : { tokens: [...query, ...passage] };
+    const unk = this.core.model.unk_token_id ?? 0;
+    return {
+      inputIds: processed.tokens.map((token) => this.core.token_to_id(token) ?? unk),
+      tokenTypeIds: processed.token_type_ids ?? processed.tokens.map(() => 0),
+    };
+  }
+}

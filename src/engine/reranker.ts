@@ -1,0 +1,213 @@
+/**
+ * The reranking engine: a cross-encoder loaded with transformers.js, scoring (query, passage) pairs in
+ * length-sorted batches. No DOM and no Node APIs, so the same class runs in Node and in a Web Worker.
+ */
+import {
+  AutoConfig,
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  Tensor,
+  env,
+} from '@huggingface/transformers';
+import { planBatches } from './batching.js';
+import { InferenceError, InvalidInputError, RerankerError } from './errors.js';
+import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
+import { type EncodedRow, PairEncoder } from './pair-encoder.js';
+import { applyActivation } from './scoring.js';
+import type { Device, Dtype, LoadOptions, RankOptions, RankedDocument, ScoreOptions } from './types.js';
+import {
+  ACTIVATIONS,
+  LONG_PASSAGE_STRATEGIES,
+  type Limits,
+  checkDocuments,
+  checkPairs,
+  checkQuery,
+  oneOf,
+  positiveInteger,
+} from './validation.js';
+
+const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+const DEVICES: readonly Device[] = ['cpu', 'wasm', 'webgpu'];
+
+export interface RerankerInfo {
+  model: string;
+  dtype: Dtype;
+  device: Device;
+  /** e.g. XLMRobertaForSequenceClassification */
+  architecture: string;
+  /** Longest pair the model takes, special tokens included. */
+  maxLength: number;
+}
+
+export class Reranker {
+  private disposed = false;
+  /** Runs one call at a time: sessions are not re-entrant everywhere (in browsers they are serialised anyway). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly info: RerankerInfo,
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+    private readonly encoder: PairEncoder,
+    private readonly limits: Limits,
+    private readonly takesTokenTypes: boolean,
+  ) {}
+
+  static async load(options: LoadOptions): Promise<Reranker> {
+    if (typeof options?.model !== 'string' || options.model.trim() === '') {
+      throw new InvalidInputError('model must be a non-empty string (a local folder or a model id)');
+    }
+    const model = options.model;
+    const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
+    const device = oneOf('device', options.device, DEVICES, 'cpu');
+    const revision = options.revision ?? 'main';
+    const limits: Limits = {
+      maxDocuments: positiveInteger('maxDocuments', options.maxDocuments, 1000),
+      maxCharacters: positiveInteger('maxCharacters', options.maxCharacters, 100_000),
+    };
+    if (options.remoteHost !== undefined) {
+      env.remoteHost = options.remoteHost.endsWith('/') ? options.remoteHost : `${options.remoteHost}/`;
+    }
+
+    let config: Record<string, unknown>;
+    try {
+      const loaded = await AutoConfig.from_pretrained(model, { revision });
+      config = loaded as unknown as Record<string, unknown>;
+    } catch (cause) {
+      throw loadError(model, 'config.json', cause);
+    }
+    const crossEncoder = checkCrossEncoderConfig(model, config);
+
+    let tokenizer: PreTrainedTokenizer;
+    try {
+      tokenizer = await AutoTokenizer.from_pretrained(model, { revision });
+    } catch (cause) {
+      throw loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
+    }
+
+    const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
+    let session: PreTrainedModel;
+    try {
+      session = await AutoModelForSequenceClassification.from_pretrained(model, { revision, dtype, device });
+    } catch (cause) {
+      throw loadError(model, onnxFile, cause);
+    }
+    const inputNames: string[] = (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ?? [];
+
+    const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
+    const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
+    return new Reranker(info, tokenizer, session, new PairEncoder(tokenizer), limits, inputNames.includes('token_type_ids'));
+  }
+
+  /** Documents best first, with their index in `documents`. An empty list gives []. */
+  async rank(query: string, documents: string[], options: RankOptions = {}): Promise<RankedDocument[]> {
+    this.assertUsable();
+    checkQuery(query, this.limits);
+    checkDocuments(documents, this.limits);
+    const topK = positiveInteger('topK', options.topK, documents.length, 1);
+    const returnDocuments = options.returnDocuments ?? false;
+    if (documents.length === 0) return [];
+
+    const logits = await this.enqueue(() => this.logits(documents.map((d) => [query, d]), options));
+    const scores = applyActivation(logits, oneOf('activation', options.activation, ACTIVATIONS, 'sigmoid'));
+    // Order by logit, not by score: a saturated sigmoid (1.0 == 1.0) must not hide a real difference.
+    return logits
+      .map((logit, index) => ({ index, logit }))
+      .sort((a, b) => b.logit - a.logit || a.index - b.index)
+      .slice(0, topK)
+      .map(({ index }) => ({ index, score: scores[index]!, ...(returnDocuments ? { document: documents[index]! } : {}) }));
+  }
+
+  /** One score per [query, passage] pair, in input order. */
+  async score(pairs: Array<[string, string]>, options: ScoreOptions = {}): Promise<number[]> {
+    this.assertUsable();
+    const checked = checkPairs(pairs, this.limits);
+    if (checked.length === 0) return [];
+    const logits = await this.enqueue(() => this.logits(checked, options));
+    return applyActivation(logits, oneOf('activation', options.activation, ACTIVATIONS, 'sigmoid'));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.catch(() => undefined);
+    await this.model.dispose();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private assertUsable(): void {
+    if (this.disposed) throw new RerankerError('DISPOSED', 'this reranker has been disposed');
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Raw logits per pair; a windowed passage gets its best window's logit. */
+  private async logits(pairs: Array<[string, string]>, options: ScoreOptions): Promise<number[]> {
+    const minimum = this.encoder.pairSpecialTokens + 2;
+    const maxLength = Math.min(positiveInteger('maxLength', options.maxLength, this.info.maxLength, minimum), this.info.maxLength);
+    const batchTokens = positiveInteger('batchTokens', options.batchTokens, 8192);
+    const strategy = oneOf('longPassages', options.longPassages, LONG_PASSAGE_STRATEGIES, 'truncate');
+    const defaultOverlap = Math.floor((maxLength - this.encoder.pairSpecialTokens) / 4);
+    const overlap = positiveInteger('windowOverlap', options.windowOverlap, defaultOverlap, 0);
+
+    const rows: EncodedRow[] = [];
+    const owner: number[] = [];
+    const queryTokens = new Map<string, string[]>();
+    pairs.forEach(([query, passage], pairIndex) => {
+      let tokens = queryTokens.get(query);
+      if (!tokens) queryTokens.set(query, (tokens = this.encoder.tokenize(query)));
+      for (const row of this.encoder.encode(tokens, this.encoder.tokenize(passage), maxLength, strategy === 'windows' ? { overlap } : null)) {
+        rows.push(row);
+        owner.push(pairIndex);
+      }
+    });
+
+    const rowLogits = new Float64Array(rows.length);
+    for (const batch of planBatches(rows.map((r) => r.inputIds.length), batchTokens)) {
+      const values = await this.run(batch.map((i) => rows[i]!));
+      batch.forEach((rowIndex, k) => (rowLogits[rowIndex] = values[k]!));
+    }
+    const best = new Array<number>(pairs.length).fill(-Infinity);
+    owner.forEach((pairIndex, rowIndex) => (best[pairIndex] = Math.max(best[pairIndex]!, rowLogits[rowIndex]!)));
+    return best;
+  }
+
+  /** One model run on rows padded (right side) to the longest of them. */
+  private async run(rows: EncodedRow[]): Promise<number[]> {
+    const width = Math.max(...rows.map((r) => r.inputIds.length));
+    const size = rows.length * width;
+    const inputIds = new BigInt64Array(size).fill(BigInt(this.encoder.padTokenId));
+    const attentionMask = new BigInt64Array(size);
+    const tokenTypeIds = new BigInt64Array(size);
+    rows.forEach((row, r) => {
+      row.inputIds.forEach((id, t) => {
+        inputIds[r * width + t] = BigInt(id);
+        attentionMask[r * width + t] = 1n;
+        tokenTypeIds[r * width + t] = BigInt(row.tokenTypeIds[t] ?? 0);
+      });
+    });
+    const dims = [rows.length, width];
+    const feeds: Record<string, Tensor> = {
+      input_ids: new Tensor('int64', inputIds, dims),
+      attention_mask: new Tensor('int64', attentionMask, dims),
+    };
+    if (this.takesTokenTypes) feeds['token_type_ids'] = new Tensor('int64', tokenTypeIds, dims);
+    let output: { logits?: Tensor };
+    try {
+      output = await (this.model as unknown as (inputs: Record<string, Tensor>) => Promise<{ logits?: Tensor }>)(feeds);
+    } catch (cause) {
+      throw new InferenceError(`model run failed on a batch of ${rows.length} x ${width} tokens: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    }
+    const logits = output.logits;
+    if (!logits) throw new InferenceError('the model returned no "logits" output');
+    const values = logits.type === 'float32' ? logits.data : (logits.to('float32').data as Float32Array);
+    return Array.from(values as Float32Array, Number);
+  }
+}
