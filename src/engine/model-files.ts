@@ -12,6 +12,8 @@ export const ONNX_FILE_FOR_DTYPE: Record<Dtype, string> = {
 const NOT_FOUND = /could not locate file|file was not found|local file missing|no such file|enoent|status 404|not found/i;
 const CORRUPT = /protobuf parsing failed|failed to load model|invalid model|load model from .* failed|model_path must not be empty|unexpected end|is not a valid|json|corrupt/i;
 
+const INTERRUPTED = /^terminated$|econnreset|socket hang up|premature close|other side closed/i;
+
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
@@ -21,6 +23,9 @@ export function loadError(model: string, file: string, cause: unknown): ModelLoa
   const detail = describe(cause);
   if (NOT_FOUND.test(detail)) {
     return new ModelLoadError('MODEL_FILE_MISSING', `Model "${model}": ${file} is missing (${detail})`, { cause, file });
+  }
+  if (INTERRUPTED.test(detail)) {
+    return new ModelLoadError('MODEL_LOAD_FAILED', `Model "${model}": the download of ${file} was interrupted (${detail})`, { cause, file });
   }
   if (CORRUPT.test(detail)) {
     return new ModelLoadError('MODEL_FILE_CORRUPT', `Model "${model}": ${file} could not be parsed (${detail})`, { cause, file });

@@ -15,7 +15,7 @@ import { planBatches } from './batching.js';
 import { InferenceError, InvalidInputError, RerankerError } from './errors.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
-import { applyActivation } from './scoring.js';
+import { applyActivation, rankOrder } from './scoring.js';
 import type { Device, Dtype, LoadOptions, RankOptions, RankedDocument, ScoreOptions } from './types.js';
 import {
   ACTIVATIONS,
@@ -112,12 +112,11 @@ export class Reranker {
 
     const logits = await this.enqueue(() => this.logits(documents.map((d) => [query, d]), options));
     const scores = applyActivation(logits, oneOf('activation', options.activation, ACTIVATIONS, 'sigmoid'));
-    // Order by logit, not by score: a saturated sigmoid (1.0 == 1.0) must not hide a real difference.
-    return logits
-      .map((logit, index) => ({ index, logit }))
-      .sort((a, b) => b.logit - a.logit || a.index - b.index)
-      .slice(0, topK)
-      .map(({ index }) => ({ index, score: scores[index]!, ...(returnDocuments ? { document: documents[index]! } : {}) }));
+    return rankOrder(logits, topK).map((index) => ({
+      index,
+      score: scores[index]!,
+      ...(returnDocuments ? { document: documents[index]! } : {}),
+    }));
   }
 
   /** One score per [query, passage] pair, in input order. */

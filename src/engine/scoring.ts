@@ -1,4 +1,4 @@
-import type { Activation, RankedDocument } from './types.js';
+import type { Activation } from './types.js';
 
 export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -20,10 +20,13 @@ export function applyActivation(logits: readonly number[], activation: Activatio
   }
 }
 
-/** Best first; equal scores keep the caller's order (lower index first), so results are deterministic. */
-export function rankScores(scores: readonly number[], topK = scores.length): RankedDocument[] {
-  return scores
-    .map((score, index) => ({ index, score }))
-    .sort((a, b) => b.score - a.score || a.index - b.index)
+/**
+ * Indices best first by logit; equal logits keep the caller's order (lower index first).
+ * Ranking by logit rather than by score means a saturated sigmoid (1.0 == 1.0) cannot hide a difference.
+ */
+export function rankOrder(logits: readonly number[], topK = logits.length): number[] {
+  return logits
+    .map((_, index) => index)
+    .sort((a, b) => logits[b]! - logits[a]! || a - b)
     .slice(0, Math.max(0, topK));
 }
