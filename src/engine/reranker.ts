@@ -13,6 +13,7 @@ import {
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
 import { InferenceError, InvalidInputError, RerankerError } from './errors.js';
+import { resolveModelLocation } from './model-location.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
 import { applyActivation, rankOrder } from './scoring.js';
@@ -59,7 +60,7 @@ export class Reranker {
     if (typeof options?.model !== 'string' || options.model.trim() === '') {
       throw new InvalidInputError('model must be a non-empty string (a local folder or a model id)');
     }
-    const model = options.model;
+    const model = resolveModelLocation(options.model);
     const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
     const device = oneOf('device', options.device, DEVICES, 'cpu');
     const revision = options.revision ?? 'main';

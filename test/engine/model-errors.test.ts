@@ -93,3 +93,11 @@ test('after all those failures a good model still loads and ranks', async () => 
   expect(await reranker.rank('금리', ['기준금리 인상', '날씨'])).toHaveLength(2);
   await reranker.dispose();
 });
+
+test('a relative folder path is read from disk, not taken for a hub id', async () => {
+  const relative = path.relative(process.cwd(), good);
+  expect(relative.startsWith('/')).toBe(false);
+  const reranker = await Reranker.load({ model: relative });
+  expect(reranker.info.model).toBe(good);
+  await reranker.dispose();
+});
