@@ -10,6 +10,7 @@ export type RerankerErrorCode =
   | 'UNSUPPORTED_MODEL'
   | 'MODEL_LOAD_FAILED'
   | 'INFERENCE_FAILED'
+  | 'ABORTED'
   | 'DISPOSED';
 
 export class RerankerError extends Error {
@@ -51,5 +52,13 @@ export class InferenceError extends RerankerError {
   override name = 'InferenceError';
   constructor(message: string, cause?: unknown) {
     super('INFERENCE_FAILED', message, { cause });
+  }
+}
+
+/** A call stopped through its AbortSignal. Named like the DOM's AbortError so generic code recognises it. */
+export class AbortedError extends RerankerError {
+  override name = 'AbortError';
+  constructor(message = 'the call was aborted') {
+    super('ABORTED', message);
   }
 }

@@ -12,12 +12,12 @@ import {
   env,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
-import { InferenceError, InvalidInputError, RerankerError } from './errors.js';
+import { AbortedError, InferenceError, InvalidInputError, RerankerError } from './errors.js';
 import { resolveModelLocation } from './model-location.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
 import { applyActivation, rankOrder } from './scoring.js';
-import type { Device, Dtype, LoadOptions, RankOptions, RankedDocument, ScoreOptions } from './types.js';
+import type { Device, Dtype, LoadOptions, LoadProgress, RankOptions, RankedDocument, ScoreOptions } from './types.js';
 import {
   ACTIVATIONS,
   LONG_PASSAGE_STRATEGIES,
@@ -28,6 +28,20 @@ import {
   oneOf,
   positiveInteger,
 } from './validation.js';
+
+/** transformers.js reports {status, file, loaded, total}; pass on the byte counts only. */
+function progressAdapter(onProgress: (event: LoadProgress) => void) {
+  return (info: { status?: string; file?: string; loaded?: number; total?: number }) => {
+    if (info.status === 'progress' && typeof info.file === 'string') {
+      onProgress({ file: info.file, loaded: info.loaded ?? 0, total: info.total ?? 0 });
+    }
+  };
+}
+
+/** A macrotask boundary: awaiting resolved promises alone never lets a message event in. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
 const DEVICES: readonly Device[] = ['cpu', 'wasm', 'webgpu'];
@@ -72,9 +86,10 @@ export class Reranker {
       env.remoteHost = options.remoteHost.endsWith('/') ? options.remoteHost : `${options.remoteHost}/`;
     }
 
+    const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
     let config: Record<string, unknown>;
     try {
-      const loaded = await AutoConfig.from_pretrained(model, { revision });
+      const loaded = await AutoConfig.from_pretrained(model, { revision, progress_callback });
       config = loaded as unknown as Record<string, unknown>;
     } catch (cause) {
       throw loadError(model, 'config.json', cause);
@@ -83,7 +98,7 @@ export class Reranker {
 
     let tokenizer: PreTrainedTokenizer;
     try {
-      tokenizer = await AutoTokenizer.from_pretrained(model, { revision });
+      tokenizer = await AutoTokenizer.from_pretrained(model, { revision, progress_callback });
     } catch (cause) {
       throw loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
     }
@@ -91,7 +106,7 @@ export class Reranker {
     const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
     let session: PreTrainedModel;
     try {
-      session = await AutoModelForSequenceClassification.from_pretrained(model, { revision, dtype, device });
+      session = await AutoModelForSequenceClassification.from_pretrained(model, { revision, dtype, device, progress_callback });
     } catch (cause) {
       throw loadError(model, onnxFile, cause);
     }
@@ -111,6 +126,7 @@ export class Reranker {
     const returnDocuments = options.returnDocuments ?? false;
     if (documents.length === 0) return [];
 
+    if (options.signal?.aborted) throw new AbortedError();
     const logits = await this.enqueue(() => this.logits(documents.map((d) => [query, d]), options));
     const scores = applyActivation(logits, oneOf('activation', options.activation, ACTIVATIONS, 'sigmoid'));
     return rankOrder(logits, topK).map((index) => ({
@@ -171,6 +187,9 @@ export class Reranker {
 
     const rowLogits = new Float64Array(rows.length);
     for (const batch of planBatches(rows.map((r) => r.inputIds.length), batchTokens)) {
+      // Let queued events (a cancel message in a worker) run before the next model run.
+      if (options.signal) await yieldToEventLoop();
+      if (options.signal?.aborted) throw new AbortedError();
       const values = await this.run(batch.map((i) => rows[i]!));
       batch.forEach((rowIndex, k) => (rowLogits[rowIndex] = values[k]!));
     }

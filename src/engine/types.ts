@@ -28,6 +28,14 @@ export interface LoadOptions {
   maxDocuments?: number;
   /** Refuse a query or a document longer than this many characters. Default 100_000. */
   maxCharacters?: number;
+  /** Download progress per file (bytes loaded and total), from transformers.js. */
+  onProgress?: (event: LoadProgress) => void;
+}
+
+export interface LoadProgress {
+  file: string;
+  loaded: number;
+  total: number;
 }
 
 export interface RankOptions {
@@ -44,6 +52,8 @@ export interface RankOptions {
   longPassages?: LongPassageStrategy;
   /** Tokens shared by consecutive windows. Default: a quarter of the window. */
   windowOverlap?: number;
+  /** Stops the call between model runs; it then rejects with an AbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface RankedDocument {

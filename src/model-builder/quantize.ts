@@ -44,7 +44,7 @@ export function quantizeColumns(weights: Float32Array, rows: number, columns: nu
 function floatData(tensor: TensorProto): Float32Array {
   const raw = tensor.rawData!;
   // Copy: protobuf byte fields need not be 4-byte aligned.
-  return new Float32Array(raw.slice().buffer);
+  return new Float32Array(new Uint8Array(raw).buffer);
 }
 
 /** Returns a new model whose MatMuls with a constant 2-D float weight run on 8-bit integers. */

@@ -1,0 +1,132 @@
+/**
+ * Evaluates first-stage retrieval and, optionally, rerankers on a dataset and prints the table.
+ *
+ *   npm run eval -- <dataset> [--format mteb|card-csv|flag-jsonl] [--candidates 50] [--k 10]
+ *                   [--model <folder or hub id>]... [--dtype fp32|fp16|q8] [--remote-host URL]
+ *                   [--json out.json] [--skip-malformed] [--limit N]
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Dtype, LoadOptions, RankedDocument, RankOptions } from '../src/engine/types.js';
+import { DatasetFormatError, loadDataset, type DatasetFormat } from '../src/eval/datasets/index.js';
+import { createProgressReporter } from '../src/eval/progress.js';
+import { runEvaluation, type RerankerEntry } from '../src/eval/run-eval.js';
+import { formatReport } from '../src/eval/table.js';
+
+const USAGE = `usage: npm run eval -- <dataset folder | .csv | .jsonl> [options]
+  --format F          mteb | card-csv | flag-jsonl (default: from the path)
+  --candidates N      first-stage hits each reranker sees (default 50)
+  --k K               cut-off of hitRate, MRR and Recall (default 10; NDCG is always @10)
+  --model M           reranker folder or hub id; repeat for several
+  --dtype D           fp32 | fp16 | q8
+  --remote-host URL   hub-compatible server for model ids
+  --json FILE         also write the numbers as JSON
+  --skip-malformed    skip malformed rows (listed on stderr) instead of failing
+  --limit N           evaluate only the first N queries`;
+
+/** The part of the engine this script uses; the engine is imported only when a model is named. */
+interface EngineModule {
+  Reranker: {
+    load(options: LoadOptions): Promise<{
+      rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
+      dispose(): Promise<void>;
+    }>;
+  };
+}
+
+const FORMATS: readonly DatasetFormat[] = ['mteb', 'card-csv', 'flag-jsonl'];
+const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      format: { type: 'string' },
+      candidates: { type: 'string', default: '50' },
+      k: { type: 'string', default: '10' },
+      model: { type: 'string', multiple: true, default: [] },
+      dtype: { type: 'string' },
+      'remote-host': { type: 'string' },
+      json: { type: 'string' },
+      'skip-malformed': { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length !== 1) throw new UsageError('expected exactly one dataset path');
+  const format = values.format === undefined ? undefined : oneOf(values.format, FORMATS, '--format');
+  const dtype = values.dtype === undefined ? undefined : oneOf(values.dtype, DTYPES, '--dtype');
+  const candidates = integer(values.candidates, '--candidates');
+  const k = integer(values.k, '--k');
+  const maxQueries = values.limit === undefined ? undefined : integer(values.limit, '--limit');
+
+  const dataset = loadDataset(positionals[0]!, { format, skipMalformed: values['skip-malformed'] });
+  for (const row of dataset.skipped) console.error(`skipped ${row.file}:${row.line}: ${row.reason}`);
+
+  const rerankers: RerankerEntry[] = [];
+  if (values.model.length > 0) {
+    // A variable specifier keeps the engine (and its ONNX runtime) out of runs without --model.
+    const enginePath = '../src/engine/index.js';
+    const engine = (await import(enginePath).catch((error: unknown) => {
+      throw new Error(`cannot load the reranking engine (src/engine/index.ts): ${error instanceof Error ? error.message : String(error)}`);
+    })) as EngineModule;
+    for (const model of values.model) rerankers.push(modelEntry(engine, { model, dtype, remoteHost: values['remote-host'] }));
+  }
+  const report = await runEvaluation(dataset, {
+    candidates,
+    k,
+    maxQueries,
+    rerankers,
+    onProgress: createProgressReporter(process.stderr),
+  });
+  console.log(formatReport(report));
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** Loads the model just before its pass and frees it right after, so one model is in memory at a time. */
+function modelEntry(engine: EngineModule, options: LoadOptions): RerankerEntry {
+  let reranker: Awaited<ReturnType<EngineModule['Reranker']['load']>> | undefined;
+  return {
+    name: options.dtype ? `${options.model} (${options.dtype})` : options.model,
+    prepare: async () => {
+      reranker = await engine.Reranker.load(options);
+    },
+    rerank: (query, documents) => {
+      if (!reranker) throw new Error(`model ${options.model} is not loaded`);
+      return reranker.rank(query, documents);
+    },
+    release: async () => {
+      await reranker?.dispose();
+      reranker = undefined;
+    },
+  };
+}
+
+class UsageError extends Error {}
+
+function integer(text: string, flag: string): number {
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0)) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
+  return text as T;
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  // Data and model problems are the user's to fix: their message says what and where. Anything else is a bug.
+  const expected = error instanceof DatasetFormatError || (error instanceof Error && 'code' in error && typeof error.code === 'string');
+  console.error(expected ? `${(error as Error).name}: ${(error as Error).message}` : error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,87 @@
+/**
+ * Main-thread API: the model runs in a module Web Worker, so ranking never blocks the page.
+ *
+ *   const reranker = await createReranker({ model: 'onnx-community/bge-reranker-v2-m3-ONNX' });
+ *   const ranked = await reranker.rank(query, passages, { topK: 10, signal });
+ */
+import * as Comlink from 'comlink';
+import { AbortedError } from '../engine/errors.js';
+import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
+import { installErrorTransfer } from '../worker/error-transfer.js';
+import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
+import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
+
+export interface CreateRerankerOptions extends WorkerLoadOptions {
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface BrowserReranker {
+  /** The backend, dtype, threads and model that were loaded, and why. */
+  readonly ready: ReadyState;
+  /** The current state: it changes if WebGPU fails later and the worker moves to WASM. */
+  state(): Promise<ReadyState>;
+  rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
+  score(pairs: Array<[string, string]>, options?: ScoreOptions): Promise<number[]>;
+  /** Frees the model and terminates the worker. */
+  dispose(): Promise<void>;
+}
+
+export async function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker> {
+  installErrorTransfer();
+  const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
+  const remote = Comlink.wrap<RerankerWorkerApi>(worker);
+  const { onProgress, ...loadOptions } = options;
+  let ready: ReadyState;
+  try {
+    ready = await remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined);
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+
+  let nextRequestId = 1;
+  let disposed = false;
+  /** Calls run one after another, in the order they were made. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const call = <T>(signal: AbortSignal | undefined, work: (requestId: number) => Promise<T>): Promise<T> => {
+    if (disposed) return Promise.reject(new AbortedError('the reranker was disposed'));
+    const requestId = nextRequestId++;
+    const run = async () => {
+      if (signal?.aborted) throw new AbortedError();
+      const onAbort = () => void remote.cancel(requestId);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await work(requestId);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    };
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  return {
+    ready,
+    state: async () => (await remote.readyState()) ?? ready,
+    rank: (query, documents, rankOptions = {}) => {
+      const { signal, ...rest } = rankOptions;
+      return call(signal, (id) => remote.rank(id, query, documents, rest));
+    },
+    score: (pairs, scoreOptions = {}) => {
+      const { signal, ...rest } = scoreOptions;
+      return call(signal, (id) => remote.score(id, pairs, rest));
+    },
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      try {
+        await remote.dispose();
+      } finally {
+        remote[Comlink.releaseProxy]();
+        worker.terminate();
+      }
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** Errors for malformed dataset rows, and the throw-or-record policy every loader shares. */
+import type { SkippedRow } from './types.js';
+
+export class DatasetFormatError extends Error {
+  override name = 'DatasetFormatError';
+  constructor(
+    readonly file: string,
+    /** 1-based line where the offending row starts (0 when the problem is the file as a whole). */
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
+  }
+}
+
+/** Thrown by row validators; the loader adds the file and line. */
+export class RowError extends Error {
+  override name = 'RowError';
+}
+
+/** Throws on a malformed row, or records it when skipping is allowed. Nothing is dropped silently. */
+export class MalformedRowPolicy {
+  readonly skipped: SkippedRow[] = [];
+  constructor(private readonly skipMalformed: boolean) {}
+
+  report(file: string, line: number, reason: string): void {
+    if (!this.skipMalformed) throw new DatasetFormatError(file, line, reason);
+    this.skipped.push({ file, line, reason });
+  }
+
+  /** Runs one row's handler; a RowError becomes a report, anything else propagates. */
+  guard(file: string, line: number, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      this.report(file, line, error.message);
+    }
+  }
+}

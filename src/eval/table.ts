@@ -1,0 +1,28 @@
+/** Renders an EvalReport as the model card's markdown table plus a short context line. */
+import type { EvalReport } from './run-eval.js';
+
+export function formatReport(report: EvalReport): string {
+  const k = report.k;
+  const header = `| ranker | hitRate@${k} | MRR@${k} | NDCG@10 | Recall@${k} | ms/query |`;
+  const lines = [
+    `${report.format} dataset: ${report.corpusSize} passages, ${report.queries} queries evaluated` +
+      (report.unjudgedQueries > 0 ? ` (${report.unjudgedQueries} without relevant passages left out)` : '') +
+      (report.skippedRows > 0 ? `, ${report.skippedRows} malformed rows skipped` : ''),
+    '',
+    header,
+    '|---|---:|---:|---:|---:|---:|',
+    ...report.rows.map(
+      (row) => `| ${row.name} | ${f(row.hitRate)} | ${f(row.mrr)} | ${f(row.ndcg10)} | ${f(row.recall)} | ${row.msPerQuery.toFixed(1)} |`,
+    ),
+    '',
+    report.candidateListQueries > 0
+      ? `${report.candidateListQueries} queries ranked within their own candidate lists; first-stage recall over the candidates handed on: ${f(report.candidateRecall)}`
+      : `First-stage Recall@${report.candidates} (the most a reranker of the top ${report.candidates} can reach): ${f(report.candidateRecall)}`,
+    `Index built in ${report.indexMs.toFixed(0)} ms.`,
+  ];
+  return lines.join('\n');
+}
+
+function f(value: number): string {
+  return value.toFixed(3);
+}

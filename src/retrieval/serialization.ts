@@ -1,0 +1,106 @@
+/** The JSON shape of a saved LexicalIndex, and strict validation when reading one back. */
+import type { ResolvedIndexOptions } from './lexical-index.js';
+
+export const SERIALIZED_FORMAT = 'ko-rerank-web/lexical-index';
+// Bump when an analyser's output changes (suffix lists, splitting): a restored index must analyse
+// queries exactly as its documents were analysed.
+export const SERIALIZED_VERSION = 1;
+
+export interface SerializedField {
+  name: string;
+  docLengths: number[];
+  /**
+   * term -> flat [docGap, tf, docGap, tf, ...]: the first gap is the document index, each later one
+   * the distance from the previous document. Small gaps keep the JSON about a third smaller.
+   */
+  postings: Record<string, number[]>;
+}
+
+/** A field as the index holds it: postings with absolute document indices. */
+export interface DecodedField {
+  name: string;
+  docLengths: number[];
+  postings: Map<string, number[]>;
+}
+
+export function encodePostings(postings: ReadonlyMap<string, readonly number[]>): Record<string, number[]> {
+  const encoded: Record<string, number[]> = {};
+  for (const [term, list] of postings) {
+    const gaps = new Array<number>(list.length);
+    let previous = 0;
+    for (let i = 0; i < list.length; i += 2) {
+      gaps[i] = list[i]! - previous;
+      gaps[i + 1] = list[i + 1]!;
+      previous = list[i]!;
+    }
+    encoded[term] = gaps;
+  }
+  return encoded;
+}
+
+export interface SerializedLexicalIndex {
+  format: typeof SERIALIZED_FORMAT;
+  version: typeof SERIALIZED_VERSION;
+  options: ResolvedIndexOptions;
+  ids: string[];
+  fields: SerializedField[];
+}
+
+export class IndexFormatError extends Error {
+  override name = 'IndexFormatError';
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
+
+/**
+ * Checks structure and internal consistency, so a truncated or hand-edited file fails here with a
+ * precise message instead of producing wrong scores later, and decodes the postings.
+ * Option values are checked by the LexicalIndex constructor.
+ */
+export function parseSerialized(data: unknown): { options: ResolvedIndexOptions; ids: string[]; fields: DecodedField[] } {
+  const fail = (message: string): never => {
+    throw new IndexFormatError(`invalid serialised index: ${message}`);
+  };
+  if (!isRecord(data)) return fail('not an object');
+  if (data.format !== SERIALIZED_FORMAT) fail(`format must be ${JSON.stringify(SERIALIZED_FORMAT)}`);
+  if (data.version !== SERIALIZED_VERSION) fail(`unsupported version ${String(data.version)}`);
+  const { options, ids, fields } = data;
+  if (!isRecord(options) || !Array.isArray(options.fields)) return fail('options.fields missing');
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return fail('ids must be an array of strings');
+  if (new Set(ids).size !== ids.length) fail('ids must be unique');
+  const configuredFields: unknown[] = options.fields;
+  if (!Array.isArray(fields) || fields.length !== configuredFields.length) return fail('one stored field per configured field expected');
+  const decoded = fields.map((field: unknown, i): DecodedField => {
+    const where = `fields[${i}]`;
+    if (!isRecord(field)) return fail(`${where} is not an object`);
+    const configured = configuredFields[i];
+    if (!isRecord(configured) || field.name !== configured.name) fail(`${where}.name does not match options.fields[${i}].name`);
+    const { docLengths, postings } = field;
+    if (!Array.isArray(docLengths) || docLengths.length !== ids.length || !docLengths.every(isCount)) {
+      fail(`${where}.docLengths must hold one non-negative integer per document`);
+    }
+    if (!isRecord(postings)) return fail(`${where}.postings must be an object`);
+    const lists = new Map<string, number[]>();
+    for (const [term, list] of Object.entries(postings)) {
+      if (!Array.isArray(list) || list.length === 0 || list.length % 2 !== 0) fail(`${where}.postings[${JSON.stringify(term)}] must be [docGap, tf, ...]`);
+      const entries = list as unknown[];
+      const absolute = new Array<number>(entries.length);
+      let doc = 0;
+      for (let j = 0; j < entries.length; j += 2) {
+        const gap = entries[j];
+        const tf = entries[j + 1];
+        // Every gap after the first must move forward, or documents would repeat or go backwards.
+        if (!isCount(gap) || (j > 0 && gap === 0) || !isCount(tf) || tf === 0) fail(`${where}.postings[${JSON.stringify(term)}] has a bad entry at ${j}`);
+        doc += gap as number;
+        if (doc >= ids.length) fail(`${where}.postings[${JSON.stringify(term)}] points past the last document at ${j}`);
+        absolute[j] = doc;
+        absolute[j + 1] = tf as number;
+      }
+      lists.set(term, absolute);
+    }
+    return { name: field.name as string, docLengths: [...(docLengths as number[])], postings: lists };
+  });
+  return { options: options as unknown as ResolvedIndexOptions, ids: ids as string[], fields: decoded };
+}

@@ -1,0 +1,66 @@
+/**
+ * Which backend and dtype to try, in order. Pure, so the rules are tested in Node:
+ * WebGPU + fp16 where the adapter has shader-f16, WebGPU + fp32 otherwise, and WASM + 8-bit
+ * (threads = cores when cross-origin isolated) where there is no usable adapter, always last as the fallback.
+ */
+import type { Dtype } from '../engine/types.js';
+
+export interface Capabilities {
+  /** null: no adapter (no WebGPU, or the browser refused one). */
+  webgpu: null | {
+    shaderF16: boolean;
+    maxBufferSize: number;
+    maxStorageBufferBindingSize: number;
+    isFallbackAdapter: boolean;
+  };
+  crossOriginIsolated: boolean;
+  cores: number;
+}
+
+export type Backend = 'webgpu' | 'wasm';
+
+export interface BackendRequest {
+  device?: Backend | 'auto';
+  dtype?: Dtype;
+  /** Threads for WASM; default: all cores when cross-origin isolated, else 1 (threads need SharedArrayBuffer). */
+  threads?: number;
+  /** Bytes of the largest weight tensor at fp32 (e.g. the word embeddings), to check adapter limits. */
+  largestTensorBytes?: number;
+}
+
+export interface BackendChoice {
+  device: Backend;
+  dtype: Dtype;
+  threads: number;
+  /** Why this backend is in the plan, in words for the ready state. */
+  reason: string;
+}
+
+const BYTES_PER_VALUE: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1 };
+
+export function planBackends(capabilities: Capabilities, request: BackendRequest = {}): BackendChoice[] {
+  const device = request.device ?? 'auto';
+  const isolated = capabilities.crossOriginIsolated;
+  const threads = request.threads ?? (isolated ? Math.max(1, capabilities.cores) : 1);
+  const wasm: BackendChoice = {
+    device: 'wasm',
+    dtype: request.dtype ?? 'q8',
+    threads: isolated ? threads : 1,
+    reason: isolated ? `WASM SIMD with ${isolated ? threads : 1} thread(s)` : 'WASM SIMD, single-threaded (page not cross-origin isolated)',
+  };
+  if (device === 'wasm') return [{ ...wasm, reason: `${wasm.reason}; WASM requested` }];
+
+  const gpu = capabilities.webgpu;
+  if (!gpu) return [{ ...wasm, reason: `${wasm.reason}; no WebGPU adapter` }];
+
+  const dtype = request.dtype ?? (gpu.shaderF16 ? 'fp16' : 'fp32');
+  const needed = (request.largestTensorBytes ?? 0) * (BYTES_PER_VALUE[dtype] / 4);
+  if (needed > Math.min(gpu.maxBufferSize, gpu.maxStorageBufferBindingSize)) {
+    return [{ ...wasm, reason: `${wasm.reason}; the adapter's buffer limit (${gpu.maxStorageBufferBindingSize} bytes) is below the model's largest tensor (${needed} bytes)` }];
+  }
+  const why = request.dtype ? `${dtype} requested` : gpu.shaderF16 ? 'fp16 (adapter has shader-f16)' : 'fp32 (adapter lacks shader-f16)';
+  return [
+    { device: 'webgpu', dtype, threads: 1, reason: `WebGPU, ${why}${gpu.isFallbackAdapter ? ', software fallback adapter' : ''}` },
+    { ...wasm, reason: `${wasm.reason}; fallback if WebGPU fails` },
+  ];
+}

@@ -1,0 +1,35 @@
+/** Types shared by the worker and the main-thread client. */
+import type { Dtype, LoadOptions, LoadProgress } from '../engine/types.js';
+import type { Backend } from './backend-plan.js';
+
+export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' | 'onProgress'> {
+  /** `auto` (default) picks by the rules in backend-plan.ts. */
+  device?: Backend | 'auto';
+  dtype?: Dtype;
+  threads?: number;
+  /** Cache downloaded model files in the Cache API (default true). */
+  browserCache?: boolean;
+  /** Test hook: make WebGPU fail at `create` or at the first `run`, to exercise the fallback. */
+  simulateWebGpuFailure?: 'create' | 'run';
+}
+
+export type LoadPhase = 'download' | 'compile' | 'warm-up' | 'ready';
+
+export type ProgressEvent =
+  | ({ phase: 'download' } & LoadProgress)
+  | { phase: Exclude<LoadPhase, 'download'>; backend: Backend };
+
+export interface ReadyState {
+  backend: Backend;
+  dtype: Dtype;
+  threads: number;
+  model: string;
+  architecture: string;
+  maxLength: number;
+  /** Why this backend runs (the plan's reason, or why an earlier choice failed). */
+  reason: string;
+  /** Earlier backends that failed, with their errors, in order. */
+  fallbacks: Array<{ backend: Backend; dtype: Dtype; error: string }>;
+  /** Evidence that the backend really runs: the WebGPU device onnxruntime created, or the WASM thread count. */
+  verified: string;
+}

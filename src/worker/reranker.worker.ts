@@ -1,0 +1,162 @@
+/**
+ * Module Web Worker that hosts the engine. Chooses the backend (WebGPU or WASM), falls back to WASM when
+ * WebGPU fails to build, fails on a run, or loses its device, and exposes a small API through Comlink.
+ */
+import { AutoConfig } from '@huggingface/transformers';
+import * as Comlink from 'comlink';
+import { AbortedError, InferenceError, RerankerError } from '../engine/errors.js';
+import { Reranker } from '../engine/reranker.js';
+import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
+import { type BackendChoice, planBackends } from './backend-plan.js';
+import { installErrorTransfer } from './error-transfer.js';
+import { probeCapabilities } from './probe.js';
+import type { ProgressEvent, ReadyState, WorkerLoadOptions } from './protocol.js';
+import { configureModelSource, configureRuntime, webGpuDevice } from './runtime-env.js';
+
+installErrorTransfer();
+
+type SerializableRankOptions = Omit<RankOptions, 'signal'>;
+
+class RerankerHost {
+  private reranker: Reranker | null = null;
+  private state: ReadyState | null = null;
+  private plan: BackendChoice[] = [];
+  private options: WorkerLoadOptions | null = null;
+  private onProgress: ((event: ProgressEvent) => void) | undefined;
+  private gpuLost = false;
+  private simulatedRunFailurePending = false;
+  private readonly running = new Map<number, AbortController>();
+
+  async load(options: WorkerLoadOptions, onProgress?: (event: ProgressEvent) => void): Promise<ReadyState> {
+    await this.dispose();
+    this.options = options;
+    this.onProgress = onProgress;
+    const capabilities = await probeCapabilities();
+    const source = configureModelSource(options.model, options.remoteHost);
+    let largestTensorBytes: number | undefined;
+    try {
+      const config = (await AutoConfig.from_pretrained(source.modelId, { revision: options.revision })) as unknown as Record<string, number>;
+      largestTensorBytes = (config['vocab_size'] ?? 0) * (config['hidden_size'] ?? 0) * 4;
+    } catch {
+      // Reranker.load below reports the missing or broken config.json with a typed error.
+    }
+    this.plan = planBackends(capabilities, { device: options.device, dtype: options.dtype, threads: options.threads, largestTensorBytes });
+    this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run';
+    return this.buildFromPlan([]);
+  }
+
+  /** Tries each planned backend in turn; the last failure is thrown with its type. */
+  private async buildFromPlan(fallbacks: ReadyState['fallbacks']): Promise<ReadyState> {
+    const options = this.options!;
+    let lastError: unknown;
+    while (this.plan.length > 0) {
+      const choice = this.plan.shift()!;
+      try {
+        await this.build(choice, options);
+        this.state = { ...this.state!, fallbacks: [...fallbacks], reason: fallbacks.length ? `${choice.reason} (after ${fallbacks.map((f) => `${f.backend} failed: ${f.error}`).join('; ')})` : choice.reason };
+        return this.state;
+      } catch (error) {
+        lastError = error;
+        // A bad model is bad on every backend: only backend trouble is worth another try.
+        if (error instanceof RerankerError && ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'INVALID_INPUT'].includes(error.code)) throw error;
+        fallbacks.push({ backend: choice.device, dtype: choice.dtype, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    throw lastError;
+  }
+
+  private async build(choice: BackendChoice, options: WorkerLoadOptions): Promise<void> {
+    configureRuntime(choice.threads, options.browserCache ?? true);
+    const source = configureModelSource(options.model, options.remoteHost);
+    if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
+      throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
+    }
+    const reranker = await Reranker.load({
+      ...options,
+      model: source.modelId,
+      device: choice.device,
+      dtype: choice.dtype,
+      onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
+    });
+    this.onProgress?.({ phase: 'compile', backend: choice.device });
+    let verified = `onnxruntime-web WASM, ${choice.threads} thread(s)`;
+    if (choice.device === 'webgpu') {
+      const device = webGpuDevice();
+      if (!device) throw new RerankerError('MODEL_LOAD_FAILED', 'onnxruntime created no WebGPU device');
+      verified = 'onnxruntime-web WebGPU device created';
+      this.gpuLost = false;
+      device.lost?.then(() => (this.gpuLost = true));
+    }
+    this.onProgress?.({ phase: 'warm-up', backend: choice.device });
+    await reranker.rank('warm-up', ['warm-up']); // compiles kernels/shaders before the first real call
+    this.reranker = reranker;
+    this.state = {
+      backend: choice.device,
+      dtype: choice.dtype,
+      threads: choice.threads,
+      model: options.model,
+      architecture: reranker.info.architecture,
+      maxLength: reranker.info.maxLength,
+      reason: choice.reason,
+      fallbacks: [],
+      verified,
+    };
+    this.onProgress?.({ phase: 'ready', backend: choice.device });
+  }
+
+  readyState(): ReadyState | null {
+    return this.state;
+  }
+
+  async rank(requestId: number, query: string, documents: string[], options: SerializableRankOptions = {}): Promise<RankedDocument[]> {
+    return this.withFallback(requestId, (reranker, signal) => reranker.rank(query, documents, { ...options, signal }));
+  }
+
+  async score(requestId: number, pairs: Array<[string, string]>, options: Omit<ScoreOptions, 'signal'> = {}): Promise<number[]> {
+    return this.withFallback(requestId, (reranker, signal) => reranker.score(pairs, { ...options, signal }));
+  }
+
+  cancel(requestId: number): void {
+    this.running.get(requestId)?.abort();
+  }
+
+  /** Runs a call; if WebGPU fails on it (or lost its device), rebuilds on WASM and retries once. */
+  private async withFallback<T>(requestId: number, call: (reranker: Reranker, signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (!this.reranker || !this.state) throw new RerankerError('DISPOSED', 'no model is loaded: call load() first');
+    const controller = new AbortController();
+    this.running.set(requestId, controller);
+    try {
+      try {
+        if (this.state.backend === 'webgpu' && this.gpuLost) throw new InferenceError('the WebGPU device was lost');
+        if (this.state.backend === 'webgpu' && this.simulatedRunFailurePending) {
+          this.simulatedRunFailurePending = false;
+          throw new InferenceError('simulated WebGPU failure during a run');
+        }
+        return await call(this.reranker, controller.signal);
+      } catch (error) {
+        if (!(error instanceof InferenceError) || this.state.backend !== 'webgpu' || controller.signal.aborted) throw error;
+        const failed = this.state;
+        await this.reranker.dispose().catch(() => undefined);
+        this.reranker = null;
+        this.plan = this.plan.filter((c) => c.device === 'wasm');
+        await this.buildFromPlan([{ backend: failed.backend, dtype: failed.dtype, error: error.message }]);
+        if (controller.signal.aborted) throw new AbortedError();
+        return await call(this.reranker!, controller.signal);
+      }
+    } finally {
+      this.running.delete(requestId);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const controller of this.running.values()) controller.abort();
+    const reranker = this.reranker;
+    this.reranker = null;
+    this.state = null;
+    await reranker?.dispose();
+  }
+}
+
+export type RerankerWorkerApi = RerankerHost;
+
+Comlink.expose(new RerankerHost());

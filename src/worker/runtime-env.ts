@@ -1,0 +1,54 @@
+/**
+ * Points transformers.js at the model source and at onnxruntime-web's own wasm files, which the app
+ * serves itself (no CDN: it is unreachable offline and a supply-chain risk).
+ */
+import { env } from '@huggingface/transformers';
+import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+
+export interface ModelSource {
+  /** What to pass to from_pretrained as the model id. */
+  modelId: string;
+}
+
+const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
+const HUB_TEMPLATE = '{model}/resolve/{revision}/';
+
+/**
+ * A hub id uses the hub layout on `remoteHost`; a URL or a same-origin path ('/models/x') is read as a
+ * plain folder of files ('<base>/config.json'), which transformers.js only supports through its
+ * remote host settings: host = the parent folder, template = '{model}/', id = the last segment.
+ */
+export function configureModelSource(model: string, remoteHost: string | undefined): ModelSource {
+  const isUrl = /^https?:\/\//i.test(model);
+  const isPath = model.startsWith('/') || model.startsWith('./') || model.startsWith('../');
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  if (isUrl || isPath) {
+    const base = new URL(model.replace(/\/+$/, ''), globalThis.location?.href);
+    const segments = base.pathname.split('/');
+    const name = segments.pop()!;
+    env.remoteHost = `${base.origin}${segments.join('/')}/`;
+    env.remotePathTemplate = '{model}/';
+    return { modelId: decodeURIComponent(name) };
+  }
+  env.remoteHost = remoteHost ? (remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`) : DEFAULT_REMOTE_HOST;
+  env.remotePathTemplate = HUB_TEMPLATE;
+  return { modelId: model };
+}
+
+export function configureRuntime(threads: number, browserCache: boolean): void {
+  env.useBrowserCache = browserCache;
+  const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
+  if (onnx.wasm) {
+    // Both files as an object: giving only the .wasm with threads hangs in a production build.
+    onnx.wasm.wasmPaths = { mjs: new URL(ortWasmFactoryUrl, import.meta.url).href, wasm: new URL(ortWasmUrl, import.meta.url).href };
+    onnx.wasm.numThreads = threads;
+    onnx.wasm.proxy = false; // we are already in a worker
+  }
+}
+
+/** The GPUDevice onnxruntime created, if its WebGPU backend initialised. */
+export function webGpuDevice(): { lost?: Promise<unknown>; label?: string } | undefined {
+  return (env.backends.onnx as { webgpu?: { device?: { lost?: Promise<unknown>; label?: string } } }).webgpu?.device;
+}

@@ -1,0 +1,48 @@
+/**
+ * Real-browser test harness: a Vite dev server for the pages (with or without cross-origin isolation),
+ * the local hub-layout model server, and Debian Chromium driven by playwright-core.
+ */
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type ViteDevServer, createServer } from 'vite';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+const QUIET_FLAGS = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+
+export async function launchChromium(options: { webgpu: boolean }): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Without a GPU, --enable-unsafe-webgpu gives Dawn's SwiftShader adapter; without it there is no adapter.
+    args: [...QUIET_FLAGS, ...(options.webgpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan'] : [])],
+  });
+}
+
+export async function startPageServer(options: { isolated: boolean }): Promise<{ url: string; close(): Promise<void> }> {
+  const headers: Record<string, string> = options.isolated
+    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+    : // vite.config.ts sets isolation headers and Vite merges configs: override them explicitly.
+      { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
+  const server: ViteDevServer = await createServer({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    server: { port: 0, host: '127.0.0.1', headers, hmr: false },
+    clearScreen: false,
+  });
+  await server.listen();
+  const address = server.httpServer!.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}
+
+/** Opens the test page and waits until its API is installed; console errors are collected. */
+export async function openTestPage(browser: Browser, baseUrl: string): Promise<{ page: Page; consoleErrors: string[] }> {
+  const page = await browser.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  await page.goto(`${baseUrl}/test/browser/pages/reranker.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 120_000 });
+  return { page, consoleErrors };
+}

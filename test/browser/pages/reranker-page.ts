@@ -1,0 +1,92 @@
+/**
+ * Test page: exposes the client API to Playwright as `window.rerankerTest`. It uses createReranker
+ * exactly as an app would; the test drives it with page.evaluate.
+ */
+import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../../../src/client/index.js';
+import type { ProgressEvent } from '../../../src/worker/protocol.js';
+
+let reranker: BrowserReranker | null = null;
+const progress: ProgressEvent[] = [];
+
+/** Longest main-thread task seen, from the Long Tasks API (tasks over 50 ms are reported). */
+let longestTask = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longestTask = Math.max(longestTask, entry.duration);
+}).observe({ type: 'longtask', buffered: true });
+
+function describeError(error: unknown) {
+  const e = error as { name?: string; message?: string; code?: string; file?: string; cause?: unknown; constructor?: { name: string } };
+  return { name: e.name, message: e.message, code: e.code, file: e.file, className: e.constructor?.name, hasCause: e.cause !== undefined };
+}
+
+const api = {
+  async load(options: CreateRerankerOptions) {
+    progress.length = 0;
+    await reranker?.dispose();
+    try {
+      reranker = await createReranker({ ...options, onProgress: (event) => progress.push(event) });
+      return { ok: true as const, ready: reranker.ready };
+    } catch (error) {
+      reranker = null;
+      return { ok: false as const, error: describeError(error) };
+    }
+  },
+  progress: () => progress,
+  async rank(query: string, documents: string[], options = {}) {
+    try {
+      return { ok: true as const, ranked: await reranker!.rank(query, documents, options), state: await reranker!.state() };
+    } catch (error) {
+      return { ok: false as const, error: describeError(error) };
+    }
+  },
+  async score(pairs: Array<[string, string]>) {
+    return reranker!.score(pairs, { activation: 'none' });
+  },
+  /** Starts a long rank, aborts it after `abortAfterMs`, reports how it ended and whether the page kept painting. */
+  async rankAndAbort(query: string, documents: string[], abortAfterMs: number) {
+    const controller = new AbortController();
+    let frames = 0;
+    let painting = true;
+    const countFrames = () => {
+      frames++;
+      if (painting) requestAnimationFrame(countFrames);
+    };
+    requestAnimationFrame(countFrames);
+    const started = performance.now();
+    setTimeout(() => controller.abort(), abortAfterMs);
+    const outcome = await reranker!.rank(query, documents, { signal: controller.signal }).then(
+      () => ({ ok: true as const }),
+      (error: unknown) => ({ ok: false as const, error: describeError(error) }),
+    );
+    painting = false;
+    return { outcome, elapsedMs: performance.now() - started, frames };
+  },
+  /** A long rank while counting animation frames: the page must keep painting. */
+  async rankWhilePainting(query: string, documents: string[]) {
+    let frames = 0;
+    let painting = true;
+    const countFrames = () => {
+      frames++;
+      if (painting) requestAnimationFrame(countFrames);
+    };
+    requestAnimationFrame(countFrames);
+    longestTask = 0;
+    const started = performance.now();
+    await reranker!.rank(query, documents);
+    const elapsedMs = performance.now() - started;
+    painting = false;
+    return { frames, elapsedMs, longestTaskMs: longestTask };
+  },
+  async dispose() {
+    await reranker?.dispose();
+    reranker = null;
+  },
+};
+
+declare global {
+  interface Window {
+    rerankerTest: typeof api;
+  }
+}
+window.rerankerTest = api;
+document.getElementById('status')!.textContent = 'ready';

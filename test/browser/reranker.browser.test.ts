@@ -1,0 +1,172 @@
+/**
+ * The worker + Comlink client in real Chromium (Debian, headless, driven by playwright-core): WebGPU
+ * (SwiftShader adapter), WASM threaded (cross-origin isolated page), WASM single-threaded, and the
+ * WebGPU-to-WASM fallback, all checked against onnxruntime-node on the same model files.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { AutoTokenizer } from '@huggingface/transformers';
+import { PairEncoder } from '../../src/engine/pair-encoder.js';
+import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { maxAbsDiff, ortLogits, padRows } from '../helpers/batches.js';
+import { testModel } from '../helpers/models.js';
+import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
+import { launchChromium, openTestPage, startPageServer } from './harness.js';
+
+const MODEL_ID = 'test-org/tiny-xlmr';
+const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
+/*
+ * Tolerance against onnxruntime-node: the same graph and weights, different kernels (WASM SIMD, WebGPU
+ * shaders on SwiftShader) summing in other orders. fp32 agrees to ~1e-6; dynamic 8-bit quantization can
+ * flip a rounding step of an activation, which moves a logit by up to ~1e-3 here. 2e-3 holds both and
+ * is far below the spread of the logits (~0.1-0.3), so a backend that computes something else fails.
+ */
+const TOLERANCE = 2e-3;
+
+let folder: string;
+let models: ModelServer;
+let nodeLogits: Record<'fp32' | 'q8', number[]>;
+
+beforeAll(async () => {
+  folder = await testModel('tiny-xlmr');
+  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder } });
+  models.setFault(/^test-org\/missing-q8\/onnx\//, { kind: 'not-found' });
+  models.setFault(/^test-org\/truncated\/onnx\//, { kind: 'truncated', bytes: 50_000 });
+  const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
+  const batch = padRows(PASSAGES.flatMap((p) => encoder.encode(encoder.tokenize(KOREAN_QUERY), encoder.tokenize(p), 512, null)), encoder.padTokenId);
+  nodeLogits = {
+    fp32: await ortLogits(path.join(folder, 'onnx/model.onnx'), batch),
+    q8: await ortLogits(path.join(folder, 'onnx/model_quantized.onnx'), batch),
+  };
+});
+afterAll(() => models.close());
+
+interface Setup {
+  name: string;
+  isolated: boolean;
+  webgpu: boolean;
+  load: Record<string, unknown>;
+  expected: { backend: 'webgpu' | 'wasm'; dtype: 'fp32' | 'q8'; threads: number; fallbackFrom?: 'webgpu' };
+}
+
+const SETUPS: Setup[] = [
+  { name: 'WebGPU (software adapter)', isolated: true, webgpu: true, load: {}, expected: { backend: 'webgpu', dtype: 'fp32', threads: 1 } },
+  { name: 'WASM threaded (cross-origin isolated)', isolated: true, webgpu: false, load: {}, expected: { backend: 'wasm', dtype: 'q8', threads: 2 } },
+  { name: 'WASM single-threaded (no isolation headers)', isolated: false, webgpu: false, load: {}, expected: { backend: 'wasm', dtype: 'q8', threads: 1 } },
+  { name: 'WebGPU failing at session creation', isolated: true, webgpu: true, load: { simulateWebGpuFailure: 'create', dtype: 'fp32' }, expected: { backend: 'wasm', dtype: 'fp32', threads: 2, fallbackFrom: 'webgpu' } },
+];
+
+describe.each(SETUPS)('$name', (setup) => {
+  let browser: Browser;
+  let pages: { url: string; close(): Promise<void> };
+  let page: Page;
+  let consoleErrors: string[];
+
+  beforeAll(async () => {
+    pages = await startPageServer({ isolated: setup.isolated });
+    browser = await launchChromium({ webgpu: setup.webgpu });
+    ({ page, consoleErrors } = await openTestPage(browser, pages.url));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await pages?.close();
+  });
+
+  test('loads on the expected backend, reports it, and ranks like onnxruntime-node', async () => {
+    const loaded = await page.evaluate(([host, load]) => window.rerankerTest.load({ model: 'test-org/tiny-xlmr', remoteHost: host, ...load } as never), [models.url, setup.load] as const);
+    expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.ready).toMatchObject({ backend: setup.expected.backend, dtype: setup.expected.dtype, architecture: 'XLMRobertaForSequenceClassification' });
+    expect(loaded.ready.threads).toBe(setup.expected.threads === 2 ? await page.evaluate(() => navigator.hardwareConcurrency) : 1);
+    expect(loaded.ready.verified).toContain(setup.expected.backend === 'webgpu' ? 'WebGPU device created' : 'WASM');
+    if (setup.expected.fallbackFrom) expect(loaded.ready.fallbacks[0]).toMatchObject({ backend: 'webgpu' });
+    else expect(loaded.ready.fallbacks).toEqual([]);
+    if (!setup.isolated) expect(loaded.ready.reason).toContain('not cross-origin isolated');
+
+    const logits = await page.evaluate(([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])), [KOREAN_QUERY, PASSAGES] as const);
+    const diff = maxAbsDiff(logits, nodeLogits[setup.expected.dtype]);
+    console.log(`[browser] ${setup.name}: ${loaded.ready.backend}/${loaded.ready.dtype}/${loaded.ready.threads} thread(s), max abs diff vs onnxruntime-node ${diff.toExponential(2)}`);
+    expect(diff).toBeLessThan(TOLERANCE);
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () => {
+  let browser: Browser;
+  let pages: { url: string; close(): Promise<void> };
+  let page: Page;
+  beforeAll(async () => {
+    pages = await startPageServer({ isolated: true });
+    browser = await launchChromium({ webgpu: true });
+    ({ page } = await openTestPage(browser, pages.url));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await pages?.close();
+  });
+
+  const load = (model: string, extra: Record<string, unknown> = {}) =>
+    page.evaluate(([host, id, more]) => window.rerankerTest.load({ model: id, remoteHost: host, browserCache: false, ...more } as never), [models.url, model, extra] as const);
+
+  test('WebGPU failing on a run: the worker rebuilds on WASM, retries, and says so', async () => {
+    const loaded = await load(MODEL_ID, { simulateWebGpuFailure: 'run', dtype: 'fp32' });
+    expect(loaded.ok && loaded.ready.backend).toBe('webgpu');
+    const result = await page.evaluate(([q, passages]) => window.rerankerTest.rank(q, passages), [KOREAN_QUERY, PASSAGES] as const);
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    if (!result.ok) return;
+    expect(result.state.backend).toBe('wasm');
+    expect(result.state.fallbacks[0]).toMatchObject({ backend: 'webgpu', error: expect.stringContaining('simulated WebGPU failure during a run') });
+    const expectedOrder = nodeLogits.fp32.map((l, i) => [l, i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+    expect(result.ranked.map((r) => r.index)).toEqual(expectedOrder);
+  });
+
+  test('progress events report every downloaded file up to its size on disk, then the phases', async () => {
+    const loaded = await load(MODEL_ID, { device: 'wasm' });
+    expect(loaded.ok).toBe(true);
+    const events = await page.evaluate(() => window.rerankerTest.progress());
+    const lastByFile = new Map<string, { loaded: number; total: number }>();
+    for (const event of events) if (event.phase === 'download') lastByFile.set(event.file, event);
+    for (const file of ['config.json', 'tokenizer.json', 'onnx/model_quantized.onnx']) {
+      const size = (await stat(path.join(folder, file))).size;
+      expect(lastByFile.get(file), file).toEqual({ phase: 'download', file, loaded: size, total: size });
+    }
+    const phases = events.filter((e) => e.phase !== 'download').map((e) => e.phase);
+    expect(phases).toEqual(['compile', 'warm-up', 'ready']);
+  });
+
+  test('cancel stops a long rank with an AbortError, and the next call succeeds', async () => {
+    expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
+    const many = Array.from({ length: 800 }, (_, i) => `${i} ${longPassage(4)}`);
+    const aborted = await page.evaluate(([q, docs]) => window.rerankerTest.rankAndAbort(q, docs, 100), [KOREAN_QUERY, many] as const);
+    console.log(`[browser] cancelled after ${aborted.elapsedMs.toFixed(0)} ms (abort sent at 100 ms)`);
+    expect(aborted.outcome).toMatchObject({ ok: false, error: { name: 'AbortError', code: 'ABORTED' } });
+    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, PASSAGES] as const);
+    expect(next.ok).toBe(true);
+  });
+
+  test('the page keeps painting while a long rank runs in the worker', async () => {
+    expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
+    const many = Array.from({ length: 200 }, (_, i) => `${i} ${longPassage(4)}`);
+    const run = await page.evaluate(([q, docs]) => window.rerankerTest.rankWhilePainting(q, docs), [KOREAN_QUERY, many] as const);
+    console.log(`[browser] long rank ${run.elapsedMs.toFixed(0)} ms, ${run.frames} frames painted, longest main-thread task ${run.longestTaskMs.toFixed(0)} ms`);
+    expect(run.elapsedMs).toBeGreaterThan(200); // long enough for the frame count to mean something
+    // Headless Chromium paints at ~60 fps; a blocked main thread would paint ~1 frame in the whole run.
+    expect(run.frames).toBeGreaterThan(run.elapsedMs / 100);
+  });
+
+  test('a 404 model file gives a typed error across the worker boundary; the next load works', async () => {
+    const missing = await load('test-org/missing-q8', { device: 'wasm' });
+    expect(missing).toMatchObject({ ok: false, error: { name: 'ModelLoadError', className: 'ModelLoadError', code: 'MODEL_FILE_MISSING', file: 'onnx/model_quantized.onnx', hasCause: true } });
+    const truncated = await load('test-org/truncated', { device: 'wasm' });
+    expect(truncated).toMatchObject({ ok: false, error: { name: 'ModelLoadError', file: 'onnx/model_quantized.onnx' } });
+    expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
+  });
+
+  test('bad input from the page gets the same typed errors as in Node', async () => {
+    expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
+    const result = await page.evaluate(() => window.rerankerTest.rank('', ['x']));
+    expect(result).toMatchObject({ ok: false, error: { name: 'InvalidInputError', className: 'InvalidInputError', code: 'INVALID_INPUT', message: 'query is empty' } });
+  });
+});

@@ -1,0 +1,19 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadMtebFolder } from '../../src/eval/datasets/mteb.js';
+import { evaluateRankings } from '../../src/eval/metrics.js';
+import { LexicalIndex } from '../../src/retrieval/index.js';
+
+// Shared development data, not part of the repository: the check runs where it is present.
+const FOLDER = '/work/shared/data/autorag-ko';
+
+describe.skipIf(!existsSync(FOLDER))('default retrieval on the AutoRAG Korean dev split', () => {
+  it('meets the issue targets: NDCG@10 >= 0.93 and Recall@50 = 1', () => {
+    const dataset = loadMtebFolder(FOLDER);
+    const index = new LexicalIndex();
+    index.add(dataset.corpus);
+    const rankings = new Map(dataset.queries.map((query) => [query.id, index.search(query.text, 50).map((hit) => hit.id)]));
+    expect(evaluateRankings(rankings, dataset.qrels, 10).ndcg10).toBeGreaterThanOrEqual(0.93);
+    expect(evaluateRankings(rankings, dataset.qrels, 50).recall).toBe(1);
+  });
+});

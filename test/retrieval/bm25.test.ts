@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { bm25Idf, bm25Tf, validateBm25 } from '../../src/retrieval/bm25.js';
+
+describe('bm25', () => {
+  it('idf follows ln(1 + (N - df + 0.5) / (df + 0.5))', () => {
+    // N 3, df 2: ln(1 + 1.5 / 2.5) = ln(1.6)
+    expect(bm25Idf(3, 2)).toBeCloseTo(Math.log(1.6), 12);
+    // A term in every document still weighs a little: N 4, df 4: ln(1 + 0.5 / 4.5)
+    expect(bm25Idf(4, 4)).toBeCloseTo(Math.log(1 + 0.5 / 4.5), 12);
+    expect(bm25Idf(4, 4)).toBeGreaterThan(0);
+  });
+
+  it('tf part saturates and normalises by length', () => {
+    const params = { k1: 1.2, b: 0.75 };
+    // tf 1, dl 2, avgdl 7/3: norm = 0.25 + 0.75 * 6/7 = 0.892857; 2.2 / (1 + 1.2 * 0.892857) = 1.062069
+    expect(bm25Tf(1, 2, 7 / 3, params)).toBeCloseTo(1.062069, 6);
+    // b = 0 ignores length: 2 * 2.2 / (2 + 1.2) = 1.375
+    expect(bm25Tf(2, 100, 1, { k1: 1.2, b: 0 })).toBeCloseTo(1.375, 12);
+    // k1 = 0 turns tf into presence: 1 whatever tf is
+    expect(bm25Tf(5, 3, 2, { k1: 0, b: 0.75 })).toBe(1);
+  });
+
+  it('rejects out-of-range parameters', () => {
+    expect(() => validateBm25({ k1: -1, b: 0.5 })).toThrow(RangeError);
+    expect(() => validateBm25({ k1: 1, b: 1.5 })).toThrow(RangeError);
+    expect(() => validateBm25({ k1: Number.NaN, b: 0.5 })).toThrow(RangeError);
+  });
+});
