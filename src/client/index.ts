@@ -2,3 +2,4 @@ export { createReranker, type BrowserReranker, type CreateRerankerOptions } from
 export type { ReadyState, ProgressEvent, LoadPhase } from '../worker/protocol.js';
 export type * from '../engine/types.js';
 export { RerankerError, AbortedError, InvalidInputError, LimitExceededError, ModelLoadError, InferenceError } from '../engine/errors.js';
+export { filesFromFolderPick } from '../worker/picked-files.js';

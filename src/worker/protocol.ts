@@ -7,6 +7,11 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
   device?: Backend | 'auto';
   dtype?: Dtype;
   threads?: number;
+  /**
+   * Model files picked by the user, keyed by their path in the model folder (`config.json`,
+   * `onnx/model_quantized.onnx`, ...). When given, `model` is only a label and nothing is downloaded.
+   */
+  files?: Record<string, Blob>;
   /** Cache downloaded model files in the Cache API (default true). */
   browserCache?: boolean;
   /** Test hook: make WebGPU fail at `create` or at the first `run`, to exercise the fallback. */

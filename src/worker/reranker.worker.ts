@@ -32,7 +32,7 @@ class RerankerHost {
     this.options = options;
     this.onProgress = onProgress;
     const capabilities = await probeCapabilities();
-    const source = configureModelSource(options.model, options.remoteHost);
+    const source = configureModelSource(options.model, options.remoteHost, options.files);
     let largestTensorBytes: number | undefined;
     try {
       const config = (await AutoConfig.from_pretrained(source.modelId, { revision: options.revision })) as unknown as Record<string, number>;
@@ -67,7 +67,7 @@ class RerankerHost {
 
   private async build(choice: BackendChoice, options: WorkerLoadOptions): Promise<void> {
     configureRuntime(choice.threads, options.browserCache ?? true);
-    const source = configureModelSource(options.model, options.remoteHost);
+    const source = configureModelSource(options.model, options.remoteHost, options.files);
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
     }

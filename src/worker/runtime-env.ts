@@ -5,6 +5,7 @@
 import { env } from '@huggingface/transformers';
 import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
 
 export interface ModelSource {
   /** What to pass to from_pretrained as the model id. */
@@ -19,7 +20,19 @@ const HUB_TEMPLATE = '{model}/resolve/{revision}/';
  * plain folder of files ('<base>/config.json'), which transformers.js only supports through its
  * remote host settings: host = the parent folder, template = '{model}/', id = the last segment.
  */
-export function configureModelSource(model: string, remoteHost: string | undefined): ModelSource {
+export function configureModelSource(model: string, remoteHost: string | undefined, files?: Record<string, Blob>): ModelSource {
+  env.useCustomCache = false;
+  env.customCache = null;
+  if (files) {
+    // Files picked from disk: transformers.js asks its cache first, and the cache has them all.
+    env.useCustomCache = true;
+    env.customCache = new PickedFilesCache(files) as unknown as typeof env.customCache;
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    env.remoteHost = PICKED_FILES_HOST;
+    env.remotePathTemplate = HUB_TEMPLATE;
+    return { modelId: PICKED_MODEL_ID };
+  }
   const isUrl = /^https?:\/\//i.test(model);
   const isPath = model.startsWith('/') || model.startsWith('./') || model.startsWith('../');
   env.allowLocalModels = false;

@@ -31,7 +31,7 @@ let nodeLogits: Record<'fp32' | 'q8', number[]>;
 
 beforeAll(async () => {
   folder = await testModel('tiny-xlmr');
-  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder } });
+  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder, 'test-org/cached': folder } });
   models.setFault(/^test-org\/missing-q8\/onnx\//, { kind: 'not-found' });
   models.setFault(/^test-org\/truncated\/onnx\//, { kind: 'truncated', bytes: 50_000 });
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
@@ -162,6 +162,34 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
     const truncated = await load('test-org/truncated', { device: 'wasm' });
     expect(truncated).toMatchObject({ ok: false, error: { name: 'ModelLoadError', file: 'onnx/model_quantized.onnx' } });
     expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
+  });
+
+  test('a model picked from disk loads with no request to any server', async () => {
+    const before = models.requests.length;
+    const base = `${models.url}/${MODEL_ID}/resolve/main`;
+    const paths = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
+    // The page fetches the blobs itself (standing in for a file picker): count those requests out.
+    const loaded = await page.evaluate(([b, p]) => window.rerankerTest.loadPicked(b, p, { device: 'wasm', browserCache: false }), [base, paths] as const);
+    expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+    expect(models.requests.length - before).toBe(paths.length);
+    const logits = await page.evaluate(([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])), [KOREAN_QUERY, PASSAGES] as const);
+    expect(maxAbsDiff(logits, nodeLogits.q8)).toBeLessThan(TOLERANCE);
+  });
+
+  test('a second load comes from the Cache API while the server fails every request', async () => {
+    const cachedId = 'test-org/cached';
+    const first = await load(cachedId, { device: 'wasm', browserCache: true });
+    expect(first.ok, JSON.stringify(first)).toBe(true);
+    models.setFault(/^test-org\/cached\//, { kind: 'server-error' });
+    try {
+      const second = await load(cachedId, { device: 'wasm', browserCache: true });
+      expect(second.ok, JSON.stringify(second)).toBe(true);
+      // Without the cache the same load fails: the success above really came from the Cache API.
+      const uncached = await load(cachedId, { device: 'wasm', browserCache: false });
+      expect(uncached.ok).toBe(false);
+    } finally {
+      models.setFault(/^test-org\/cached\//, null);
+    }
   });
 
   test('bad input from the page gets the same typed errors as in Node', async () => {

@@ -31,6 +31,12 @@ const api = {
       return { ok: false as const, error: describeError(error) };
     }
   },
+  /** Fetches the model files as Blobs first, as if the user had picked them from disk. */
+  async loadPicked(baseUrl: string, paths: string[], options: Partial<CreateRerankerOptions> = {}) {
+    const files: Record<string, Blob> = {};
+    for (const path of paths) files[path] = await (await fetch(`${baseUrl}/${path}`)).blob();
+    return api.load({ model: 'picked folder', files, ...options });
+  },
   progress: () => progress,
   async rank(query: string, documents: string[], options = {}) {
     try {
