@@ -83,6 +83,16 @@ const api = {
     painting = false;
     return { frames, elapsedMs, longestTaskMs: longestTask };
   },
+  /** Wall-clock milliseconds of `repeats` rank calls, measured in the page (benchmarks). */
+  async timeRank(query: string, documents: string[], repeats: number) {
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const started = performance.now();
+      await reranker!.rank(query, documents);
+      times.push(performance.now() - started);
+    }
+    return times;
+  },
   async dispose() {
     await reranker?.dispose();
     reranker = null;
