@@ -14,6 +14,23 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) longestTask = Math.max(longestTask, entry.duration);
 }).observe({ type: 'longtask', buffered: true });
 
+/** Counts painted frames until stop() is called. */
+function countFrames(): { stop(): number } {
+  let frames = 0;
+  let painting = true;
+  const onFrame = () => {
+    frames++;
+    if (painting) requestAnimationFrame(onFrame);
+  };
+  requestAnimationFrame(onFrame);
+  return {
+    stop() {
+      painting = false;
+      return frames;
+    },
+  };
+}
+
 function describeError(error: unknown) {
   const e = error as { name?: string; message?: string; code?: string; file?: string; cause?: unknown; constructor?: { name: string } };
   return { name: e.name, message: e.message, code: e.code, file: e.file, className: e.constructor?.name, hasCause: e.cause !== undefined };
@@ -51,37 +68,23 @@ const api = {
   /** Starts a long rank, aborts it after `abortAfterMs`, reports how it ended and whether the page kept painting. */
   async rankAndAbort(query: string, documents: string[], abortAfterMs: number) {
     const controller = new AbortController();
-    let frames = 0;
-    let painting = true;
-    const countFrames = () => {
-      frames++;
-      if (painting) requestAnimationFrame(countFrames);
-    };
-    requestAnimationFrame(countFrames);
+    const frames = countFrames();
     const started = performance.now();
     setTimeout(() => controller.abort(), abortAfterMs);
     const outcome = await reranker!.rank(query, documents, { signal: controller.signal }).then(
       () => ({ ok: true as const }),
       (error: unknown) => ({ ok: false as const, error: describeError(error) }),
     );
-    painting = false;
-    return { outcome, elapsedMs: performance.now() - started, frames };
+    return { outcome, elapsedMs: performance.now() - started, frames: frames.stop() };
   },
   /** A long rank while counting animation frames: the page must keep painting. */
   async rankWhilePainting(query: string, documents: string[]) {
-    let frames = 0;
-    let painting = true;
-    const countFrames = () => {
-      frames++;
-      if (painting) requestAnimationFrame(countFrames);
-    };
-    requestAnimationFrame(countFrames);
+    const frames = countFrames();
     longestTask = 0;
     const started = performance.now();
     await reranker!.rank(query, documents);
     const elapsedMs = performance.now() - started;
-    painting = false;
-    return { frames, elapsedMs, longestTaskMs: longestTask };
+    return { frames: frames.stop(), elapsedMs, longestTaskMs: longestTask };
   },
   /** Wall-clock milliseconds of `repeats` rank calls, measured in the page (benchmarks). */
   async timeRank(query: string, documents: string[], repeats: number) {
