@@ -4,32 +4,11 @@
  */
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../../../src/client/index.js';
 import type { ProgressEvent } from '../../../src/worker/protocol.js';
+import { monitorFrames } from './frame-monitor.js';
 
 let reranker: BrowserReranker | null = null;
 const progress: ProgressEvent[] = [];
 
-/** Longest main-thread task seen, from the Long Tasks API (tasks over 50 ms are reported). */
-let longestTask = 0;
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) longestTask = Math.max(longestTask, entry.duration);
-}).observe({ type: 'longtask', buffered: true });
-
-/** Counts painted frames until stop() is called. */
-function countFrames(): { stop(): number } {
-  let frames = 0;
-  let painting = true;
-  const onFrame = () => {
-    frames++;
-    if (painting) requestAnimationFrame(onFrame);
-  };
-  requestAnimationFrame(onFrame);
-  return {
-    stop() {
-      painting = false;
-      return frames;
-    },
-  };
-}
 
 function describeError(error: unknown) {
   const e = error as { name?: string; message?: string; code?: string; file?: string; cause?: unknown; constructor?: { name: string } };
@@ -68,23 +47,22 @@ const api = {
   /** Starts a long rank, aborts it after `abortAfterMs`, reports how it ended and whether the page kept painting. */
   async rankAndAbort(query: string, documents: string[], abortAfterMs: number) {
     const controller = new AbortController();
-    const frames = countFrames();
+    const monitor = monitorFrames();
     const started = performance.now();
     setTimeout(() => controller.abort(), abortAfterMs);
     const outcome = await reranker!.rank(query, documents, { signal: controller.signal }).then(
       () => ({ ok: true as const }),
       (error: unknown) => ({ ok: false as const, error: describeError(error) }),
     );
-    return { outcome, elapsedMs: performance.now() - started, frames: frames.stop() };
+    return { outcome, elapsedMs: performance.now() - started, ...monitor.stop() };
   },
   /** A long rank while counting animation frames: the page must keep painting. */
   async rankWhilePainting(query: string, documents: string[]) {
-    const frames = countFrames();
-    longestTask = 0;
+    const monitor = monitorFrames();
     const started = performance.now();
     await reranker!.rank(query, documents);
     const elapsedMs = performance.now() - started;
-    return { frames: frames.stop(), elapsedMs, longestTaskMs: longestTask };
+    return { elapsedMs, ...monitor.stop() };
   },
   /** Wall-clock milliseconds of `repeats` rank calls, measured in the page (benchmarks). */
   async timeRank(query: string, documents: string[], repeats: number) {
