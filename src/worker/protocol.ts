@@ -35,6 +35,8 @@ export interface ReadyState {
   reason: string;
   /** Earlier backends that failed, with their errors, in order. */
   fallbacks: Array<{ backend: Backend; dtype: Dtype; error: string }>;
-  /** Evidence that the backend really runs: the WebGPU device onnxruntime created, or the WASM thread count. */
+  /** Evidence that the backend really runs, in words (from onnxruntime's own node-placement log). */
   verified: string;
+  /** Graph nodes per execution provider, as onnxruntime logged them, e.g. { WebGpuExecutionProvider: 69, CPUExecutionProvider: 5 }. */
+  nodePlacement: Record<string, number>;
 }

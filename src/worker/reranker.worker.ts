@@ -10,6 +10,7 @@ import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
 import { probeCapabilities } from './probe.js';
+import { captureProviderLog, nodePlacement } from './provider-log.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from './protocol.js';
 import { configureModelSource, configureRuntime, webGpuDevice } from './runtime-env.js';
 
@@ -71,19 +72,27 @@ class RerankerHost {
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
     }
-    const reranker = await Reranker.load({
-      ...options,
-      model: source.modelId,
-      device: choice.device,
-      dtype: choice.dtype,
-      onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
-    });
+    const { result: reranker, lines } = await captureProviderLog(() =>
+      Reranker.load({
+        ...options,
+        model: source.modelId,
+        device: choice.device,
+        dtype: choice.dtype,
+        onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
+      }),
+    );
+    const placement = nodePlacement(lines);
     this.onProgress?.({ phase: 'compile', backend: choice.device });
-    let verified = `onnxruntime-web WASM, ${choice.threads} thread(s)`;
+    const placed = Object.entries(placement).map(([provider, count]) => `${count} nodes on ${provider}`).join(', ');
+    let verified = `onnxruntime placed ${placed || 'nodes (no placement log)'}; ${choice.threads} WASM thread(s)`;
     if (choice.device === 'webgpu') {
       const device = webGpuDevice();
-      if (!device) throw new RerankerError('MODEL_LOAD_FAILED', 'onnxruntime created no WebGPU device');
-      verified = 'onnxruntime-web WebGPU device created';
+      // Asked for WebGPU is not enough: onnxruntime must have put the graph's work on it.
+      if (!device || !(placement['WebGpuExecutionProvider'] ?? placement['JsExecutionProvider'])) {
+        await reranker.dispose();
+        throw new RerankerError('MODEL_LOAD_FAILED', `WebGPU was requested but onnxruntime placed ${placed || 'no nodes'} (device ${device ? 'created' : 'missing'})`);
+      }
+      verified = `onnxruntime placed ${placed}`;
       this.gpuLost = false;
       device.lost?.then(() => (this.gpuLost = true));
     }
@@ -100,6 +109,7 @@ class RerankerHost {
       reason: choice.reason,
       fallbacks: [],
       verified,
+      nodePlacement: placement,
     };
     this.onProgress?.({ phase: 'ready', backend: choice.device });
   }

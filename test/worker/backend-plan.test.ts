@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { type Capabilities, planBackends } from '../../src/worker/backend-plan.js';
+
+const gpu = (shaderF16: boolean, limit = 2 ** 30): Capabilities['webgpu'] => ({
+  shaderF16,
+  maxBufferSize: limit,
+  maxStorageBufferBindingSize: limit,
+  isFallbackAdapter: false,
+});
+const caps = (webgpu: Capabilities['webgpu'], crossOriginIsolated = true, cores = 8): Capabilities => ({ webgpu, crossOriginIsolated, cores });
+
+describe('planBackends', () => {
+  test('shader-f16 adapter: WebGPU fp16 first, WASM 8-bit with all cores as fallback', () => {
+    const plan = planBackends(caps(gpu(true)));
+    expect(plan.map(({ device, dtype, threads }) => ({ device, dtype, threads }))).toEqual([
+      { device: 'webgpu', dtype: 'fp16', threads: 1 },
+      { device: 'wasm', dtype: 'q8', threads: 8 },
+    ]);
+    expect(plan[0]!.reason).toMatch(/shader-f16/);
+  });
+
+  test('adapter without shader-f16 (e.g. SwiftShader): WebGPU fp32', () => {
+    expect(planBackends(caps(gpu(false)))[0]).toMatchObject({ device: 'webgpu', dtype: 'fp32' });
+  });
+
+  test('no adapter: WASM only; single-threaded when not cross-origin isolated', () => {
+    expect(planBackends(caps(null))).toEqual([expect.objectContaining({ device: 'wasm', dtype: 'q8', threads: 8 })]);
+    const plain = planBackends(caps(null, false));
+    expect(plain).toEqual([expect.objectContaining({ device: 'wasm', threads: 1 })]);
+    expect(plain[0]!.reason).toMatch(/not cross-origin isolated/);
+  });
+
+  test('adapter limits below the largest tensor rule WebGPU out', () => {
+    const plan = planBackends(caps(gpu(true, 128 * 2 ** 20)), { largestTensorBytes: 250_002 * 1024 * 4 });
+    expect(plan).toHaveLength(1);
+    expect(plan[0]).toMatchObject({ device: 'wasm' });
+    expect(plan[0]!.reason).toMatch(/buffer limit/);
+    // fp16 halves the tensor: a 1 GiB limit holds the fp16 embeddings of XLM-R large.
+    expect(planBackends(caps(gpu(true)), { largestTensorBytes: 250_002 * 1024 * 4 })[0]).toMatchObject({ device: 'webgpu', dtype: 'fp16' });
+  });
+
+  test('the caller may force device, dtype and threads', () => {
+    expect(planBackends(caps(gpu(true)), { device: 'wasm' })).toEqual([expect.objectContaining({ device: 'wasm', dtype: 'q8' })]);
+    expect(planBackends(caps(gpu(true)), { dtype: 'fp32' })[0]).toMatchObject({ device: 'webgpu', dtype: 'fp32' });
+    expect(planBackends(caps(null), { threads: 3 })[0]).toMatchObject({ threads: 3 });
+    expect(planBackends(caps(null, false), { threads: 3 })[0]).toMatchObject({ threads: 1 }); // threads need isolation
+  });
+});
