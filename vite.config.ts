@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
@@ -6,11 +8,58 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** Files from public/ that belong to the app shell (models in public/ are cached by transformers.js instead). */
+const PUBLIC_SHELL_FILES = ['manifest.webmanifest', 'icon.svg'];
+
+/**
+ * Writes the list of this build's files and a version derived from their contents into sw.js,
+ * so each build precaches exactly its own files and a new build is a new service-worker version.
+ */
+function precacheManifest(): Plugin {
+  return {
+    name: 'precache-manifest',
+    apply: 'build',
+    enforce: 'post', // after Vite's HTML plugin has emitted index.html
+    generateBundle(_options, bundle) {
+      const sw = bundle['sw.js'];
+      if (!sw || sw.type !== 'chunk') return;
+      const files = Object.keys(bundle).filter((name) => name !== 'sw.js' && !name.endsWith('.map')).sort();
+      const hash = createHash('sha256');
+      for (const name of files) {
+        const item = bundle[name]!;
+        hash.update(name).update(item.type === 'chunk' ? item.code : item.source);
+      }
+      const version = hash.digest('hex').slice(0, 12);
+      const shell = [...files, ...PUBLIC_SHELL_FILES];
+      sw.code = sw.code
+        .replace(/["'`]__BUILD_VERSION__["'`]/, JSON.stringify(version))
+        .replace(/\[\s*["'`]__PRECACHE_FILES__["'`]\s*\]/, JSON.stringify(shell));
+      if (sw.code.includes('__PRECACHE_FILES__') || sw.code.includes('__BUILD_VERSION__')) {
+        this.error('precache-manifest: the placeholders in sw.js were not found (did the minifier change them?)');
+      }
+    },
+  };
+}
+
+/** Shown in the demo's footer; APP_BUILD lets a deployment (or a test) label its build. */
+const appBuild = process.env['APP_BUILD'] ?? process.env['npm_package_version'] ?? 'dev';
+
 export default defineConfig({
+  define: { __APP_BUILD__: JSON.stringify(appBuild) },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+  plugins: [precacheManifest()],
+  build: {
+    rollupOptions: {
+      input: { main: 'index.html', sw: 'src/pwa/service-worker.ts' },
+      output: {
+        // The service worker must sit at the root, under a stable name, to control the whole app.
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

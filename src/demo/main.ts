@@ -4,6 +4,7 @@
  */
 import { type BrowserReranker, createReranker } from '../client/index.js';
 import { LexicalIndex } from '../retrieval/index.js';
+import { registerServiceWorker } from '../pwa/register.js';
 import { SAMPLE_PASSAGES } from './sample-corpus.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -98,3 +99,12 @@ form.addEventListener('submit', async (event) => {
 
 cancelButton.addEventListener('click', () => running?.abort());
 status.textContent = `${SAMPLE_PASSAGES.length} passages indexed. The default model is a generated one with random weights: it shows the mechanics, not real relevance.`;
+
+void registerServiceWorker({
+  onUpdateReady(apply) {
+    const banner = $<HTMLParagraphElement>('update');
+    banner.hidden = false;
+    $<HTMLButtonElement>('apply-update').addEventListener('click', apply, { once: true });
+  },
+});
+$<HTMLElement>('version').textContent = `build ${__APP_BUILD__}`;

@@ -1,0 +1,91 @@
+/**
+ * The production build as an offline PWA in real Chromium: after one online visit it loads, indexes and
+ * reranks with the network off, still cross-origin isolated (threads); a new build updates cleanly.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchChromium } from './harness.js';
+import { serveStatic } from './static-server.js';
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+let scratch: string;
+const consoleErrors: string[] = [];
+
+async function buildApp(label: string): Promise<string> {
+  const outDir = path.join(scratch, label);
+  // Vitest runs with NODE_ENV=test, which would make this a non-production build (no service worker).
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['APP_BUILD'] = label;
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  } finally {
+    delete process.env['APP_BUILD'];
+    process.env['NODE_ENV'] = nodeEnv;
+  }
+  return outDir;
+}
+
+async function search(query: string): Promise<string[]> {
+  await page.fill('#query', query);
+  await page.press('#query', 'Enter'); // keyboard, as a user would
+  await page.waitForFunction(() => document.querySelectorAll('#results li').length > 0, undefined, { timeout: 120_000 });
+  return page.$$eval('#results li p', (items) => items.map((p) => p.textContent ?? ''));
+}
+
+beforeAll(async () => {
+  await import('../../scripts/ensure-demo-model.js'); // the demo model the app ships in public/
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-pwa-'));
+  server = await serveStatic(await buildApp('v1'));
+  browser = await launchChromium({ webgpu: false });
+  context = await browser.newContext();
+  page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+test('after one online visit the app searches and reranks offline, still cross-origin isolated', async () => {
+  await page.goto(server.url);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+  const online = await search('기준금리는 누가 결정하나요?');
+  expect(online.length).toBeGreaterThan(1);
+  expect(await page.textContent('#version')).toBe('build v1');
+
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => fetch('/index.html').then(() => 'online', () => 'offline'))).toBe('online'); // served by the worker
+    expect(await search('기준금리는 누가 결정하나요?')).toEqual(online);
+    expect(await page.textContent('#status')).toMatch(/wasm \/ q8 \(WASM SIMD with \d thread/);
+    expect(consoleErrors).toEqual([]); // nothing failed to load offline
+    // The network really is off (this fetch is the one error allowed in the console).
+    expect(await page.evaluate(() => fetch('https://huggingface.co/').then(() => 'reached', () => 'unreachable'))).toBe('unreachable');
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('a new build installs beside the old one, is offered, and takes over cleanly', async () => {
+  server.setRoot(await buildApp('v2'));
+  await page.reload(); // the browser checks sw.js and finds the new build
+  await page.waitForSelector('#update:not([hidden])', { timeout: 60_000 });
+  expect(await page.textContent('#version')).toBe('build v1'); // nothing changes until the user accepts
+  await Promise.all([page.waitForEvent('load'), page.click('#apply-update')]);
+  await page.waitForFunction(() => document.getElementById('version')?.textContent === 'build v2', undefined, { timeout: 60_000 });
+  const shells = await page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith('app-shell-')));
+  expect(shells).toHaveLength(1); // the old build's cache is gone
+  expect((await search('기준금리')).length).toBeGreaterThan(0);
+});
