@@ -16,7 +16,7 @@ import { Reranker } from '../src/engine/index.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-model.js';
 import { startModelServer } from '../src/model-server/server.js';
-import { SAMPLE_PASSAGES } from '../src/demo/sample-corpus.js';
+import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
 import { launchChromium, openTestPage, startPageServer } from '../test/browser/harness.js';
 
 const { values } = parseArgs({
@@ -46,7 +46,7 @@ async function makePassages(count: number): Promise<string[]> {
   const tokenizer = await AutoTokenizer.from_pretrained(folder);
   const passages: string[] = [];
   for (let i = 0; passages.length < count; i++) {
-    const text = Array.from({ length: 12 }, (_, k) => SAMPLE_PASSAGES[(i * 7 + k) % SAMPLE_PASSAGES.length]).join(' ');
+    const text = Array.from({ length: 12 }, (_, k) => SAMPLE_CORPUS[(i * 7 + k) % SAMPLE_CORPUS.length]!.text).join(' ');
     const ids = tokenizer.encode(text, { add_special_tokens: false }).slice(0, passageTokens);
     passages.push(tokenizer.decode(ids));
   }

@@ -13,6 +13,8 @@ import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
   onProgress?: (event: ProgressEvent) => void;
+  /** Cancels loading (e.g. a long download): the worker is terminated and the call rejects with AbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface BrowserReranker {
@@ -30,11 +32,16 @@ export async function createReranker(options: CreateRerankerOptions): Promise<Br
   installErrorTransfer();
   const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
   const remote = Comlink.wrap<RerankerWorkerApi>(worker);
-  const { onProgress, ...loadOptions } = options;
+  const { onProgress, signal, ...loadOptions } = options;
   let ready: ReadyState;
   try {
-    ready = await remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined);
+    if (signal?.aborted) throw new AbortedError('loading was cancelled');
+    const aborted = new Promise<never>((_, reject) =>
+      signal?.addEventListener('abort', () => reject(new AbortedError('loading was cancelled')), { once: true }),
+    );
+    ready = await Promise.race([remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined), aborted]);
   } catch (error) {
+    // Terminating is the only way to stop a download or a session build inside the worker.
     worker.terminate();
     throw error;
   }

@@ -1,5 +1,7 @@
 /** Test page: indexes many passages on the main thread in chunks while counting painted frames. */
-import { SAMPLE_PASSAGES } from '../../../src/demo/sample-corpus.js';
+import { SAMPLE_CORPUS } from '../../../src/demo/sample-corpus-data.js';
+
+const SAMPLE_PASSAGES = SAMPLE_CORPUS.map((p) => p.text);
 import { LexicalIndex } from '../../../src/retrieval/index.js';
 import { monitorFrames } from './frame-monitor.js';
 

@@ -1,0 +1,102 @@
+/**
+ * The demo page in real Chromium, as a user drives it: keyboard search, reranked results whose order
+ * follows the scores, uploads (good and malformed), passages with markup shown as text, and a plain
+ * statement when the hub cannot be reached. Screenshots are kept in test-results/.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchChromium, startPageServer } from './harness.js';
+
+let browser: Browser;
+let pages: { url: string; close(): Promise<void> };
+let page: Page;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  await import('../../scripts/ensure-demo-model.js');
+  await mkdir('test-results', { recursive: true });
+  pages = await startPageServer({ isolated: true });
+  browser = await launchChromium({ webgpu: false });
+  page = await browser.newPage({ viewport: { width: 1000, height: 1100 } });
+  page.on('console', (message) => {
+    // The one expected failure: the hub probe, with no internet here (the page says so in words).
+    if (message.type() === 'error' && !message.location().url.includes('huggingface.co')) consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  await page.goto(pages.url);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
+});
+afterAll(async () => {
+  await browser?.close();
+  await pages?.close();
+});
+
+async function search(query: string): Promise<Array<{ text: string; score: number; firstStageRank: number }>> {
+  await page.focus('#query');
+  await page.fill('#query', query);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /재순위화 \d+ ms|오류|없습니다/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+  return page.$$eval('#results li', (items) =>
+    items.map((li) => ({ text: li.querySelector('p')!.textContent!, score: Number(li.dataset['score']), firstStageRank: Number(li.dataset['firstStageRank']) })),
+  );
+}
+
+test('without the hub the page says so plainly and selects the generated model', async () => {
+  expect(await page.isVisible('#notice')).toBe(true);
+  expect(await page.textContent('#notice')).toContain('cannot be reached');
+  expect(await page.inputValue('#model-select')).toBe('/models/demo-xlmr');
+  expect(await page.textContent('#corpus-status')).toMatch(/샘플 문서: \d{3}개 문서/);
+});
+
+test('search then rerank: results follow the rerank scores and show how far each moved', async () => {
+  const results = await search('기준금리는 누가 결정하나요?');
+  expect(results.length).toBeGreaterThan(3);
+  const scores = results.map((r) => r.score);
+  expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  // BM25 ranks are a permutation of 1..n and at least one result moved.
+  expect(results.map((r) => r.firstStageRank).sort((a, b) => a - b)).toEqual(results.map((_, i) => i + 1));
+  expect(results.some((r, i) => r.firstStageRank !== i + 1)).toBe(true);
+  expect(await page.textContent('#status')).toMatch(/BM25 [\d.]+ ms .* wasm \/ q8, \d thread/);
+  await page.screenshot({ path: 'test-results/demo-desktop.png', fullPage: true });
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a malformed upload shows a clear message and keeps the previous corpus', async () => {
+  const before = await page.textContent('#corpus-status');
+  await page.click('#corpus-panel summary');
+  const file = path.join(os.tmpdir(), `broken-${process.pid}.jsonl`);
+  await writeFile(file, '{"text": "좋은 줄"}\n{"text": 깨진 줄}\n');
+  await page.setInputFiles('#corpus-file', file);
+  await page.waitForFunction(() => (document.getElementById('corpus-error')?.textContent ?? '') !== '');
+  expect(await page.textContent('#corpus-error')).toContain('line 2: not valid JSON');
+  expect(await page.textContent('#corpus-status')).toBe(before);
+  expect((await search('기준금리')).length).toBeGreaterThan(0); // still the sample corpus
+});
+
+test('a passage with markup is shown as text and nothing in it runs', async () => {
+  const file = path.join(os.tmpdir(), `markup-${process.pid}.jsonl`);
+  const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> 금리 인상 소식 <b>굵게</b>';
+  await writeFile(file, `${JSON.stringify({ text: hostile })}\n${JSON.stringify({ text: '금리와 물가의 관계' })}\n`);
+  await page.setInputFiles('#corpus-file', file);
+  await page.waitForFunction(() => /markup-.*: 2개 문서/.test(document.getElementById('corpus-status')?.textContent ?? ''));
+  const results = await search('금리 인상');
+  expect(results.map((r) => r.text)).toContain(hostile);
+  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.$$eval('#results img, #results script, #results b', (nodes) => nodes.length)).toBe(0);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('readable on a phone: no horizontal scrolling, controls reachable by keyboard', async () => {
+  await page.click('#use-sample');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await search('연말정산 공제');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await page.screenshot({ path: 'test-results/demo-phone.png', fullPage: false });
+  // Tab from the query box reaches the search button.
+  await page.focus('#query');
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('검색');
+});
