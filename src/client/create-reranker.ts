@@ -18,8 +18,13 @@ export interface CreateRerankerOptions extends WorkerLoadOptions {
 }
 
 export interface BrowserReranker {
-  /** The backend, dtype, threads and model that were loaded, and why. */
+  /** The backend, dtype, threads and model that were loaded, and why (updated by switchModel). */
   readonly ready: ReadyState;
+  /**
+   * Loads another model in the same worker (the current one is freed first). On failure the error is
+   * thrown and the worker stays alive with no model: switch again to recover.
+   */
+  switchModel(options: Omit<CreateRerankerOptions, 'signal'>): Promise<ReadyState>;
   /** The current state: it changes if WebGPU fails later and the worker moves to WASM. */
   state(): Promise<ReadyState>;
   rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
@@ -28,11 +33,20 @@ export interface BrowserReranker {
   dispose(): Promise<void>;
 }
 
+/**
+ * A relative or root-relative model path means "next to this page"; the worker would resolve it
+ * against its own script URL (which may sit elsewhere, e.g. in a library's assets folder).
+ */
+function resolveModelPath<T extends { model: string }>(options: T): T {
+  const isPath = /^(\.{1,2})?\//.test(options.model);
+  return isPath && typeof location !== 'undefined' ? { ...options, model: new URL(options.model, location.href).href } : options;
+}
+
 export async function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker> {
   installErrorTransfer();
   const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
   const remote = Comlink.wrap<RerankerWorkerApi>(worker);
-  const { onProgress, signal, ...loadOptions } = options;
+  const { onProgress, signal, ...loadOptions } = resolveModelPath(options);
   let ready: ReadyState;
   try {
     if (signal?.aborted) throw new AbortedError('loading was cancelled');
@@ -69,9 +83,16 @@ export async function createReranker(options: CreateRerankerOptions): Promise<Br
     return result;
   };
 
-  return {
+  const api: BrowserReranker = {
     ready,
-    state: async () => (await remote.readyState()) ?? ready,
+    switchModel: (switchOptions) =>
+      call(undefined, async () => {
+        const { onProgress: progress, ...next } = resolveModelPath(switchOptions);
+        const state = await remote.load(next, progress ? Comlink.proxy(progress) : undefined);
+        (api as { ready: ReadyState }).ready = state;
+        return state;
+      }),
+    state: async () => (await remote.readyState()) ?? api.ready,
     rank: (query, documents, rankOptions = {}) => {
       const { signal, ...rest } = rankOptions;
       return call(signal, (id) => remote.rank(id, query, documents, rest));
@@ -91,4 +112,5 @@ export async function createReranker(options: CreateRerankerOptions): Promise<Br
       }
     },
   };
+  return api;
 }

@@ -11,6 +11,7 @@ export type RerankerErrorCode =
   | 'MODEL_LOAD_FAILED'
   | 'INFERENCE_FAILED'
   | 'ABORTED'
+  | 'CONTAINER_CHANGED'
   | 'DISPOSED';
 
 export class RerankerError extends Error {

@@ -52,6 +52,9 @@ export function configureModelSource(model: string, remoteHost: string | undefin
 
 export function configureRuntime(threads: number, browserCache: boolean): void {
   env.useBrowserCache = browserCache;
+  // transformers.js would re-load onnxruntime's loader from a blob: URL, which a strict CSP forbids;
+  // the files are self-hosted (and precached by the service worker), so load them from their URLs.
+  env.useWasmCache = false;
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
   if (onnx.wasm) {
     // Both files as an object: giving only the .wasm with threads hangs in a production build.

@@ -199,6 +199,17 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
     }
   });
 
+  test('in one worker: a failed model switch leaves the worker usable for the next switch', async () => {
+    expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
+    const switchTo = (model: string) =>
+      page.evaluate(([host, id]) => window.rerankerTest.switchModel({ model: id, remoteHost: host, device: 'wasm', browserCache: false }), [models.url, model] as const);
+    expect(await switchTo('test-org/missing-q8')).toMatchObject({ ok: false, error: { code: 'MODEL_FILE_MISSING', file: 'onnx/model_quantized.onnx' } });
+    const noModel = await page.evaluate(() => window.rerankerTest.rank('질문', ['문서']));
+    expect(noModel).toMatchObject({ ok: false, error: { code: 'DISPOSED' } }); // typed, not a hang or a dead worker
+    expect(await switchTo(MODEL_ID)).toMatchObject({ ok: true, ready: { backend: 'wasm' } });
+    expect((await page.evaluate(() => window.rerankerTest.rank('질문', ['문서', '다른 문서']))).ok).toBe(true);
+  });
+
   test('bad input from the page gets the same typed errors as in Node', async () => {
     expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
     const result = await page.evaluate(() => window.rerankerTest.rank('', ['x']));

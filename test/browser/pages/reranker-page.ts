@@ -33,6 +33,14 @@ const api = {
     for (const path of paths) files[path] = await (await fetch(`${baseUrl}/${path}`)).blob();
     return api.load({ model: 'picked folder', files, ...options });
   },
+  /** Loads another model in the same worker. */
+  async switchModel(options: CreateRerankerOptions) {
+    try {
+      return { ok: true as const, ready: await reranker!.switchModel(options) };
+    } catch (error) {
+      return { ok: false as const, error: describeError(error) };
+    }
+  },
   progress: () => progress,
   async rank(query: string, documents: string[], options = {}) {
     try {

@@ -1,0 +1,109 @@
+/**
+ * A small static file server for the drop-in example and its browser test: serves folders under URL
+ * prefixes, with the headers a deployed app should send (cross-origin isolation for WASM threads and a
+ * strict CSP: no eval, no inline script). Node only; binds to loopback.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface StaticServerOptions {
+  /** URL prefix (`/a/b/`) -> folder on disk. The longest matching prefix wins. */
+  mounts: Record<string, string>;
+  /** Origins the pages may fetch model files from (added to connect-src). */
+  connectSrc?: string[];
+  port?: number;
+}
+
+export interface StaticServer {
+  url: string;
+  /** `STATUS path` for every request, to check that nothing was missing. */
+  log: string[];
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm', // required for WebAssembly.instantiateStreaming
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.css': 'text/css; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+export function securityHeaders(connectSrc: string[] = []): Record<string, string> {
+  return {
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    // Sent with every file, so the module worker and onnxruntime's threads run under it too.
+    // No eval, no inline script, no blob: (the worker turns transformers.js's blob: wasm loader off).
+    'Content-Security-Policy': [
+      "default-src 'self'",
+      "script-src 'self' 'wasm-unsafe-eval'",
+      "worker-src 'self'",
+      `connect-src 'self' ${connectSrc.join(' ')}`.trim(),
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'none'",
+    ].join('; '),
+    'X-Content-Type-Options': 'nosniff',
+  };
+}
+
+export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
+  const mounts = Object.entries(options.mounts).sort((a, b) => b[0].length - a[0].length);
+  const headers = securityHeaders(options.connectSrc);
+  const log: string[] = [];
+
+  const resolve = (urlPath: string): string | null => {
+    for (const [prefix, folder] of mounts) {
+      if (!urlPath.startsWith(prefix)) continue;
+      const root = path.resolve(folder);
+      const file = path.resolve(root, `.${path.posix.normalize(`/${urlPath.slice(prefix.length)}`)}`);
+      return file === root || file.startsWith(root + path.sep) ? file : null;
+    }
+    return null;
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const urlPath = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    let file = resolve(urlPath);
+    let info = file ? await stat(file).catch(() => null) : null;
+    if (file && info?.isDirectory()) {
+      file = path.join(file, 'index.html');
+      info = await stat(file).catch(() => null);
+    }
+    if (!file || !info?.isFile()) {
+      log.push(`404 ${urlPath}`);
+      response.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    log.push(`200 ${urlPath}`);
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': String(info.size) });
+    if (request.method === 'HEAD') response.end();
+    else createReadStream(file).pipe(response);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500).end(String(error));
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
