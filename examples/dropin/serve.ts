@@ -5,7 +5,7 @@
  *   npx tsx scripts/ensure-demo-model.ts          # -> public/models/demo-xlmr (random weights)
  *   npx tsx examples/dropin/serve.ts              # then open the printed URL
  */
-import { startStaticServer } from './static-server.js';
+import { startStaticServer } from '../../scripts/static-server.js';
 
 const port = Number(process.env['PORT'] ?? 5180);
 const server = await startStaticServer({

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserReranker } from '../../src/client/create-reranker.js';
 import type * as Lib from '../../src/dropin/index.js';
 import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
-import { type StaticServer, startStaticServer } from '../../examples/dropin/static-server.js';
+import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 import { testModel } from '../helpers/models.js';
 import { launchChromium } from './harness.js';
 

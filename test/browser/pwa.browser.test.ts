@@ -9,12 +9,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launchChromium } from './harness.js';
-import { serveStatic } from './static-server.js';
+import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let server: Awaited<ReturnType<typeof serveStatic>>;
+let server: StaticServer;
 let scratch: string;
 const consoleErrors: string[] = [];
 
@@ -43,7 +43,7 @@ async function search(query: string): Promise<string[]> {
 beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js'); // the demo model the app ships in public/
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-pwa-'));
-  server = await serveStatic(await buildApp('v1'));
+  server = await startStaticServer({ mounts: { '/': await buildApp('v1') }, csp: false }); // the app's own meta CSP applies
   browser = await launchChromium({ webgpu: false });
   context = await browser.newContext();
   page = await context.newPage();
@@ -82,7 +82,7 @@ test('after one online visit the app searches and reranks offline, still cross-o
 });
 
 test('a new build installs beside the old one, is offered, and takes over cleanly', async () => {
-  server.setRoot(await buildApp('v2'));
+  server.mount('/', await buildApp('v2'));
   await page.reload(); // the browser checks sw.js and finds the new build
   await page.waitForSelector('#update:not([hidden])', { timeout: 60_000 });
   expect(await page.textContent('#version')).toBe('build v1'); // nothing changes until the user accepts

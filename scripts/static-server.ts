@@ -1,7 +1,8 @@
 /**
- * A small static file server for the drop-in example and its browser test: serves folders under URL
- * prefixes, with the headers a deployed app should send (cross-origin isolation for WASM threads and a
- * strict CSP: no eval, no inline script). Node only; binds to loopback.
+ * A small static file server for built apps (the drop-in example, the PWA and their browser tests):
+ * serves folders under URL prefixes, with the headers a deployed app should send (cross-origin isolation
+ * for WASM threads and, unless the page brings its own, a strict CSP: no eval, no inline script).
+ * Node only; binds to loopback.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -14,6 +15,8 @@ export interface StaticServerOptions {
   mounts: Record<string, string>;
   /** Origins the pages may fetch model files from (added to connect-src). */
   connectSrc?: string[];
+  /** Send the strict CSP header (default true); false for apps whose pages set their own policy. */
+  csp?: boolean;
   port?: number;
 }
 
@@ -21,6 +24,8 @@ export interface StaticServer {
   url: string;
   /** `STATUS path` for every request, to check that nothing was missing. */
   log: string[];
+  /** Serves another folder under a prefix from now on (e.g. the next build of an app). */
+  mount(prefix: string, folder: string): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,9 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.css': 'text/css; charset=utf-8',
   '.ts': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.onnx': 'application/octet-stream',
 };
 
 export function securityHeaders(connectSrc: string[] = []): Record<string, string> {
@@ -52,16 +60,19 @@ export function securityHeaders(connectSrc: string[] = []): Record<string, strin
       "base-uri 'none'",
     ].join('; '),
     'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-cache', // a rebuilt app is seen at once (service worker updates included)
   };
 }
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
-  const mounts = Object.entries(options.mounts).sort((a, b) => b[0].length - a[0].length);
+  const mountTable = new Map(Object.entries(options.mounts));
   const headers = securityHeaders(options.connectSrc);
+  if (options.csp === false) delete headers['Content-Security-Policy'];
   const log: string[] = [];
 
   const resolve = (urlPath: string): string | null => {
-    for (const [prefix, folder] of mounts) {
+    const longestFirst = [...mountTable].sort((a, b) => b[0].length - a[0].length);
+    for (const [prefix, folder] of longestFirst) {
       if (!urlPath.startsWith(prefix)) continue;
       const root = path.resolve(folder);
       const file = path.resolve(root, `.${path.posix.normalize(`/${urlPath.slice(prefix.length)}`)}`);
@@ -100,6 +111,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   return {
     url: `http://127.0.0.1:${port}`,
     log,
+    mount: (prefix, folder) => void mountTable.set(prefix, folder),
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();
