@@ -15,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { type Plugin, defineConfig } from 'vite';
 
-export const LIB_ENTRY_NAME = 'ko-rerank';
+const LIB_ENTRY_NAME = 'ko-rerank';
 
 /** Runs tsc with tsconfig.lib.json into `<outDir>/types` once the bundle is written. */
 function typeDeclarations(): Plugin {

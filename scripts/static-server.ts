@@ -6,9 +6,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { startLoopbackServer } from '../src/model-server/loopback-server.js';
 
 export interface StaticServerOptions {
   /** URL prefix (`/a/b/`) -> folder on disk. The longest matching prefix wins. */
@@ -43,7 +43,7 @@ const TYPES: Record<string, string> = {
   '.onnx': 'application/octet-stream',
 };
 
-export function securityHeaders(connectSrc: string[] = []): Record<string, string> {
+function securityHeaders(connectSrc: string[] = []): Record<string, string> {
   return {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -100,22 +100,11 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     else createReadStream(file).pipe(response);
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500).end(String(error));
-      else response.destroy();
-    });
-  });
-  await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
+  const server = await startLoopbackServer(handle, options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     log,
     mount: (prefix, folder) => void mountTable.set(prefix, folder),
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
+    close: server.close,
   };
 }

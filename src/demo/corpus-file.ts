@@ -24,7 +24,7 @@ export class CorpusFormatError extends Error {
 
 /** Column or field names accepted for the passage text, in order of preference. */
 const TEXT_FIELDS = ['text', 'passage', 'doc', 'document', 'content', 'contents'];
-export const MAX_PASSAGES = 20_000;
+const MAX_PASSAGES = 20_000;
 
 export function detectCorpusFormat(fileName: string): CorpusFormat {
   const lower = fileName.toLowerCase();

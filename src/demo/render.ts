@@ -15,7 +15,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return node;
 }
 
-export function movementLabel(firstStageRank: number, newRank: number): string {
+function movementLabel(firstStageRank: number, newRank: number): string {
   const moved = firstStageRank - newRank;
   return moved > 0 ? `▲${moved}` : moved < 0 ? `▼${-moved}` : '＝';
 }

@@ -7,6 +7,4 @@ import { PART_1 } from './corpus/part-1.js';
 import { PART_2 } from './corpus/part-2.js';
 import { PART_3 } from './corpus/part-3.js';
 
-export type { SamplePassage } from './corpus/types.js';
-
 export const SAMPLE_CORPUS = [...PART_1, ...PART_2, ...PART_3, ...PART_0];

@@ -3,6 +3,7 @@
  * Positions are indices into the list as it was read (0 = first item on the page).
  */
 import { InvalidInputError } from '../engine/errors.js';
+import { positiveInteger } from '../engine/validation.js';
 
 export interface ScoredPosition {
   /** Position of the item in the list as it was read. */
@@ -26,9 +27,8 @@ export interface OrderPlan {
 
 /** The first `limit` positions are the ones sent to the model; the rest are left where they are. */
 export function candidatePositions(count: number, limit?: number): number[] {
-  checkCount('count', count, 0);
-  if (limit !== undefined) checkCount('limit', limit, 1);
-  return Array.from({ length: Math.min(count, limit ?? count) }, (_, i) => i);
+  checkCount(count);
+  return Array.from({ length: Math.min(count, positiveInteger('limit', limit, count)) }, (_, i) => i);
 }
 
 /**
@@ -36,8 +36,8 @@ export function candidatePositions(count: number, limit?: number): number[] {
  * the same on every run and a model that cannot tell two items apart does not swap them.
  */
 export function planOrder(count: number, scored: readonly ScoredPosition[], options: OrderOptions = {}): OrderPlan {
-  checkCount('count', count, 0);
-  if (options.topK !== undefined) checkCount('topK', options.topK, 1);
+  checkCount(count);
+  positiveInteger('topK', options.topK, count);
   const scores: Array<number | undefined> = new Array(count).fill(undefined);
   for (const { index, score } of scored) {
     if (!Number.isInteger(index) || index < 0 || index >= count) throw new InvalidInputError(`score for position ${index} is outside the list of ${count} items`);
@@ -60,10 +60,10 @@ function compareScores(a: number, b: number): number {
   return b - a;
 }
 
-function checkCount(name: string, value: unknown, minimum: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new InvalidInputError(`${name} must be an integer of at least ${minimum}, got ${String(value)}`);
-  }
+/** Unlike an option, the count is required: undefined is an error too. */
+function checkCount(count: unknown): void {
+  if (count === undefined) throw new InvalidInputError('count must be an integer of at least 0, got undefined');
+  positiveInteger('count', count, 0, 0);
 }
 
 /** Positions whose item changes: only these need a DOM move. */

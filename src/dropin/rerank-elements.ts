@@ -9,6 +9,7 @@
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../client/create-reranker.js';
 import { AbortedError, InvalidInputError } from '../engine/errors.js';
 import type { RankOptions } from '../engine/types.js';
+import { positiveInteger } from '../engine/validation.js';
 import { applyOrder } from './dom-move.js';
 import { ContainerChangedError } from './errors.js';
 import { candidatePositions, planOrder } from './order.js';
@@ -64,7 +65,7 @@ export async function rerankElements(container: Element, query: string, options:
 
   const items = readItems(container, selector);
   const candidates = candidatePositions(items.length, limit);
-  planOrder(items.length, [], { topK }); // checks topK before any work
+  positiveInteger('topK', topK, 1); // before any work
   const readTexts = () => candidates.map((i) => readText(text, items[i]!, i));
   const texts = readTexts();
   if (items.length === 0) return { items, order: [], reranked: [], scores: new Map(), moved: 0 };

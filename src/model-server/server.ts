@@ -5,9 +5,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { startLoopbackServer } from './loopback-server.js';
 
 export type Fault =
   | { kind: 'not-found' }
@@ -114,26 +114,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     stream.pipe(response);
   };
 
-  const server: Server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500).end(String(error));
-      else response.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startLoopbackServer(handle, options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     setFault(match, fault) {
       const existing = faults.findIndex((f) => f.match.source === match.source);
       if (existing >= 0) faults.splice(existing, 1);
       if (fault) faults.unshift({ match, fault });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -33,7 +33,6 @@ sw.addEventListener('activate', (event) => {
 
 sw.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void sw.skipWaiting();
-  if ((event.data as { type?: string } | null)?.type === 'VERSION') event.ports[0]?.postMessage(BUILD.version);
 });
 
 /** A copy of the response with the isolation headers set (cached copies may lack them). */
