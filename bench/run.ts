@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { Reranker } from '../src/engine/index.js';
+import { ONNX_FILE_FOR_DTYPE } from '../src/engine/model-files.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-model.js';
 import { startModelServer } from '../src/model-server/server.js';
@@ -36,9 +37,9 @@ const dtype = values.dtype as ModelDtype;
 const passageTokens = Number(values.tokens);
 
 const folder = path.resolve(`models/bench-${values.preset}`);
-if (!existsSync(path.join(folder, 'onnx', 'model_quantized.onnx'))) {
+if (!existsSync(path.join(folder, ONNX_FILE_FOR_DTYPE[dtype]))) {
   console.error(`building ${values.preset} into ${folder} (random weights) ...`);
-  await writeCrossEncoder({ preset: PRESETS[values.preset], outDir: folder, seed: 1, dtypes: ['fp32', 'q8'] });
+  await writeCrossEncoder({ preset: PRESETS[values.preset], outDir: folder, seed: 1, dtypes: [...new Set<ModelDtype>(['fp32', 'q8', dtype])] });
 }
 
 /** Passages of exactly `passageTokens` tokens (decoded back to text), cut from the sample corpus. */
@@ -66,7 +67,8 @@ interface Row {
 }
 const rows: Row[] = [];
 const record = (runtime: string, n: number, runsMs: number[]) => {
-  const row = { runtime, passages: n, medianMs: median(runsMs), docsPerSecond: n / (median(runsMs) / 1000), runsMs };
+  const medianMs = median(runsMs);
+  const row = { runtime, passages: n, medianMs, docsPerSecond: n / (medianMs / 1000), runsMs };
   rows.push(row);
   console.error(`  ${runtime.padEnd(34)} ${String(n).padStart(4)} passages  ${row.medianMs.toFixed(0).padStart(7)} ms  ${row.docsPerSecond.toFixed(1).padStart(6)} docs/s`);
 };

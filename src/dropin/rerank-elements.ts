@@ -7,7 +7,7 @@
  * The existing nodes are moved, never rebuilt; item text is only ever read as text.
  */
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../client/create-reranker.js';
-import { AbortedError, InvalidInputError } from '../engine/errors.js';
+import { AbortedError, InvalidInputError, errorMessage } from '../engine/errors.js';
 import type { RankOptions } from '../engine/types.js';
 import { positiveInteger } from '../engine/validation.js';
 import { applyOrder } from './dom-move.js';
@@ -109,7 +109,7 @@ function readItems(container: Element, selector: string | undefined): Element[] 
   try {
     items = Array.from(container.querySelectorAll(selector));
   } catch (error) {
-    throw new InvalidInputError(`selector ${JSON.stringify(selector)} is not a valid CSS selector: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidInputError(`selector ${JSON.stringify(selector)} is not a valid CSS selector: ${errorMessage(error)}`);
   }
   // An item inside another item would move with it and break the positions.
   const set = new Set(items);

@@ -14,6 +14,11 @@ export type RerankerErrorCode =
   | 'CONTAINER_CHANGED'
   | 'DISPOSED';
 
+/** The message of anything thrown (libraries throw strings too). */
+export function errorMessage(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}
+
 export class RerankerError extends Error {
   override name = 'RerankerError';
   constructor(

@@ -1,5 +1,5 @@
 /** Which files make up a model, and turning transformers.js/onnxruntime load failures into typed errors. */
-import { ModelLoadError } from './errors.js';
+import { ModelLoadError, errorMessage } from './errors.js';
 import type { Dtype } from './types.js';
 
 /** transformers.js `dtype` -> the ONNX file it loads. */
@@ -14,13 +14,9 @@ const CORRUPT = /protobuf parsing failed|failed to load model|invalid model|load
 
 const INTERRUPTED = /^terminated$|econnreset|socket hang up|premature close|other side closed/i;
 
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
 /** Classifies a failure to load `file` of `model`. */
 export function loadError(model: string, file: string, cause: unknown): ModelLoadError {
-  const detail = describe(cause);
+  const detail = errorMessage(cause);
   if (NOT_FOUND.test(detail)) {
     return new ModelLoadError('MODEL_FILE_MISSING', `Model "${model}": ${file} is missing (${detail})`, { cause, file });
   }

@@ -6,13 +6,14 @@ import {
   AutoConfig,
   AutoModelForSequenceClassification,
   AutoTokenizer,
+  type PretrainedConfig,
   type PreTrainedModel,
   type PreTrainedTokenizer,
   Tensor,
   env,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
-import { AbortedError, InferenceError, InvalidInputError, RerankerError } from './errors.js';
+import { AbortedError, InferenceError, InvalidInputError, RerankerError, errorMessage } from './errors.js';
 import { resolveModelLocation } from './model-location.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
@@ -63,7 +64,6 @@ export class Reranker {
 
   private constructor(
     readonly info: RerankerInfo,
-    private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
     private readonly encoder: PairEncoder,
     private readonly limits: Limits,
@@ -87,14 +87,13 @@ export class Reranker {
     }
 
     const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
-    let config: Record<string, unknown>;
+    let config: PretrainedConfig;
     try {
-      const loaded = await AutoConfig.from_pretrained(model, { revision, progress_callback });
-      config = loaded as unknown as Record<string, unknown>;
+      config = await AutoConfig.from_pretrained(model, { revision, progress_callback });
     } catch (cause) {
       throw loadError(model, 'config.json', cause);
     }
-    const crossEncoder = checkCrossEncoderConfig(model, config);
+    const crossEncoder = checkCrossEncoderConfig(model, config as unknown as Record<string, unknown>);
 
     let tokenizer: PreTrainedTokenizer;
     try {
@@ -106,7 +105,7 @@ export class Reranker {
     const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
     let session: PreTrainedModel;
     try {
-      session = await AutoModelForSequenceClassification.from_pretrained(model, { revision, dtype, device, progress_callback });
+      session = await AutoModelForSequenceClassification.from_pretrained(model, { config, revision, dtype, device, progress_callback }) // config given: not fetched again;
     } catch (cause) {
       throw loadError(model, onnxFile, cause);
     }
@@ -114,7 +113,7 @@ export class Reranker {
 
     const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
     const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
-    return new Reranker(info, tokenizer, session, new PairEncoder(tokenizer), limits, inputNames.includes('token_type_ids'));
+    return new Reranker(info, session, new PairEncoder(tokenizer), limits, inputNames.includes('token_type_ids'));
   }
 
   /** Documents best first, with their index in `documents`. An empty list gives []. */
@@ -222,7 +221,7 @@ export class Reranker {
     try {
       output = await (this.model as unknown as (inputs: Record<string, Tensor>) => Promise<{ logits?: Tensor }>)(feeds);
     } catch (cause) {
-      throw new InferenceError(`model run failed on a batch of ${rows.length} x ${width} tokens: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+      throw new InferenceError(`model run failed on a batch of ${rows.length} x ${width} tokens: ${errorMessage(cause)}`, cause);
     }
     const logits = output.logits;
     if (!logits) throw new InferenceError('the model returned no "logits" output');

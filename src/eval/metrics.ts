@@ -29,13 +29,16 @@ function dedupe(ranking: readonly string[], k: number): string[] {
   return out;
 }
 
-function checkK(k: number): void {
-  if (!(Number.isInteger(k) && k > 0)) throw new RangeError(`k must be a positive integer, got ${k}`);
+export function positiveInteger(value: number, name: string): number {
+  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
 }
+
+const checkK = (k: number): number => positiveInteger(k, 'k');
 
 const relevanceOf = (judgements: Judgements, id: string): number => Math.max(0, judgements.get(id) ?? 0);
 
-function relevantCount(judgements: Judgements): number {
+export function relevantCount(judgements: Judgements): number {
   let count = 0;
   for (const rel of judgements.values()) if (rel > 0) count++;
   return count;

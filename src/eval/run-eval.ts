@@ -4,7 +4,7 @@
  */
 import { LexicalIndex, type LexicalIndexOptions } from '../retrieval/index.js';
 import type { Dataset } from './datasets/types.js';
-import { evaluateRankings, rankByScore, type MetricSummary } from './metrics.js';
+import { evaluateRankings, positiveInteger, rankByScore, relevantCount, type MetricSummary } from './metrics.js';
 
 export interface RerankResult {
   /** Position in the documents array handed to the reranker. */
@@ -86,7 +86,7 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
   const clock = options.clock ?? (() => performance.now());
   const progress = options.onProgress ?? (() => undefined);
 
-  const judged = dataset.queries.filter((query) => [...(dataset.qrels.get(query.id)?.values() ?? [])].some((rel) => rel > 0));
+  const judged = dataset.queries.filter((query) => relevantCount(dataset.qrels.get(query.id) ?? new Map()) > 0);
   const evaluated = options.maxQueries === undefined ? judged : judged.slice(0, positiveInteger(options.maxQueries, 'maxQueries'));
   const qrels = new Map(evaluated.map((query) => [query.id, dataset.qrels.get(query.id)!]));
   const textById = new Map(dataset.corpus.map((doc) => [doc.id, doc.text]));
@@ -179,9 +179,4 @@ function checkResults(results: unknown, count: number, name: string): RerankResu
     seen.add(index);
   }
   return results as RerankResult[];
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
 }

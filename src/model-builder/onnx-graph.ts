@@ -24,10 +24,6 @@ const DATA_TYPE: Record<ElementType, number> = {
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
-export function dataTypeOf(type: ElementType): number {
-  return DATA_TYPE[type];
-}
-
 export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
 
 export type Attribute =

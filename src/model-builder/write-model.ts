@@ -4,6 +4,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ONNX_FILE_FOR_DTYPE } from '../engine/model-files.js';
+import type { Dtype } from '../engine/types.js';
 import type { CrossEncoderShape, WeightMap } from './config.js';
 import { buildCrossEncoderGraph } from './cross-encoder-graph.js';
 import { toHfConfig } from './hf-config.js';
@@ -13,13 +15,8 @@ import { quantizeMatMulWeights } from './quantize.js';
 import { randomWeights } from './random-weights.js';
 import { buildTokenizerFiles } from './tokenizer-files.js';
 
-export type ModelDtype = 'fp32' | 'fp16' | 'q8';
-
-export const ONNX_FILE: Record<ModelDtype, string> = {
-  fp32: 'onnx/model.onnx',
-  fp16: 'onnx/model_fp16.onnx',
-  q8: 'onnx/model_quantized.onnx',
-};
+/** The dtypes and file names are the ones the engine loads. */
+export type ModelDtype = Dtype;
 
 export interface WriteModelOptions {
   preset: ShapePreset;
@@ -78,9 +75,9 @@ export async function writeCrossEncoder(options: WriteModelOptions): Promise<Wri
 
   if (dtypes.includes('fp32') || dtypes.includes('q8')) {
     const fp32 = buildCrossEncoderGraph(shape, weights, 'float32');
-    if (dtypes.includes('fp32')) await write(ONNX_FILE.fp32, encodeModel(fp32));
-    if (dtypes.includes('q8')) await write(ONNX_FILE.q8, encodeModel(quantizeMatMulWeights(fp32)));
+    if (dtypes.includes('fp32')) await write(ONNX_FILE_FOR_DTYPE.fp32, encodeModel(fp32));
+    if (dtypes.includes('q8')) await write(ONNX_FILE_FOR_DTYPE.q8, encodeModel(quantizeMatMulWeights(fp32)));
   }
-  if (dtypes.includes('fp16')) await write(ONNX_FILE.fp16, encodeModel(buildCrossEncoderGraph(shape, weights, 'float16')));
+  if (dtypes.includes('fp16')) await write(ONNX_FILE_FOR_DTYPE.fp16, encodeModel(buildCrossEncoderGraph(shape, weights, 'float16')));
   return { shape, weights, files };
 }

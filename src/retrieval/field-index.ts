@@ -20,9 +20,7 @@ export class FieldIndex {
   /** Appends one document; docIndex must equal the current docCount. */
   add(docIndex: number, terms: readonly string[]): void {
     if (docIndex !== this.docLengths.length) throw new Error(`documents must be appended in order (expected ${this.docLengths.length}, got ${docIndex})`);
-    const counts = new Map<string, number>();
-    for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
-    for (const [term, tf] of counts) {
+    for (const [term, tf] of countTerms(terms, false)) {
       const list = this.postings.get(term);
       if (list) list.push(docIndex, tf);
       else this.postings.set(term, [docIndex, tf]);

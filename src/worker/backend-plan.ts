@@ -41,12 +41,13 @@ const BYTES_PER_VALUE: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1 };
 export function planBackends(capabilities: Capabilities, request: BackendRequest = {}): BackendChoice[] {
   const device = request.device ?? 'auto';
   const isolated = capabilities.crossOriginIsolated;
-  const threads = request.threads ?? (isolated ? Math.max(1, capabilities.cores) : 1);
+  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
+  const threads = isolated ? (request.threads ?? Math.max(1, capabilities.cores)) : 1;
   const wasm: BackendChoice = {
     device: 'wasm',
     dtype: request.dtype ?? 'q8',
-    threads: isolated ? threads : 1,
-    reason: isolated ? `WASM SIMD with ${isolated ? threads : 1} thread(s)` : 'WASM SIMD, single-threaded (page not cross-origin isolated)',
+    threads,
+    reason: isolated ? `WASM SIMD with ${threads} thread(s)` : 'WASM SIMD, single-threaded (page not cross-origin isolated)',
   };
   if (device === 'wasm') return [{ ...wasm, reason: `${wasm.reason}; WASM requested` }];
 

@@ -4,7 +4,7 @@
  */
 import { AutoConfig } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
-import { AbortedError, InferenceError, RerankerError } from '../engine/errors.js';
+import { AbortedError, InferenceError, RerankerError, errorMessage } from '../engine/errors.js';
 import { Reranker } from '../engine/reranker.js';
 import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { type BackendChoice, planBackends } from './backend-plan.js';
@@ -23,6 +23,8 @@ class RerankerHost {
   private state: ReadyState | null = null;
   private plan: BackendChoice[] = [];
   private options: WorkerLoadOptions | null = null;
+  /** The id transformers.js knows the model by, once configureModelSource has pointed it at the source. */
+  private modelId = '';
   private onProgress: ((event: ProgressEvent) => void) | undefined;
   private gpuLost = false;
   private simulatedRunFailurePending = false;
@@ -33,10 +35,10 @@ class RerankerHost {
     this.options = options;
     this.onProgress = onProgress;
     const capabilities = await probeCapabilities();
-    const source = configureModelSource(options.model, options.remoteHost, options.files);
+    this.modelId = configureModelSource(options.model, options.remoteHost, options.files).modelId;
     let largestTensorBytes: number | undefined;
     try {
-      const config = (await AutoConfig.from_pretrained(source.modelId, { revision: options.revision })) as unknown as Record<string, number>;
+      const config = (await AutoConfig.from_pretrained(this.modelId, { revision: options.revision })) as unknown as Record<string, number>;
       largestTensorBytes = (config['vocab_size'] ?? 0) * (config['hidden_size'] ?? 0) * 4;
     } catch {
       // Reranker.load below reports the missing or broken config.json with a typed error.
@@ -60,7 +62,7 @@ class RerankerHost {
         lastError = error;
         // A bad model is bad on every backend: only backend trouble is worth another try.
         if (error instanceof RerankerError && ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'INVALID_INPUT'].includes(error.code)) throw error;
-        fallbacks.push({ backend: choice.device, dtype: choice.dtype, error: error instanceof Error ? error.message : String(error) });
+        fallbacks.push({ backend: choice.device, dtype: choice.dtype, error: errorMessage(error) });
       }
     }
     throw lastError;
@@ -68,14 +70,14 @@ class RerankerHost {
 
   private async build(choice: BackendChoice, options: WorkerLoadOptions): Promise<void> {
     configureRuntime(choice.threads, options.browserCache ?? true);
-    const source = configureModelSource(options.model, options.remoteHost, options.files);
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
     }
     const { result: reranker, lines } = await captureProviderLog(() =>
       Reranker.load({
         ...options,
-        model: source.modelId,
+        model: this.modelId,
+        remoteHost: undefined, // configureModelSource has set it; the engine must not replace it
         device: choice.device,
         dtype: choice.dtype,
         onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),

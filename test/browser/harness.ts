@@ -35,14 +35,15 @@ export async function startPageServer(options: { isolated: boolean }): Promise<{
 }
 
 /** Opens the test page and waits until its API is installed; console errors are collected. */
-export async function openTestPage(browser: Browser, baseUrl: string): Promise<{ page: Page; consoleErrors: string[] }> {
+/** Opens test/browser/pages/<name>.html and waits until the page says it is ready. */
+export async function openTestPage(browser: Browser, baseUrl: string, name = 'reranker'): Promise<{ page: Page; consoleErrors: string[] }> {
   const page = await browser.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  await page.goto(`${baseUrl}/test/browser/pages/reranker.html`);
+  await page.goto(`${baseUrl}/test/browser/pages/${name}.html`);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 120_000 });
   return { page, consoleErrors };
 }

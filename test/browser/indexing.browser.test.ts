@@ -1,7 +1,7 @@
 /** Indexing 10,000 passages in a real page must not freeze it: the work is chunked between frames. */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchChromium, startPageServer } from './harness.js';
+import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
 let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
@@ -15,9 +15,7 @@ afterAll(async () => {
 });
 
 test('10,000 passages are indexed in chunks while the page keeps painting, and the index round-trips', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${pages.url}/test/browser/pages/indexing.html`);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  const { page, consoleErrors } = await openTestPage(browser, pages.url, 'indexing');
   // The measurement works here: a deliberate 150 ms block shows up as a gap between frames.
   expect(await page.evaluate(() => window.indexingTest.blockFor(150))).toBeGreaterThanOrEqual(100);
   const run = await page.evaluate(() => window.indexingTest.indexWhilePainting(10_000));
@@ -29,4 +27,5 @@ test('10,000 passages are indexed in chunks while the page keeps painting, and t
   // A frozen page paints about one frame in the whole run; a chunked one keeps a steady rate.
   expect(run.frames).toBeGreaterThan(run.elapsedMs / 200);
   expect(run.longestGapMs).toBeLessThan(run.elapsedMs / 4); // no chunk holds the thread for long
+  expect(consoleErrors).toEqual([]);
 });
