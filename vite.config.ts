@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { ISOLATION_HEADERS } from './src/worker/isolation-headers.js';
 
-// Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
 
 /** Files from public/ that belong to the app shell (models in public/ are cached by transformers.js instead). */
 const PUBLIC_SHELL_FILES = ['manifest.webmanifest', 'icon.svg'];
@@ -46,8 +42,8 @@ const appBuild = process.env['APP_BUILD'] ?? process.env['npm_package_version'] 
 
 export default defineConfig({
   define: { __APP_BUILD__: JSON.stringify(appBuild) },
-  server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  server: { headers: { ...ISOLATION_HEADERS } },
+  preview: { headers: { ...ISOLATION_HEADERS } },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
   plugins: [precacheManifest()],

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { startLoopbackServer } from '../src/model-server/loopback-server.js';
+import { ISOLATION_HEADERS } from '../src/worker/isolation-headers.js';
 
 export interface StaticServerOptions {
   /** URL prefix (`/a/b/`) -> folder on disk. The longest matching prefix wins. */
@@ -45,8 +46,7 @@ const TYPES: Record<string, string> = {
 
 function securityHeaders(connectSrc: string[] = []): Record<string, string> {
   return {
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Embedder-Policy': 'require-corp',
+    ...ISOLATION_HEADERS,
     // Sent with every file, so the module worker and onnxruntime's threads run under it too.
     // No eval, no inline script, no blob: (the worker turns transformers.js's blob: wasm loader off).
     'Content-Security-Policy': [

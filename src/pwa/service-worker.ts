@@ -4,6 +4,8 @@
  * still work offline. Model files are kept by transformers.js in the Cache API, not here.
  * A new build installs beside the old one and takes over when the page asks (see register.ts).
  */
+import { ISOLATION_HEADERS } from '../worker/isolation-headers.js';
+
 const sw = globalThis as unknown as ServiceWorkerGlobalScope;
 
 /** Replaced at build time by the precache plugin in vite.config.ts. */
@@ -11,10 +13,6 @@ const BUILD = { version: '__BUILD_VERSION__', files: ['__PRECACHE_FILES__'] };
 
 const SHELL_PREFIX = 'app-shell-';
 const SHELL_CACHE = `${SHELL_PREFIX}${BUILD.version}`;
-const ISOLATION_HEADERS: Record<string, string> = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(BUILD.files.map((file) => new URL(file, sw.registration.scope).href))));

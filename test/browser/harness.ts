@@ -4,6 +4,7 @@
  */
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type ViteDevServer, createServer } from 'vite';
+import { ISOLATION_HEADERS } from '../../src/worker/isolation-headers.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -20,7 +21,7 @@ export async function launchChromium(options: { webgpu: boolean }): Promise<Brow
 
 export async function startPageServer(options: { isolated: boolean }): Promise<{ url: string; close(): Promise<void> }> {
   const headers: Record<string, string> = options.isolated
-    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+    ? { ...ISOLATION_HEADERS }
     : // vite.config.ts sets isolation headers and Vite merges configs: override them explicitly.
       { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
   const server: ViteDevServer = await createServer({
