@@ -28,6 +28,26 @@ export interface WeightTensor {
 /** Parameters keyed by their Hugging Face state-dict names, e.g. `roberta.encoder.layer.0.attention.self.query.weight`. */
 export type WeightMap = Map<string, WeightTensor>;
 
+/**
+ * Parameters by Hugging Face name, read on demand: a checkpoint streamed from disk, or a WeightMap.
+ * Shapes are known up front, so a graph can be planned before any weight is read.
+ */
+export interface WeightSource {
+  shape(name: string): number[] | undefined;
+  read(name: string): Promise<Float32Array>;
+}
+
+export function weightSourceFromMap(weights: WeightMap): WeightSource {
+  return {
+    shape: (name) => weights.get(name)?.shape,
+    read: async (name) => {
+      const tensor = weights.get(name);
+      if (!tensor) throw new Error(`weight "${name}" is missing`);
+      return tensor.data;
+    },
+  };
+}
+
 /** The state-dict prefix of the encoder: `roberta` for XLM-R, `bert` for BERT. */
 export function encoderPrefix(architecture: Architecture): string {
   return architecture === 'xlm-roberta' ? 'roberta' : 'bert';

@@ -4,17 +4,24 @@
  * Inputs and output are named as transformers.js expects: input_ids, attention_mask
  * (+ token_type_ids for BERT) -> logits [batch, 1] (always float32, whatever the compute precision).
  */
-import { type CrossEncoderShape, type WeightMap, type WeightTensor, encoderPrefix } from './config.js';
+import { type CrossEncoderShape, type WeightSource, encoderPrefix } from './config.js';
 import { toFloat16Array } from './float16.js';
-import { type ElementType, type ModelProto, GraphBuilder, floatAttr, intAttr, intsAttr } from './onnx-graph.js';
+import { type LazyModel, GraphBuilder, floatAttr, intAttr, intsAttr } from './onnx-graph.js';
 
 export type Precision = 'float32' | 'float16';
 
 /** LayerNormalization needs opset 17. */
 export const OPSET = 17;
 
-export function buildCrossEncoderGraph(shape: CrossEncoderShape, weights: WeightMap, precision: Precision): ModelProto {
+/** Weights are read from `weights` only when the returned model's initializers are written. */
+export function buildCrossEncoderGraph(shape: CrossEncoderShape, weights: WeightSource, precision: Precision): LazyModel {
   return new CrossEncoderGraph(shape, weights, precision).build();
+}
+
+/** A float tensor whose values are computed when written. */
+interface FloatTensor {
+  shape: number[];
+  read: () => Promise<Float32Array>;
 }
 
 class CrossEncoderGraph {
@@ -23,13 +30,13 @@ class CrossEncoderGraph {
 
   constructor(
     private readonly shape: CrossEncoderShape,
-    private readonly weights: WeightMap,
+    private readonly weights: WeightSource,
     private readonly precision: Precision,
   ) {
     this.prefix = encoderPrefix(shape.architecture);
   }
 
-  build(): ModelProto {
+  build(): LazyModel {
     const g = this.g;
     const dynamic = ['batch_size', 'sequence_length'];
     const inputIds = g.input('input_ids', 'int64', dynamic);
@@ -61,7 +68,7 @@ class CrossEncoderGraph {
     } else {
       // XLM-R feeds all-zero token types: adding row 0 is the same computation.
       const table = this.tensor(`${e}.token_type_embeddings.weight`);
-      const row0 = { shape: [this.shape.hiddenSize], data: table.data.subarray(0, this.shape.hiddenSize) };
+      const row0 = { shape: [this.shape.hiddenSize], read: async () => (await table.read()).slice(0, this.shape.hiddenSize) };
       sum = g.op('Add', [sum, this.floatInitializer(`${e}.token_type_embeddings.row0`, row0)]);
     }
     return this.layerNorm(`${e}.LayerNorm`, sum);
@@ -152,11 +159,15 @@ class CrossEncoderGraph {
   private linear(name: string, x: string): string {
     const weight = this.tensor(`${name}.weight`);
     const [out, input] = weight.shape as [number, number];
-    const transposed = new Float32Array(out * input);
-    for (let o = 0; o < out; o++) {
-      for (let i = 0; i < input; i++) transposed[i * out + o] = weight.data[o * input + i]!;
-    }
-    const w = this.floatInitializer(`${name}.weight`, { shape: [input, out], data: transposed });
+    const transposed = async () => {
+      const data = await weight.read();
+      const result = new Float32Array(out * input);
+      for (let o = 0; o < out; o++) {
+        for (let i = 0; i < input; i++) result[i * out + o] = data[o * input + i]!;
+      }
+      return result;
+    };
+    const w = this.floatInitializer(`${name}.weight`, { shape: [input, out], read: transposed });
     return this.g.op('Add', [this.g.op('MatMul', [x, w]), this.param(`${name}.bias`)]);
   }
 
@@ -167,20 +178,19 @@ class CrossEncoderGraph {
     });
   }
 
-  private tensor(name: string): WeightTensor {
-    const tensor = this.weights.get(name);
-    if (!tensor) throw new Error(`model builder: weight "${name}" is missing`);
-    return tensor;
+  private tensor(name: string): FloatTensor {
+    const shape = this.weights.shape(name);
+    if (!shape) throw new Error(`model builder: weight "${name}" is missing`);
+    return { shape, read: () => this.weights.read(name) };
   }
 
   private param(name: string): string {
     return this.floatInitializer(name, this.tensor(name));
   }
 
-  private floatInitializer(name: string, tensor: WeightTensor): string {
-    const type: ElementType = this.precision;
-    const data = this.precision === 'float16' ? toFloat16Array(tensor.data) : tensor.data;
-    return this.g.initializer(name, type, tensor.shape, data);
+  private floatInitializer(name: string, tensor: FloatTensor): string {
+    const read = this.precision === 'float16' ? async () => toFloat16Array(await tensor.read()) : tensor.read;
+    return this.g.initializer(name, this.precision, tensor.shape, read);
   }
 
   private readonly constants = new Set<string>();
@@ -188,7 +198,7 @@ class CrossEncoderGraph {
   private scalar(name: string, value: number): string {
     if (!this.constants.has(name)) {
       this.constants.add(name);
-      this.floatInitializer(name, { shape: [], data: new Float32Array([value]) });
+      this.floatInitializer(name, { shape: [], read: async () => Float32Array.of(value) });
     }
     return name;
   }

@@ -13,18 +13,42 @@ export type ModelProto = onnxProto.onnx.IModelProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
-export type ElementType = 'float32' | 'float16' | 'int64' | 'int32' | 'uint8' | 'bool';
+export type ElementType = 'float32' | 'float16' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool';
 
-const DATA_TYPE: Record<ElementType, number> = {
+export const DATA_TYPE: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   float16: onnx.TensorProto.DataType.FLOAT16,
   int64: onnx.TensorProto.DataType.INT64,
   int32: onnx.TensorProto.DataType.INT32,
   uint8: onnx.TensorProto.DataType.UINT8,
+  int8: onnx.TensorProto.DataType.INT8,
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
-export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
+export const BYTES_PER_ELEMENT: Record<ElementType, number> = { float32: 4, float16: 2, int64: 8, int32: 4, uint8: 1, int8: 1, bool: 1 };
+
+export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
+
+/**
+ * An initializer whose bytes are produced only when the file is written, so a model larger than
+ * memory (or than protobuf's 2 GB message limit) streams out one tensor at a time.
+ */
+export interface LazyTensor {
+  name: string;
+  type: ElementType;
+  dims: number[];
+  data: () => TensorData | Promise<TensorData>;
+}
+
+/** A model whose graph holds no initializers yet: they follow, in order, as lazy tensors. */
+export interface LazyModel {
+  model: ModelProto;
+  initializers: LazyTensor[];
+}
+
+export function tensorByteLength(tensor: Pick<LazyTensor, 'type' | 'dims'>): number {
+  return tensor.dims.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[tensor.type];
+}
 
 export type Attribute =
   | { kind: 'int'; value: number }
@@ -74,7 +98,7 @@ export function tensorProto(name: string, type: ElementType, dims: number[], dat
 
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
-  readonly initializers: TensorProto[] = [];
+  readonly initializers: LazyTensor[] = [];
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
   private readonly names = new Map<string, number>();
@@ -95,8 +119,9 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, type, dims));
   }
 
-  initializer(name: string, type: ElementType, dims: number[], data: TensorData): string {
-    this.initializers.push(tensorProto(name, type, dims, data));
+  /** `data` may be a function, called when the file is written. */
+  initializer(name: string, type: ElementType, dims: number[], data: TensorData | (() => TensorData | Promise<TensorData>)): string {
+    this.initializers.push({ name, type, dims, data: typeof data === 'function' ? data : () => data });
     return name;
   }
 
@@ -118,21 +143,25 @@ export class GraphBuilder {
     return outputs;
   }
 
-  toModel(graphName: string, opset: number): ModelProto {
+  toModel(graphName: string, opset: number): LazyModel {
     return {
-      irVersion: 8,
-      producerName: 'ko-rerank-web model-builder',
-      producerVersion: '1',
-      opsetImport: [{ domain: '', version: opset }],
-      graph: {
-        name: graphName,
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
+      model: {
+        irVersion: 8,
+        producerName: 'ko-rerank-web model-builder',
+        producerVersion: '1',
+        opsetImport: [{ domain: '', version: opset }],
+        graph: { name: graphName, node: this.nodes, input: this.inputs, output: this.outputs },
       },
+      initializers: this.initializers,
     };
   }
+}
+
+/** Computes every lazy initializer into one in-memory ModelProto (small models, tests). */
+export async function materializeModel({ model, initializers }: LazyModel): Promise<ModelProto> {
+  const tensors: TensorProto[] = [];
+  for (const tensor of initializers) tensors.push(tensorProto(tensor.name, tensor.type, tensor.dims, await tensor.data()));
+  return { ...model, graph: { ...model.graph, initializer: [...(model.graph!.initializer ?? []), ...tensors] } };
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {

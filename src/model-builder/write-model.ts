@@ -4,14 +4,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ONNX_FILE_FOR_DTYPE } from '../engine/model-files.js';
 import type { Dtype } from '../engine/types.js';
-import type { CrossEncoderShape, WeightMap } from './config.js';
-import { buildCrossEncoderGraph } from './cross-encoder-graph.js';
+import { type CrossEncoderShape, type WeightMap, weightSourceFromMap } from './config.js';
 import { toHfConfig } from './hf-config.js';
-import { encodeModel } from './onnx-graph.js';
+import { nodeFileOpener } from './node-file-sink.js';
+import { type OnnxFilesOptions, withExternalDataConfig, writeOnnxFiles } from './onnx-files.js';
 import type { ShapePreset } from './presets.js';
-import { quantizeMatMulWeights } from './quantize.js';
 import { randomWeights } from './random-weights.js';
 import { buildTokenizerFiles } from './tokenizer-files.js';
 
@@ -28,6 +26,8 @@ export interface WriteModelOptions {
    * safetensors checkpoint plugs in here (its vocabulary must then match the tokenizer it ships).
    */
   weights?: (shape: CrossEncoderShape) => WeightMap;
+  /** External data files for the ONNX models: `auto` (default) only past protobuf's 2 GB limit. */
+  externalData?: OnnxFilesOptions['externalData'];
 }
 
 export interface WrittenModel {
@@ -68,16 +68,11 @@ export async function writeCrossEncoder(options: WriteModelOptions): Promise<Wri
   };
   const json = (value: object) => `${JSON.stringify(value, null, 2)}\n`;
 
-  await write('config.json', json(toHfConfig(shape)));
   await write('tokenizer.json', JSON.stringify(tokenizer.tokenizerJson));
   await write('tokenizer_config.json', json(tokenizer.tokenizerConfig));
   await write('special_tokens_map.json', json(tokenizer.specialTokensMap));
-
-  if (dtypes.includes('fp32') || dtypes.includes('q8')) {
-    const fp32 = buildCrossEncoderGraph(shape, weights, 'float32');
-    if (dtypes.includes('fp32')) await write(ONNX_FILE_FOR_DTYPE.fp32, encodeModel(fp32));
-    if (dtypes.includes('q8')) await write(ONNX_FILE_FOR_DTYPE.q8, encodeModel(quantizeMatMulWeights(fp32)));
-  }
-  if (dtypes.includes('fp16')) await write(ONNX_FILE_FOR_DTYPE.fp16, encodeModel(buildCrossEncoderGraph(shape, weights, 'float16')));
+  const onnx = await writeOnnxFiles(shape, weightSourceFromMap(weights), dtypes, nodeFileOpener(outDir), { externalData: options.externalData });
+  Object.assign(files, onnx.files);
+  await write('config.json', json(withExternalDataConfig(toHfConfig(shape), onnx.externalData)));
   return { shape, weights, files };
 }

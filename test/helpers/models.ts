@@ -8,7 +8,7 @@ import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
 
 const ROOT = path.join(os.tmpdir(), 'ko-rerank-test-models');
 /** Bump when the builder's output changes, so stale folders are not reused. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 
 export async function testModel(preset: PresetName, seed = 7): Promise<string> {
   const folder = path.join(ROOT, `v${BUILDER_VERSION}-${preset}-seed${seed}`);
