@@ -2,16 +2,19 @@
  * Writes a cross-encoder in the Hugging Face repository layout that transformers.js loads:
  * config.json, tokenizer files, and onnx/model.onnx (fp32), model_fp16.onnx, model_quantized.onnx (q8).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dtype } from '../engine/types.js';
-import { type CrossEncoderShape, type WeightMap, weightSourceFromMap } from './config.js';
+import { type CrossEncoderShape, type WeightMap, encoderPrefix, weightSourceFromMap } from './config.js';
 import { toHfConfig } from './hf-config.js';
 import { nodeFileOpener } from './node-file-sink.js';
 import { type OnnxFilesOptions, withExternalDataConfig, writeOnnxFiles } from './onnx-files.js';
 import type { ShapePreset } from './presets.js';
 import { randomWeights } from './random-weights.js';
+import { type CheckpointTensor, type SafetensorsWriteOptions, writeSafetensors } from './safetensors-writer.js';
 import { buildTokenizerFiles } from './tokenizer-files.js';
+
+const CHECKPOINT_TORCH_DTYPE = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' } as const;
 
 /** The dtypes and file names are the ones the engine loads. */
 export type ModelDtype = Dtype;
@@ -28,6 +31,17 @@ export interface WriteModelOptions {
   weights?: (shape: CrossEncoderShape) => WeightMap;
   /** External data files for the ONNX models: `auto` (default) only past protobuf's 2 GB limit. */
   externalData?: OnnxFilesOptions['externalData'];
+  /**
+   * `safetensors`: write a Hugging Face checkpoint (config, tokenizer, model.safetensors or shards)
+   * instead of ONNX files, the input the converter takes.
+   */
+  format?: 'onnx' | 'safetensors';
+  checkpoint?: SafetensorsWriteOptions & {
+    /** Also save `{prefix}.embeddings.position_ids` (int64), as older transformers versions did. */
+    positionIdsBuffer?: boolean;
+  };
+  /** Embedding rows beyond the tokenizer's vocabulary (a real model's 250,002), for full-size files. */
+  vocabSize?: number;
 }
 
 export interface WrittenModel {
@@ -36,12 +50,13 @@ export interface WrittenModel {
   files: Record<string, number>;
 }
 
-export function shapeFor(preset: ShapePreset): { shape: CrossEncoderShape; tokenizer: ReturnType<typeof buildTokenizerFiles> } {
+export function shapeFor(preset: ShapePreset, vocabSize?: number): { shape: CrossEncoderShape; tokenizer: ReturnType<typeof buildTokenizerFiles> } {
   const tokenizer = buildTokenizerFiles(preset.architecture, preset.maxLength);
+  if (vocabSize !== undefined && vocabSize < tokenizer.vocabSize) throw new RangeError(`vocabSize ${vocabSize} is below the tokenizer's ${tokenizer.vocabSize} pieces`);
   const xlmr = preset.architecture === 'xlm-roberta';
   const shape: CrossEncoderShape = {
     architecture: preset.architecture,
-    vocabSize: tokenizer.vocabSize,
+    vocabSize: vocabSize ?? tokenizer.vocabSize,
     hiddenSize: preset.hiddenSize,
     numLayers: preset.numLayers,
     numHeads: preset.numHeads,
@@ -57,7 +72,7 @@ export function shapeFor(preset: ShapePreset): { shape: CrossEncoderShape; token
 
 export async function writeCrossEncoder(options: WriteModelOptions): Promise<WrittenModel> {
   const { preset, outDir, seed = 42, dtypes = ['fp32', 'fp16', 'q8'] } = options;
-  const { shape, tokenizer } = shapeFor(preset);
+  const { shape, tokenizer } = shapeFor(preset, options.vocabSize);
   const weights = options.weights ? options.weights(shape) : randomWeights(shape, seed);
   const files: Record<string, number> = {};
   const write = async (relative: string, content: string | Uint8Array) => {
@@ -71,6 +86,18 @@ export async function writeCrossEncoder(options: WriteModelOptions): Promise<Wri
   await write('tokenizer.json', JSON.stringify(tokenizer.tokenizerJson));
   await write('tokenizer_config.json', json(tokenizer.tokenizerConfig));
   await write('special_tokens_map.json', json(tokenizer.specialTokensMap));
+  if (options.format === 'safetensors') {
+    const tensors: CheckpointTensor[] = [...weights].map(([name, { shape, data }]) => ({ name, shape, data }));
+    if (options.checkpoint?.positionIdsBuffer) {
+      const positions = BigInt64Array.from({ length: shape.maxPositionEmbeddings }, (_, i) => BigInt(i));
+      tensors.splice(1, 0, { name: `${encoderPrefix(shape.architecture)}.embeddings.position_ids`, shape: [1, shape.maxPositionEmbeddings], data: positions });
+    }
+    const open = nodeFileOpener(outDir);
+    for (const file of await writeSafetensors(tensors, open, options.checkpoint)) files[file] = (await stat(path.join(outDir, file))).size;
+    const config = toHfConfig(shape);
+    await write('config.json', json({ ...config, torch_dtype: CHECKPOINT_TORCH_DTYPE[options.checkpoint?.dtype ?? 'F32'] }));
+    return { shape, weights, files };
+  }
   const onnx = await writeOnnxFiles(shape, weightSourceFromMap(weights), dtypes, nodeFileOpener(outDir), { externalData: options.externalData });
   Object.assign(files, onnx.files);
   await write('config.json', json(withExternalDataConfig(toHfConfig(shape), onnx.externalData)));
