@@ -6,7 +6,7 @@
  * `fitPair`/`passageWindows`, then let the tokenizer's post-processor add the special tokens.
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import { fitPair, passageWindows } from './pair-tokens.js';
+import { type TruncationRule, fitLongestFirst, fitPair, passageWindows } from './pair-tokens.js';
 
 /** The parts of @huggingface/tokenizers' Tokenizer we rely on (transformers.js keeps it as `_tokenizer`). */
 interface CoreTokenizer {
@@ -43,9 +43,10 @@ export class PairEncoder {
   }
 
   /** One row per pair; with `windows`, several rows for a long passage. */
-  encode(queryTokens: string[], passageTokens: string[], maxLength: number, windows: { overlap: number } | null): EncodedRow[] {
+  encode(queryTokens: string[], passageTokens: string[], maxLength: number, windows: { overlap: number } | null, truncation: TruncationRule = 'passage-first'): EncodedRow[] {
     const budget = maxLength - this.pairSpecialTokens;
-    const fitted = fitPair(queryTokens, passageTokens, budget);
+    // Windows cover the whole passage, so only the passage-first fit (query whole) makes sense there.
+    const fitted = (truncation === 'longest-first' && !windows ? fitLongestFirst : fitPair)(queryTokens, passageTokens, budget);
     if (!windows || fitted.passage.length === passageTokens.length) return [this.join(fitted.query, fitted.passage)];
     const windowSize = budget - fitted.query.length;
     const overlap = Math.min(windows.overlap, windowSize - 1);

@@ -20,6 +20,31 @@ export function fitPair<T>(query: T[], passage: T[], contentBudget: number): Fit
   return { query: query.slice(0, contentBudget - passageShare), passage: passage.slice(0, passageShare) };
 }
 
+/** How a pair that does not fit is cut. */
+export type TruncationRule = 'passage-first' | 'longest-first';
+
+/**
+ * Hugging Face tokenizers' `longest_first` (what `tokenizer(q, p, truncation=True)` does, the seed
+ * model card's recipe), in the closed form of the Rust implementation: with s the shorter side's
+ * length, the shorter side keeps everything when s <= budget / 2 and the longer one gets the rest;
+ * otherwise each gets half, the longer side the odd token, the query on a tie (n1 <= n2 keeps
+ * the first sequence as "shorter").
+ */
+export function fitLongestFirst<T>(query: T[], passage: T[], contentBudget: number): FittedPair<T> {
+  if (contentBudget < 2) throw new RangeError(`fitLongestFirst: a budget of ${contentBudget} tokens cannot hold a query and a passage`);
+  if (query.length + passage.length <= contentBudget) return { query, passage };
+  const swap = query.length > passage.length;
+  const shorter = swap ? passage.length : query.length;
+  let keepShorter = shorter;
+  let keepLonger = shorter > contentBudget ? shorter : Math.max(shorter, contentBudget - shorter);
+  if (keepShorter + keepLonger > contentBudget) {
+    keepShorter = Math.floor(contentBudget / 2);
+    keepLonger = keepShorter + (contentBudget % 2);
+  }
+  const [keepQuery, keepPassage] = swap ? [keepLonger, keepShorter] : [keepShorter, keepLonger];
+  return { query: query.slice(0, keepQuery), passage: passage.slice(0, keepPassage) };
+}
+
 /**
  * Overlapping windows over a long passage; every token is in at least one window and the last
  * window ends at the passage's end. A passage that fits gives one window.

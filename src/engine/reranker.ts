@@ -22,6 +22,7 @@ import type { Device, Dtype, LoadOptions, LoadProgress, RankOptions, RankedDocum
 import {
   ACTIVATIONS,
   LONG_PASSAGE_STRATEGIES,
+  TRUNCATION_RULES,
   type Limits,
   checkDocuments,
   checkPairs,
@@ -171,6 +172,7 @@ export class Reranker {
     const strategy = oneOf('longPassages', options.longPassages, LONG_PASSAGE_STRATEGIES, 'truncate');
     const defaultOverlap = Math.floor((maxLength - this.encoder.pairSpecialTokens) / 4);
     const overlap = positiveInteger('windowOverlap', options.windowOverlap, defaultOverlap, 0);
+    const truncation = oneOf('truncation', options.truncation, TRUNCATION_RULES, 'passage-first');
 
     const rows: EncodedRow[] = [];
     const owner: number[] = [];
@@ -178,7 +180,7 @@ export class Reranker {
     pairs.forEach(([query, passage], pairIndex) => {
       let tokens = queryTokens.get(query);
       if (!tokens) queryTokens.set(query, (tokens = this.encoder.tokenize(query)));
-      for (const row of this.encoder.encode(tokens, this.encoder.tokenize(passage), maxLength, strategy === 'windows' ? { overlap } : null)) {
+      for (const row of this.encoder.encode(tokens, this.encoder.tokenize(passage), maxLength, strategy === 'windows' ? { overlap } : null, truncation)) {
         rows.push(row);
         owner.push(pairIndex);
       }

@@ -1,4 +1,5 @@
 /** Public types of the reranking engine. Shared by Node, the worker and the browser client. */
+import type { TruncationRule } from './pair-tokens.js';
 
 /** How a logit becomes a score: `sigmoid` (default), raw logits, or a softmax across the ranked list. */
 export type Activation = 'sigmoid' | 'none' | 'softmax';
@@ -38,6 +39,8 @@ export interface LoadProgress {
   total: number;
 }
 
+export type { TruncationRule };
+
 export interface RankOptions {
   /** Keep only the best K results. Default: all. */
   topK?: number;
@@ -52,6 +55,12 @@ export interface RankOptions {
   longPassages?: LongPassageStrategy;
   /** Tokens shared by consecutive windows. Default: a quarter of the window. */
   windowOverlap?: number;
+  /**
+   * How a pair longer than `maxLength` is cut (`truncate` mode). `passage-first` (default): the
+   * passage gives way, the query stays whole unless it alone does not fit. `longest-first`: Hugging
+   * Face's `truncation=True`, scores equal to the Python recipe of a model card.
+   */
+  truncation?: TruncationRule;
   /** Stops the call between model runs; it then rejects with an AbortedError. */
   signal?: AbortSignal;
 }

@@ -1,6 +1,6 @@
 /** Checks of caller input, each failure a typed error that names the problem. */
 import { InvalidInputError, LimitExceededError } from './errors.js';
-import type { Activation, LongPassageStrategy } from './types.js';
+import type { Activation, LongPassageStrategy, TruncationRule } from './types.js';
 
 export interface Limits {
   maxDocuments: number;
@@ -69,3 +69,4 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 
 export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'none', 'softmax'];
 export const LONG_PASSAGE_STRATEGIES: readonly LongPassageStrategy[] = ['truncate', 'windows'];
+export const TRUNCATION_RULES: readonly TruncationRule[] = ['passage-first', 'longest-first'];

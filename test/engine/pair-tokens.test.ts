@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fitPair, passageWindows } from '../../src/engine/pair-tokens.js';
+import { fitLongestFirst, fitPair, passageWindows } from '../../src/engine/pair-tokens.js';
 
 const tokens = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -52,5 +52,40 @@ describe('passageWindows', () => {
 
   test('rejects an overlap as large as the window', () => {
     expect(() => passageWindows(tokens('p', 10), 4, 4)).toThrow(RangeError);
+  });
+});
+
+describe('fitLongestFirst (Hugging Face tokenizers, truncation=True)', () => {
+  const tokens = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+  /*
+   * [query, passage, budget] -> [kept query, kept passage], worked from the Rust implementation
+   * (tokenizers/src/utils/truncation.rs, LongestFirst): its three cases, both orders, ties, odd budgets.
+   */
+  const cases: Array<[number, number, number, number, number]> = [
+    [5, 20, 30, 5, 20], // fits: untouched
+    [5, 100, 50, 5, 45], // case 2: the shorter (query) fits in half; the passage takes the rest
+    [100, 5, 50, 45, 5], // case 2, swapped: the passage is the shorter side and stays whole
+    [40, 10, 49, 39, 10], // the long query gives way (passage-first would keep it and cut the passage to 9)
+    [30, 100, 50, 25, 25], // case 3: the shorter side is over half: both get half
+    [30, 30, 45, 22, 23], // tie: the first sequence counts as the shorter, the second gets the odd token
+    [30, 40, 45, 22, 23], // case 3, odd budget: the longer side keeps the odd token
+    [60, 40, 45, 23, 22], // case 3, swapped
+    [80, 90, 50, 25, 25], // the shorter side alone exceeds the budget
+  ];
+  test.each(cases)('query %i + passage %i in %i -> %i + %i', (q, p, budget, keepQ, keepP) => {
+    const fitted = fitLongestFirst(tokens(q, 'q'), tokens(p, 'p'), budget);
+    expect([fitted.query.length, fitted.passage.length]).toEqual([keepQ, keepP]);
+    expect(fitted.query).toEqual(tokens(keepQ, 'q')); // cut from the end (truncation_direction right)
+    expect(fitted.passage).toEqual(tokens(keepP, 'p'));
+  });
+
+  test('agrees with passage-first whenever the query is at most half the budget', () => {
+    for (let q = 1; q <= 25; q++) {
+      for (const p of [1, 24, 25, 26, 49, 50, 200]) {
+        const a = fitLongestFirst(tokens(q, 'q'), tokens(p, 'p'), 50);
+        const b = fitPair(tokens(q, 'q'), tokens(p, 'p'), 50);
+        expect([a.query.length, a.passage.length]).toEqual([b.query.length, b.passage.length]);
+      }
+    }
   });
 });
