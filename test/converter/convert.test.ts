@@ -8,6 +8,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { blobFolder } from '../../src/converter/byte-source.js';
+import { convertCheckpoint } from '../../src/converter/convert.js';
 import { convertModel } from '../../src/converter/node-convert.js';
 import { nodeSourceFolder } from '../../src/converter/node-folder.js';
 import { verifyConversion } from '../../src/converter/verify.js';
@@ -144,4 +146,21 @@ test('external data: the fp32 file split into model.onnx + model.onnx_data loads
   const pairs = KOREAN_PASSAGES.map((p): [string, string] => [KOREAN_QUERY, p]);
   expect(await a.score(pairs)).toEqual(await b.score(pairs));
   await Promise.all([a.dispose(), b.dispose()]);
+});
+
+test('the environment-free core converts from Blobs into memory (the path a browser worker takes), the same bytes as from files', async () => {
+  const source = await checkpoint('blob-src', 'tiny-bert', { dtype: 'BF16', maxShardBytes: 100_000 });
+  const blobs = new Map<string, Blob>();
+  for (const file of await readdir(source)) blobs.set(file, new Blob([await readFile(path.join(source, file))]));
+  const written = new Map<string, Uint8Array[]>();
+  const report = await convertCheckpoint(blobFolder(blobs), async (file) => {
+    const chunks: Uint8Array[] = [];
+    written.set(file, chunks);
+    return { write: async (bytes) => void chunks.push(bytes.slice()), close: async () => {} };
+  }, { dtypes: ['q8'] });
+  expect(report.sourceDtypes).toEqual({ BF16: expect.any(Number) });
+  const fromFiles = path.join(scratch, 'blob-files-out');
+  await convertModel({ source, out: fromFiles, dtypes: ['q8'] });
+  const inMemory = Buffer.concat(written.get('onnx/model_quantized.onnx')!);
+  expect(inMemory.equals(await readFile(path.join(fromFiles, 'onnx/model_quantized.onnx')))).toBe(true);
 });
