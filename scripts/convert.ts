@@ -64,8 +64,13 @@ const enter = (next: string) => {
   phaseStarted = performance.now();
 };
 
+// Ctrl-C stops between tensors and removes the staging folder, instead of leaving half a model.
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+
 try {
   const result = await convertModel({
+    signal: stop.signal,
     source,
     out,
     dtypes: dtypes as Dtype[],

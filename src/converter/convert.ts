@@ -9,6 +9,7 @@ import type { CrossEncoderShape } from '../model-builder/config.js';
 import { type OnnxFilesOptions, type OpenFile, withExternalDataConfig, writeOnnxFiles } from '../model-builder/onnx-files.js';
 import type { SourceFolder } from './byte-source.js';
 import { openCheckpoint } from './checkpoint.js';
+import { ConversionError } from './errors.js';
 
 export type ConversionProgress =
   | { phase: 'check' }
@@ -20,6 +21,8 @@ export interface ConvertOptions {
   externalData?: OnnxFilesOptions['externalData'];
   maxChunkBytes?: number;
   onProgress?: (event: ConversionProgress) => void;
+  /** Checked between tensors. */
+  signal?: AbortSignal;
 }
 
 export interface ConversionReport {
@@ -50,7 +53,10 @@ export async function convertCheckpoint(source: SourceFolder, open: OpenFile, op
     const onnx = await writeOnnxFiles(checkpoint.shape, checkpoint.weights, options.dtypes, open, {
       externalData: options.externalData,
       maxChunkBytes: options.maxChunkBytes,
-      onProgress: (event) => options.onProgress?.({ phase: 'convert', ...event }),
+      onProgress: (event) => {
+        if (options.signal?.aborted) throw new ConversionError('ABORTED', `stopped while writing ${event.file}`, { file: event.file });
+        options.onProgress?.({ phase: 'convert', ...event });
+      },
     });
     const files = { ...onnx.files };
     for (const file of checkpoint.tokenizerFiles) {

@@ -16,7 +16,9 @@ export type ConversionErrorCode =
   /** A download from the hub failed or came back short. */
   | 'DOWNLOAD_FAILED'
   /** `--verify`: an output file scores outside its bound against the reference. */
-  | 'VERIFY_FAILED';
+  | 'VERIFY_FAILED'
+  /** Stopped through its AbortSignal (Ctrl-C in the CLI); nothing is left behind. */
+  | 'ABORTED';
 
 export class ConversionError extends Error {
   override name = 'ConversionError';

@@ -38,6 +38,7 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
     try {
       response = await fetch(url(file), { signal: options.signal });
     } catch (error) {
+      if (options.signal?.aborted) throw new ConversionError('ABORTED', `the download of ${file} was stopped`, { file, cause: error });
       throw new ConversionError('DOWNLOAD_FAILED', `${file}: ${url(file)} could not be reached (${(error as Error).message})`, { file, cause: error });
     }
     if (response.status === 404 && !required) return false;
@@ -56,6 +57,7 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
         try {
           chunk = await reader.read();
         } catch (error) {
+          if (options.signal?.aborted) throw new ConversionError('ABORTED', `the download of ${file} was stopped`, { file, cause: error });
           throw new ConversionError('DOWNLOAD_FAILED', `${file}: the download broke off after ${loaded} bytes (${(error as Error).message})`, { file, cause: error });
         }
         if (chunk.done) break;

@@ -26,6 +26,8 @@ export interface ConvertModelOptions {
   overwrite?: boolean;
   externalData?: 'auto' | 'always' | 'never';
   maxChunkBytes?: number;
+  /** Stops the download or conversion; the staging folders are removed. */
+  signal?: AbortSignal;
   onProgress?: (event: ConversionProgress | { phase: 'download'; file: string; loaded: number; total: number | null } | { phase: 'verify' }) => void;
 }
 
@@ -54,6 +56,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
       await downloadCheckpoint(options.source, nodeFileOpener(download), {
         remoteHost: options.remoteHost,
         revision: options.revision,
+        signal: options.signal,
         onProgress: (event) => options.onProgress?.({ phase: 'download', ...event }),
       });
       sourceDir = download;
@@ -62,6 +65,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
       dtypes: options.dtypes,
       externalData: options.externalData,
       maxChunkBytes: options.maxChunkBytes,
+      signal: options.signal,
       onProgress: options.onProgress,
     });
     let verify: VerifyResult[] | undefined;

@@ -17,14 +17,17 @@ import type { SourceFolder } from './byte-source.js';
 import { openCheckpoint } from './checkpoint.js';
 import { ortLogits } from './onnx-logits.js';
 
-/** Fixed pairs: 2 queries x 8 passages, Korean first, some English, lengths from a few to ~100 tokens. */
+/**
+ * Fixed pairs: 2 queries x 8 passages, Korean first, some English, 10 to 60 tokens each. Short on purpose:
+ * the float64 reference of a 24-layer model costs about a second per token on one core.
+ */
 const QUERIES = ['한국은행의 기준금리 결정 절차는 어떻게 되나요?', 'how does the central bank set the interest rate'];
 const PASSAGES = [
   '한국은행 금융통화위원회는 물가와 경기 상황을 고려하여 기준금리를 결정합니다.',
   '서울의 오늘 날씨는 맑고 기온은 영상 5도입니다.',
   '시중은행과 지방은행, 인터넷은행은 인가 요건과 절차에 차이가 있습니다.',
   '환자는 병원에서 진단을 받은 뒤 치료 계획을 세웁니다.',
-  '2024년 3월 통화정책 운영 보고서에 따르면 유동성 조절을 위해 지준 공급을 늘렸다. 금리 결정은 연 8회 열리는 회의에서 이루어지며, 위원들은 물가 전망과 성장률, 금융 안정 상황을 함께 검토합니다.',
+  '금리 결정은 연 8회 열리는 회의에서 이루어지며, 위원들은 물가 전망과 성장률을 함께 검토합니다.',
   'The central bank sets the policy interest rate after looking at inflation and growth.',
   'Search results are often ordered badly, and the order decides what a model reads.',
   'A court may decide a contract is void if one party was misled.',

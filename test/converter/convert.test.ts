@@ -164,3 +164,21 @@ test('the environment-free core converts from Blobs into memory (the path a brow
   const inMemory = Buffer.concat(written.get('onnx/model_quantized.onnx')!);
   expect(inMemory.equals(await readFile(path.join(fromFiles, 'onnx/model_quantized.onnx')))).toBe(true);
 });
+
+test('an aborted conversion or download stops with ABORTED and leaves nothing behind', async () => {
+  const source = await checkpoint('abort-src', 'tiny-xlmr');
+  const stop = new AbortController();
+  const out = path.join(scratch, 'abort-out');
+  const error = await convertModel({ source, out, dtypes: ['fp32', 'q8'], signal: stop.signal, onProgress: (e) => e.phase === 'convert' && e.tensors === 3 && stop.abort() }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ name: 'ConversionError', code: 'ABORTED', file: 'onnx/model.onnx' });
+  expect(existsSync(out)).toBe(false);
+
+  const server = await startModelServer({ models: { 'test-org/slow': source } });
+  server.setFault(/slow\/model\.safetensors/, { kind: 'slow', delayMs: 0, chunkDelayMs: 50 });
+  const stopDownload = new AbortController();
+  const downloadError = await convertModel({ source: 'test-org/slow', remoteHost: server.url, out, dtypes: ['q8'], signal: stopDownload.signal, onProgress: (e) => e.phase === 'download' && e.file === 'model.safetensors' && stopDownload.abort() }).catch((e: unknown) => e);
+  await server.close();
+  expect(downloadError).toMatchObject({ code: 'ABORTED', file: 'model.safetensors' });
+  expect(existsSync(out)).toBe(false);
+  expect((await readdir(scratch)).filter((f) => f.includes('.download-') || f.includes('.converting-'))).toEqual([]);
+});
