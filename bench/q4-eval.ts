@@ -136,14 +136,17 @@ const fidelityBatch = padRows(queries.flatMap((q) => passages.map((p) => encoder
 
 type Session = { run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> };
 type TensorCtor = new (type: 'int64', data: BigInt64Array, dims: number[]) => unknown;
-const toFeeds = (Tensor: TensorCtor, batch: { inputIds: number[][]; attentionMask: number[][] }) => ({
-  input_ids: new Tensor('int64', BigInt64Array.from(batch.inputIds.flat().map(BigInt)), [batch.inputIds.length, batch.inputIds[0]!.length]),
-  attention_mask: new Tensor('int64', BigInt64Array.from(batch.attentionMask.flat().map(BigInt)), [batch.inputIds.length, batch.inputIds[0]!.length]),
-});
+const toFeeds = (Tensor: TensorCtor, batch: { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds?: number[][] }) => {
+  const tensor = (rows: number[][]) => new Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
+  const feeds: Record<string, unknown> = { input_ids: tensor(batch.inputIds), attention_mask: tensor(batch.attentionMask) };
+  // BERT takes token types; zeros where the batch has none (the speed batch).
+  if (shape.architecture === 'bert') feeds['token_type_ids'] = tensor(batch.tokenTypeIds ?? batch.inputIds.map((row) => row.map(() => 0)));
+  return feeds;
+};
 const rows = Number(values.rows);
 const length = Number(values.tokens);
 const speedBatch = {
-  inputIds: Array.from({ length: rows }, (_, r) => Array.from({ length }, (_, t) => (t === 0 ? 0 : t === length - 1 ? 2 : 5 + ((r * 7919 + t * 104729) % 20000)))),
+  inputIds: Array.from({ length: rows }, (_, r) => Array.from({ length }, (_, t) => (t === 0 ? 0 : t === length - 1 ? 2 : 5 + ((r * 7919 + t * 104729) % (shape.vocabSize - 5))))),
   attentionMask: Array.from({ length: rows }, () => Array<number>(length).fill(1)),
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
