@@ -38,7 +38,10 @@ export async function writeOnnxFiles(shape: CrossEncoderShape, weights: WeightSo
     const relative = ONNX_FILE_FOR_DTYPE[dtype];
     const folder = relative.slice(0, relative.lastIndexOf('/') + 1); // "onnx/"
     const fileName = relative.slice(folder.length);
-    const written = await writeOnnxModel(graphFor(dtype, shape, weights), fileName, (name) => open(folder + name), {
+    const model = graphFor(dtype, shape, weights);
+    // Announce the file before its first tensor: reading and converting one can take a while.
+    options.onProgress?.({ dtype, file: relative, tensors: 0, totalTensors: model.initializers.length });
+    const written = await writeOnnxModel(model, fileName, (name) => open(folder + name), {
       externalData: options.externalData,
       maxChunkBytes: options.maxChunkBytes,
       onTensor: (tensors, totalTensors) => options.onProgress?.({ dtype, file: relative, tensors, totalTensors }),
