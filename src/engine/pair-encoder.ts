@@ -6,6 +6,7 @@
  * `fitPair`/`passageWindows`, then let the tokenizer's post-processor add the special tokens.
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import { InvalidInputError } from './errors.js';
 import { fitPair, passageWindows } from './pair-tokens.js';
 
 /** The parts of @huggingface/tokenizers' Tokenizer we rely on (transformers.js keeps it as `_tokenizer`). */
@@ -46,10 +47,18 @@ export class PairEncoder {
   encode(queryTokens: string[], passageTokens: string[], maxLength: number, windows: { overlap: number } | null): EncodedRow[] {
     const budget = maxLength - this.pairSpecialTokens;
     const fitted = fitPair(queryTokens, passageTokens, budget);
-    if (!windows || fitted.passage.length === passageTokens.length) return [this.join(fitted.query, fitted.passage)];
+    if (!windows) return [this.join(fitted.query, fitted.passage)];
     const windowSize = budget - fitted.query.length;
-    const overlap = Math.min(windows.overlap, windowSize - 1);
-    return passageWindows(passageTokens, windowSize, overlap).map((window) => this.join(fitted.query, window));
+    // Checked for every pair, long passage or not, so the same options do not fail only on some inputs.
+    // Clamping instead would mean a stride of one token: hundreds of times the work, silently.
+    if (windows.overlap >= windowSize) {
+      throw new InvalidInputError(
+        `windowOverlap ${windows.overlap} must be smaller than the passage window of ${windowSize} tokens ` +
+          `(maxLength ${maxLength} minus ${this.pairSpecialTokens} special tokens and ${fitted.query.length} query tokens)`,
+      );
+    }
+    if (fitted.passage.length === passageTokens.length) return [this.join(fitted.query, fitted.passage)];
+    return passageWindows(passageTokens, windowSize, windows.overlap).map((window) => this.join(fitted.query, window));
   }
 
   private join(query: string[], passage: string[]): EncodedRow {

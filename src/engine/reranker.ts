@@ -24,8 +24,11 @@ import {
   LONG_PASSAGE_STRATEGIES,
   type Limits,
   checkDocuments,
+  checkOptions,
   checkPairs,
   checkQuery,
+  checkSignal,
+  nonEmptyString,
   oneOf,
   positiveInteger,
 } from './validation.js';
@@ -71,10 +74,8 @@ export class Reranker {
   ) {}
 
   static async load(options: LoadOptions): Promise<Reranker> {
-    if (typeof options?.model !== 'string' || options.model.trim() === '') {
-      throw new InvalidInputError('model must be a non-empty string (a local folder or a model id)');
-    }
-    const model = resolveModelLocation(options.model);
+    if (typeof options !== 'object' || options === null) throw new InvalidInputError('Reranker.load needs an options object with a model');
+    const model = resolveModelLocation(nonEmptyString('model', options.model, 'a local folder or a model id'));
     const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
     const device = oneOf('device', options.device, DEVICES, 'cpu');
     const revision = options.revision ?? 'main';
@@ -82,8 +83,10 @@ export class Reranker {
       maxDocuments: positiveInteger('maxDocuments', options.maxDocuments, 1000),
       maxCharacters: positiveInteger('maxCharacters', options.maxCharacters, 100_000),
     };
+    checkSignal(options.signal);
     if (options.remoteHost !== undefined) {
-      env.remoteHost = options.remoteHost.endsWith('/') ? options.remoteHost : `${options.remoteHost}/`;
+      const remoteHost = nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server');
+      env.remoteHost = remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`;
     }
 
     const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
@@ -117,8 +120,10 @@ export class Reranker {
   }
 
   /** Documents best first, with their index in `documents`. An empty list gives []. */
-  async rank(query: string, documents: string[], options: RankOptions = {}): Promise<RankedDocument[]> {
+  async rank(query: string, documents: string[], rankOptions?: RankOptions): Promise<RankedDocument[]> {
     this.assertUsable();
+    const options = checkOptions(rankOptions);
+    checkSignal(options.signal);
     checkQuery(query, this.limits);
     checkDocuments(documents, this.limits);
     const topK = positiveInteger('topK', options.topK, documents.length, 1);
@@ -136,8 +141,10 @@ export class Reranker {
   }
 
   /** One score per [query, passage] pair, in input order. */
-  async score(pairs: Array<[string, string]>, options: ScoreOptions = {}): Promise<number[]> {
+  async score(pairs: Array<[string, string]>, scoreOptions?: ScoreOptions): Promise<number[]> {
     this.assertUsable();
+    const options = checkOptions(scoreOptions);
+    checkSignal(options.signal);
     const checked = checkPairs(pairs, this.limits);
     if (checked.length === 0) return [];
     const logits = await this.enqueue(() => this.logits(checked, options));

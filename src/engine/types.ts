@@ -28,6 +28,8 @@ export interface LoadOptions {
   maxDocuments?: number;
   /** Refuse a query or a document longer than this many characters. Default 100_000. */
   maxCharacters?: number;
+  /** Stops loading (a download or the session build); the load then rejects with an AbortedError. */
+  signal?: AbortSignal;
   /** Download progress per file (bytes loaded and total), from transformers.js. */
   onProgress?: (event: LoadProgress) => void;
 }
