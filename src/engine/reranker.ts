@@ -182,10 +182,12 @@ export class Reranker {
     const rows: EncodedRow[] = [];
     const owner: number[] = [];
     const queryTokens = new Map<string, string[]>();
+    // Truncation keeps at most this many passage tokens, so a truncated passage is read only that far.
+    const passageEnough = strategy === 'windows' ? Infinity : maxLength - this.encoder.pairSpecialTokens;
     pairs.forEach(([query, passage], pairIndex) => {
       let tokens = queryTokens.get(query);
       if (!tokens) queryTokens.set(query, (tokens = this.encoder.tokenize(query)));
-      for (const row of this.encoder.encode(tokens, this.encoder.tokenize(passage), maxLength, strategy === 'windows' ? { overlap } : null)) {
+      for (const row of this.encoder.encode(tokens, this.encoder.tokenize(passage, passageEnough), maxLength, strategy === 'windows' ? { overlap } : null)) {
         rows.push(row);
         owner.push(pairIndex);
       }
