@@ -10,11 +10,11 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
   Tensor,
-  env,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
 import { AbortedError, InferenceError, InvalidInputError, RerankerError, errorMessage } from './errors.js';
-import { resolveModelLocation } from './model-location.js';
+import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
+import { prepareModelSource, throwIfAborted } from './model-source.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
 import { applyActivation, rankOrder } from './scoring.js';
@@ -75,7 +75,7 @@ export class Reranker {
 
   static async load(options: LoadOptions): Promise<Reranker> {
     if (typeof options !== 'object' || options === null) throw new InvalidInputError('Reranker.load needs an options object with a model');
-    const model = resolveModelLocation(nonEmptyString('model', options.model, 'a local folder or a model id'));
+    const requested = nonEmptyString('model', options.model, 'a local folder or a model id');
     const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
     const device = oneOf('device', options.device, DEVICES, 'cpu');
     const revision = options.revision ?? 'main';
@@ -83,34 +83,47 @@ export class Reranker {
       maxDocuments: positiveInteger('maxDocuments', options.maxDocuments, 1000),
       maxCharacters: positiveInteger('maxCharacters', options.maxCharacters, 100_000),
     };
-    checkSignal(options.signal);
-    if (options.remoteHost !== undefined) {
-      const remoteHost = nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server');
-      env.remoteHost = remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`;
-    }
+    const signal = checkSignal(options.signal);
+    const remoteHost = options.remoteHost === undefined ? undefined : nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server');
+    const stallTimeoutMs = positiveInteger('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
+    const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
+    throwIfAborted(signal);
+    // Host, cache key, stall timeout and signal belong to this load (see model-source.ts).
+    const source = await prepareModelSource({ model: requested, remoteHost, revision, onnxFile, stallTimeoutMs, ...(signal ? { signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    const { label: model, location } = source;
 
     const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
     let config: PretrainedConfig;
     try {
-      config = await AutoConfig.from_pretrained(model, { revision, progress_callback });
+      throwIfAborted(signal);
+      config = await AutoConfig.from_pretrained(location, { revision, progress_callback });
     } catch (cause) {
+      if (cause instanceof RerankerError) throw cause;
       throw loadError(model, 'config.json', cause);
     }
     const crossEncoder = checkCrossEncoderConfig(model, config as unknown as Record<string, unknown>);
 
     let tokenizer: PreTrainedTokenizer;
     try {
-      tokenizer = await AutoTokenizer.from_pretrained(model, { revision, progress_callback });
+      throwIfAborted(signal);
+      tokenizer = await AutoTokenizer.from_pretrained(location, { revision, progress_callback });
     } catch (cause) {
+      if (cause instanceof RerankerError) throw cause;
       throw loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
     }
 
-    const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
     let session: PreTrainedModel;
     try {
-      session = await AutoModelForSequenceClassification.from_pretrained(model, { config, revision, dtype, device, progress_callback }) // config given: not fetched again;
+      throwIfAborted(signal);
+      session = await AutoModelForSequenceClassification.from_pretrained(location, { config, revision, dtype, device, progress_callback }); // config given: not fetched again
     } catch (cause) {
+      if (cause instanceof RerankerError) throw cause;
       throw loadError(model, onnxFile, cause);
+    }
+    if (signal?.aborted) {
+      // Building a session cannot be interrupted; one built after the abort is freed, not returned.
+      await session.dispose();
+      throw new AbortedError('loading was cancelled');
     }
     const inputNames: string[] = (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ?? [];
 

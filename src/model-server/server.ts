@@ -15,7 +15,9 @@ export type Fault =
   /** Waits before answering, then sends the body in chunks spaced out by `chunkDelayMs`. */
   | { kind: 'slow'; delayMs: number; chunkDelayMs?: number }
   /** Announces the full Content-Length but closes the connection after `bytes` bytes. */
-  | { kind: 'truncated'; bytes: number };
+  | { kind: 'truncated'; bytes: number }
+  /** Announces the full Content-Length, sends `bytes` bytes, then nothing more, keeping the connection open. */
+  | { kind: 'stalled-body'; bytes: number };
 
 export interface ModelServerOptions {
   /** Model id (`org/name`) -> folder in the Hugging Face layout. */
@@ -94,6 +96,11 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     response.writeHead(range ? 206 : 200, headers);
     if (request.method === 'HEAD') {
       response.end();
+      return;
+    }
+    if (fault?.kind === 'stalled-body') {
+      const stream = createReadStream(target.file, { start, end: Math.min(end, start + fault.bytes - 1) });
+      stream.pipe(response, { end: false }); // never ended: the client waits for the rest
       return;
     }
     if (fault?.kind === 'truncated') {
