@@ -18,6 +18,7 @@ import { prepareModelSource, throwIfAborted } from './model-source.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
 import { applyActivation, rankOrder } from './scoring.js';
+import { runSession } from './session-run.js';
 import type { Device, Dtype, LoadOptions, LoadProgress, RankOptions, RankedDocument, ScoreOptions } from './types.js';
 import {
   ACTIVATIONS,
@@ -241,7 +242,7 @@ export class Reranker {
     if (this.takesTokenTypes) feeds['token_type_ids'] = new Tensor('int64', tokenTypeIds, dims);
     let output: { logits?: Tensor };
     try {
-      output = await (this.model as unknown as (inputs: Record<string, Tensor>) => Promise<{ logits?: Tensor }>)(feeds);
+      output = await runSession(this.model, feeds);
     } catch (cause) {
       throw new InferenceError(`model run failed on a batch of ${rows.length} x ${width} tokens: ${errorMessage(cause)}`, cause);
     }
