@@ -12,7 +12,7 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
-import { AbortedError, InferenceError, InvalidInputError, RerankerError, errorMessage } from './errors.js';
+import { AbortedError, InferenceError, InvalidInputError, ModelLoadError, RerankerError, errorMessage } from './errors.js';
 import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
 import { prepareModelSource, throwIfAborted } from './model-source.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
@@ -113,6 +113,15 @@ export class Reranker {
       throw loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
     }
 
+    const encoder = new PairEncoder(tokenizer);
+    const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
+    if (maxLength < encoder.pairSpecialTokens + 2) {
+      // Checked before the session is built: otherwise every rank would fail with a RangeError.
+      const file = crossEncoder.maxPositions === maxLength ? 'config.json' : 'tokenizer_config.json';
+      const setting = file === 'config.json' ? 'max_position_embeddings' : 'model_max_length';
+      throw new ModelLoadError('UNSUPPORTED_MODEL', `Model "${model}": ${file} ${setting} allows ${maxLength} tokens per pair, fewer than the ${encoder.pairSpecialTokens + 2} a query and a passage need`, { file });
+    }
+
     let session: PreTrainedModel;
     try {
       throwIfAborted(signal);
@@ -128,9 +137,8 @@ export class Reranker {
     }
     const inputNames: string[] = (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ?? [];
 
-    const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
     const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
-    return new Reranker(info, session, new PairEncoder(tokenizer), limits, inputNames.includes('token_type_ids'));
+    return new Reranker(info, session, encoder, limits, inputNames.includes('token_type_ids'));
   }
 
   /** Documents best first, with their index in `documents`. An empty list gives []. */
