@@ -9,6 +9,7 @@ export type RerankerErrorCode =
   | 'MODEL_FILE_CORRUPT'
   | 'UNSUPPORTED_MODEL'
   | 'MODEL_LOAD_FAILED'
+  | 'DOWNLOAD_STALLED'
   | 'INFERENCE_FAILED'
   | 'ABORTED'
   | 'CONTAINER_CHANGED'
@@ -49,9 +50,15 @@ export class LimitExceededError extends RerankerError {
 
 export class ModelLoadError extends RerankerError {
   override name = 'ModelLoadError';
-  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_LOAD_FAILED', message: string, options: { cause?: unknown; file?: string } = {}) {
+  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_LOAD_FAILED' | 'DOWNLOAD_STALLED', message: string, options: { cause?: unknown; file?: string } = {}) {
     super(code, message, options);
   }
+}
+
+/** A download that received nothing for `stallTimeoutMs`: no response headers, or no next body chunk. */
+export function downloadStalled(file: string, phase: 'headers' | 'body', stallTimeoutMs: number, received: number): ModelLoadError {
+  const what = phase === 'headers' ? 'no response headers arrived' : `no data arrived after ${received} bytes`;
+  return new ModelLoadError('DOWNLOAD_STALLED', `the download of ${file} stalled: ${what} for ${stallTimeoutMs} ms`, { file });
 }
 
 export class InferenceError extends RerankerError {

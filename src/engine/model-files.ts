@@ -51,5 +51,9 @@ export function checkCrossEncoderConfig(model: string, config: Record<string, un
   const pad = typeof config['pad_token_id'] === 'number' ? config['pad_token_id'] : 1;
   // RoBERTa-family position ids start after the padding index.
   const offset = /roberta/.test(modelType) ? pad + 1 : 0;
+  // A table with no usable position would load and then fail every rank: refuse it here.
+  if (!Number.isInteger(positions) || positions - offset < 1) {
+    throw new ModelLoadError('UNSUPPORTED_MODEL', `Model "${model}": config.json gives max_position_embeddings ${positions}, which leaves no token position${offset ? ` (${modelType} positions start after ${offset})` : ''}`, { file: 'config.json' });
+  }
   return { modelType, architecture, maxPositions: positions - offset };
 }

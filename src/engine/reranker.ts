@@ -10,14 +10,15 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
   Tensor,
-  env,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
-import { AbortedError, InferenceError, InvalidInputError, RerankerError, errorMessage } from './errors.js';
-import { resolveModelLocation } from './model-location.js';
+import { AbortedError, InferenceError, InvalidInputError, ModelLoadError, RerankerError, errorMessage } from './errors.js';
+import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
+import { prepareModelSource, throwIfAborted } from './model-source.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
 import { applyActivation, rankOrder } from './scoring.js';
+import { runSession } from './session-run.js';
 import type { Device, Dtype, LoadOptions, LoadProgress, RankOptions, RankedDocument, ScoreOptions } from './types.js';
 import {
   ACTIVATIONS,
@@ -25,8 +26,11 @@ import {
   TRUNCATION_RULES,
   type Limits,
   checkDocuments,
+  checkOptions,
   checkPairs,
   checkQuery,
+  checkSignal,
+  nonEmptyString,
   oneOf,
   positiveInteger,
 } from './validation.js';
@@ -72,10 +76,8 @@ export class Reranker {
   ) {}
 
   static async load(options: LoadOptions): Promise<Reranker> {
-    if (typeof options?.model !== 'string' || options.model.trim() === '') {
-      throw new InvalidInputError('model must be a non-empty string (a local folder or a model id)');
-    }
-    const model = resolveModelLocation(options.model);
+    if (typeof options !== 'object' || options === null) throw new InvalidInputError('Reranker.load needs an options object with a model');
+    const requested = nonEmptyString('model', options.model, 'a local folder or a model id');
     const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
     const device = oneOf('device', options.device, DEVICES, 'cpu');
     const revision = options.revision ?? 'main';
@@ -83,43 +85,68 @@ export class Reranker {
       maxDocuments: positiveInteger('maxDocuments', options.maxDocuments, 1000),
       maxCharacters: positiveInteger('maxCharacters', options.maxCharacters, 100_000),
     };
-    if (options.remoteHost !== undefined) {
-      env.remoteHost = options.remoteHost.endsWith('/') ? options.remoteHost : `${options.remoteHost}/`;
-    }
+    const signal = checkSignal(options.signal);
+    const remoteHost = options.remoteHost === undefined ? undefined : nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server');
+    const stallTimeoutMs = positiveInteger('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
+    const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
+    throwIfAborted(signal);
+    // Host, cache key, stall timeout and signal belong to this load (see model-source.ts).
+    const source = await prepareModelSource({ model: requested, remoteHost, revision, onnxFile, stallTimeoutMs, ...(signal ? { signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    const { label: model, location } = source;
 
     const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
     let config: PretrainedConfig;
     try {
-      config = await AutoConfig.from_pretrained(model, { revision, progress_callback });
+      throwIfAborted(signal);
+      config = await AutoConfig.from_pretrained(location, { revision, progress_callback });
     } catch (cause) {
+      if (cause instanceof RerankerError) throw cause;
       throw loadError(model, 'config.json', cause);
     }
     const crossEncoder = checkCrossEncoderConfig(model, config as unknown as Record<string, unknown>);
 
     let tokenizer: PreTrainedTokenizer;
     try {
-      tokenizer = await AutoTokenizer.from_pretrained(model, { revision, progress_callback });
+      throwIfAborted(signal);
+      tokenizer = await AutoTokenizer.from_pretrained(location, { revision, progress_callback });
     } catch (cause) {
+      if (cause instanceof RerankerError) throw cause;
       throw loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
     }
 
-    const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
+    const encoder = new PairEncoder(tokenizer);
+    const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
+    if (maxLength < encoder.pairSpecialTokens + 2) {
+      // Checked before the session is built: otherwise every rank would fail with a RangeError.
+      const file = crossEncoder.maxPositions === maxLength ? 'config.json' : 'tokenizer_config.json';
+      const setting = file === 'config.json' ? 'max_position_embeddings' : 'model_max_length';
+      throw new ModelLoadError('UNSUPPORTED_MODEL', `Model "${model}": ${file} ${setting} allows ${maxLength} tokens per pair, fewer than the ${encoder.pairSpecialTokens + 2} a query and a passage need`, { file });
+    }
+
     let session: PreTrainedModel;
     try {
-      session = await AutoModelForSequenceClassification.from_pretrained(model, { config, revision, dtype, device, progress_callback }) // config given: not fetched again;
+      throwIfAborted(signal);
+      session = await AutoModelForSequenceClassification.from_pretrained(location, { config, revision, dtype, device, progress_callback }); // config given: not fetched again
     } catch (cause) {
+      if (cause instanceof RerankerError) throw cause;
       throw loadError(model, onnxFile, cause);
+    }
+    if (signal?.aborted) {
+      // Building a session cannot be interrupted; one built after the abort is freed, not returned.
+      await session.dispose();
+      throw new AbortedError('loading was cancelled');
     }
     const inputNames: string[] = (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ?? [];
 
-    const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
     const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
-    return new Reranker(info, session, new PairEncoder(tokenizer), limits, inputNames.includes('token_type_ids'));
+    return new Reranker(info, session, encoder, limits, inputNames.includes('token_type_ids'));
   }
 
   /** Documents best first, with their index in `documents`. An empty list gives []. */
-  async rank(query: string, documents: string[], options: RankOptions = {}): Promise<RankedDocument[]> {
+  async rank(query: string, documents: string[], rankOptions?: RankOptions): Promise<RankedDocument[]> {
     this.assertUsable();
+    const options = checkOptions(rankOptions);
+    checkSignal(options.signal);
     checkQuery(query, this.limits);
     checkDocuments(documents, this.limits);
     const topK = positiveInteger('topK', options.topK, documents.length, 1);
@@ -137,8 +164,10 @@ export class Reranker {
   }
 
   /** One score per [query, passage] pair, in input order. */
-  async score(pairs: Array<[string, string]>, options: ScoreOptions = {}): Promise<number[]> {
+  async score(pairs: Array<[string, string]>, scoreOptions?: ScoreOptions): Promise<number[]> {
     this.assertUsable();
+    const options = checkOptions(scoreOptions);
+    checkSignal(options.signal);
     const checked = checkPairs(pairs, this.limits);
     if (checked.length === 0) return [];
     const logits = await this.enqueue(() => this.logits(checked, options));
@@ -177,10 +206,14 @@ export class Reranker {
     const rows: EncodedRow[] = [];
     const owner: number[] = [];
     const queryTokens = new Map<string, string[]>();
+    // Truncation keeps at most this many passage tokens, so a truncated passage is read only that far.
+    const passageEnough = strategy === 'windows' ? Infinity : maxLength - this.encoder.pairSpecialTokens;
     pairs.forEach(([query, passage], pairIndex) => {
       let tokens = queryTokens.get(query);
       if (!tokens) queryTokens.set(query, (tokens = this.encoder.tokenize(query)));
-      for (const row of this.encoder.encode(tokens, this.encoder.tokenize(passage), maxLength, strategy === 'windows' ? { overlap } : null, truncation)) {
+      // longest-first compares the two lengths: read one token past the query so that comparison holds.
+      const enough = truncation === 'longest-first' ? Math.max(passageEnough, tokens.length + 1) : passageEnough;
+      for (const row of this.encoder.encode(tokens, this.encoder.tokenize(passage, enough), maxLength, strategy === 'windows' ? { overlap } : null, truncation)) {
         rows.push(row);
         owner.push(pairIndex);
       }
@@ -221,7 +254,7 @@ export class Reranker {
     if (this.takesTokenTypes) feeds['token_type_ids'] = new Tensor('int64', tokenTypeIds, dims);
     let output: { logits?: Tensor };
     try {
-      output = await (this.model as unknown as (inputs: Record<string, Tensor>) => Promise<{ logits?: Tensor }>)(feeds);
+      output = await runSession(this.model, feeds);
     } catch (cause) {
       throw new InferenceError(`model run failed on a batch of ${rows.length} x ${width} tokens: ${errorMessage(cause)}`, cause);
     }

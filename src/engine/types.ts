@@ -19,7 +19,10 @@ export interface LoadOptions {
    * or a model id such as `Xenova/bge-reranker-base` fetched from `remoteHost`.
    */
   model: string;
-  /** Base URL of a hub-compatible server (`/{model}/resolve/{revision}/{file}`). Default: huggingface.co. */
+  /**
+   * Base URL of a hub-compatible server (`/{model}/resolve/{revision}/{file}`), for this load only.
+   * Default: huggingface.co. In Node, downloads are cached per host, model and revision under `env.cacheDir`.
+   */
   remoteHost?: string;
   /** Hub revision (branch, tag or commit). Default `main`. */
   revision?: string;
@@ -29,6 +32,13 @@ export interface LoadOptions {
   maxDocuments?: number;
   /** Refuse a query or a document longer than this many characters. Default 100_000. */
   maxCharacters?: number;
+  /** Stops loading (a download, or between load steps); the load then rejects with an AbortedError. */
+  signal?: AbortSignal;
+  /**
+   * Longest wait for a download's response headers and between two chunks of its body; past it the load
+   * rejects with a ModelLoadError of code DOWNLOAD_STALLED. Default 30 000 ms.
+   */
+  stallTimeoutMs?: number;
   /** Download progress per file (bytes loaded and total), from transformers.js. */
   onProgress?: (event: LoadProgress) => void;
 }

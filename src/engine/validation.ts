@@ -25,19 +25,25 @@ export function checkDocuments(documents: unknown, limits: Limits): string[] {
   if (documents.length > limits.maxDocuments) {
     throw new LimitExceededError(`${documents.length} documents is more than the limit of ${limits.maxDocuments}`);
   }
-  documents.forEach((document, i) => {
+  // A plain loop: forEach and map skip holes, and a hole would be scored as a document that does not exist.
+  for (let i = 0; i < documents.length; i++) {
+    if (!(i in documents)) throw new InvalidInputError(`documents[${i}] is missing (the array has a hole)`);
+    const document: unknown = documents[i];
     if (typeof document !== 'string') throw new InvalidInputError(`documents[${i}] must be a string, got ${typeName(document)}`);
     if (document.length > limits.maxCharacters) {
       throw new LimitExceededError(`documents[${i}] has ${document.length} characters, more than the limit of ${limits.maxCharacters}`);
     }
-  });
+  }
   return documents as string[];
 }
 
 export function checkPairs(pairs: unknown, limits: Limits): Array<[string, string]> {
   if (!Array.isArray(pairs)) throw new InvalidInputError(`pairs must be an array of [query, passage], got ${typeName(pairs)}`);
   if (pairs.length > limits.maxDocuments) throw new LimitExceededError(`${pairs.length} pairs is more than the limit of ${limits.maxDocuments}`);
-  return pairs.map((pair, i) => {
+  const checked: Array<[string, string]> = [];
+  for (let i = 0; i < pairs.length; i++) {
+    if (!(i in pairs)) throw new InvalidInputError(`pairs[${i}] is missing (the array has a hole)`);
+    const pair: unknown = pairs[i];
     if (!Array.isArray(pair) || pair.length !== 2) throw new InvalidInputError(`pairs[${i}] must be a [query, passage] array`);
     const [query, passage] = pair as unknown[];
     try {
@@ -46,9 +52,37 @@ export function checkPairs(pairs: unknown, limits: Limits): Array<[string, strin
       if (error instanceof Error) error.message = `pairs[${i}]: ${error.message}`;
       throw error;
     }
+    if (!(1 in pair)) throw new InvalidInputError(`pairs[${i}] has no passage (the array has a hole)`);
     checkDocuments([passage], limits);
-    return [query as string, passage as string];
-  });
+    checked.push([query as string, passage as string]);
+  }
+  return checked;
+}
+
+/** The options argument: absent is fine, anything but a plain object (null, a string, an array) is refused. */
+export function checkOptions<T extends object>(options: T | undefined | null): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidInputError(`options must be an object, got ${typeName(options)}`);
+  }
+  return options;
+}
+
+/** An AbortSignal or nothing: a look-alike object would never abort, and a string would fail deep inside. */
+export function checkSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (typeof AbortSignal === 'undefined' || !(value instanceof AbortSignal)) {
+    throw new InvalidInputError(`signal must be an AbortSignal, got ${typeName(value)}`);
+  }
+  return value;
+}
+
+/** A non-empty string option (model id, host): numbers and objects would fail later with an untyped error. */
+export function nonEmptyString(name: string, value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InvalidInputError(`${name} must be a non-empty string (${what}), got ${typeName(value)}`);
+  }
+  return value;
 }
 
 export function positiveInteger(name: string, value: unknown, fallback: number, minimum = 1): number {

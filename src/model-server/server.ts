@@ -15,7 +15,9 @@ export type Fault =
   /** Waits before answering, then sends the body in chunks spaced out by `chunkDelayMs`. */
   | { kind: 'slow'; delayMs: number; chunkDelayMs?: number }
   /** Announces the full Content-Length but closes the connection after `bytes` bytes. */
-  | { kind: 'truncated'; bytes: number };
+  | { kind: 'truncated'; bytes: number }
+  /** Announces the full Content-Length, sends `bytes` bytes, then nothing more, keeping the connection open. */
+  | { kind: 'stalled-body'; bytes: number };
 
 export interface ModelServerOptions {
   /** Model id (`org/name`) -> folder in the Hugging Face layout. */
@@ -38,16 +40,42 @@ const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json', '.o
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * One `bytes=` range (RFC 9110 14.1.2) clipped to the file, null for none (or a form this server does
+ * not serve, such as several ranges: the whole file is sent), 'unsatisfiable' for an inverted range,
+ * one that starts past the end, or an empty suffix.
+ */
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const last = match[2] === '' ? size - 1 : Number(match[2]);
+  if (start >= size || last < start) return 'unsatisfiable';
+  return { start, end: Math.min(last, size - 1) };
+}
+
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   const revisions = new Set(options.revisions ?? ['main']);
   const faults: Array<{ match: RegExp; fault: Fault }> = [];
   const requests: string[] = [];
 
-  const resolveFile = (urlPath: string): { key: string; file: string } | null => {
-    const match = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(decodeURIComponent(urlPath));
+  /** null: no such file; 'bad-request': the path cannot be decoded. */
+  const resolveFile = (urlPath: string): { key: string; file: string } | null | 'bad-request' => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(urlPath);
+    } catch {
+      return 'bad-request'; // a malformed percent escape
+    }
+    const match = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(decoded);
     if (!match) return null;
     const [, model, revision, file] = match as unknown as [string, string, string, string];
-    const folder = options.models[model];
+    // Own keys only: `__proto__` or `constructor` as an id must not reach Object.prototype.
+    const folder = Object.hasOwn(options.models, model) ? options.models[model] : undefined;
     if (!folder || !revisions.has(revision) || file.split('/').includes('..')) return null;
     return { key: `${model}/${file}`, file: path.join(folder, file) };
   };
@@ -64,7 +92,12 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       return;
     }
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const target = resolveFile(url.pathname);
+    const resolved = resolveFile(url.pathname);
+    if (resolved === 'bad-request') {
+      response.writeHead(400, { 'Content-Type': 'text/plain' }).end('Malformed percent escape in the path');
+      return;
+    }
+    const target = resolved;
     const fault = target ? faults.find((f) => f.match.test(target.key))?.fault : undefined;
     const size = target ? await stat(target.file).then((s) => (s.isFile() ? s.size : null), () => null) : null;
     if (!target || size === null || fault?.kind === 'not-found') {
@@ -77,13 +110,12 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     }
     if (fault?.kind === 'slow') await sleep(fault.delayMs);
 
-    let start = 0;
-    let end = size - 1;
-    const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
-    if (range) {
-      start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
-      end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    const range = parseRange(request.headers.range, size);
+    if (range === 'unsatisfiable') {
+      response.writeHead(416, { 'Content-Type': 'text/plain', 'Content-Range': `bytes */${size}` }).end('Range not satisfiable');
+      return;
     }
+    const { start, end } = range ?? { start: 0, end: size - 1 };
     const headers = {
       'Content-Type': CONTENT_TYPES[path.extname(target.file)] ?? 'application/octet-stream',
       'Content-Length': String(end - start + 1),
@@ -94,6 +126,11 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     response.writeHead(range ? 206 : 200, headers);
     if (request.method === 'HEAD') {
       response.end();
+      return;
+    }
+    if (fault?.kind === 'stalled-body') {
+      const stream = createReadStream(target.file, { start, end: Math.min(end, start + fault.bytes - 1) });
+      stream.pipe(response, { end: false }); // never ended: the client waits for the rest
       return;
     }
     if (fault?.kind === 'truncated') {

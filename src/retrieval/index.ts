@@ -6,6 +6,7 @@ export {
   DEFAULT_B,
   DEFAULT_FIELDS,
   DEFAULT_K1,
+  DuplicateDocumentError,
   LexicalIndex,
   type AddAllOptions,
   type FieldOptions,

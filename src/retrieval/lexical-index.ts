@@ -5,7 +5,7 @@
 import { validateBm25, type Bm25Params } from './bm25.js';
 import { countTerms, FieldIndex } from './field-index.js';
 import { createAnalyzer, type Analyzer, type AnalyzerSpec } from './tokenizer.js';
-import { encodePostings, parseSerialized, SERIALIZED_FORMAT, SERIALIZED_VERSION, type SerializedLexicalIndex } from './serialization.js';
+import { encodePostings, IndexFormatError, parseSerialized, SERIALIZED_FORMAT, SERIALIZED_VERSION, type SerializedLexicalIndex } from './serialization.js';
 
 export interface FieldOptions {
   /** Unique name, used in serialised indexes. */
@@ -72,6 +72,14 @@ interface Field {
   index: FieldIndex;
 }
 
+/** A document id that is already in the index, or twice in one batch. */
+export class DuplicateDocumentError extends Error {
+  override name = 'DuplicateDocumentError';
+  constructor(readonly id: string) {
+    super(`duplicate document id ${JSON.stringify(id)}`);
+  }
+}
+
 export class LexicalIndex {
   private readonly resolved: ResolvedIndexOptions;
   private readonly fields: Field[];
@@ -101,8 +109,9 @@ export class LexicalIndex {
     return this.ids[index];
   }
 
-  /** Adds documents synchronously; ids must be unique across the index. */
+  /** Adds documents synchronously; ids must be unique across the index. All or nothing: a bad document adds none. */
   add(docs: readonly IndexDocument[]): void {
+    this.checkNew(docs);
     for (const doc of docs) this.addOne(doc);
   }
 
@@ -110,6 +119,7 @@ export class LexicalIndex {
   async addAll(docs: readonly IndexDocument[], options: AddAllOptions = {}): Promise<void> {
     const chunkSize = options.chunkSize ?? 128;
     if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+    this.checkNew(docs); // before the first chunk, so a bad document late in the list adds none
     for (let start = 0; start < docs.length; start += chunkSize) {
       options.signal?.throwIfAborted();
       this.add(docs.slice(start, start + chunkSize));
@@ -159,7 +169,13 @@ export class LexicalIndex {
   /** Rebuilds an index from toJSON() output (or its JSON.parse'd text); throws on anything malformed. */
   static fromJSON(data: unknown): LexicalIndex {
     const parsed = parseSerialized(data);
-    const index = new LexicalIndex(parsed.options);
+    let index: LexicalIndex;
+    try {
+      index = new LexicalIndex(parsed.options);
+    } catch (error) {
+      // A saved index whose options no index accepts is a malformed file, named as such.
+      throw new IndexFormatError(`invalid serialised index: options: ${(error as Error).message}`, { cause: error });
+    }
     parsed.ids.forEach((id) => {
       index.ids.push(id);
       index.idSet.add(id);
@@ -171,9 +187,17 @@ export class LexicalIndex {
     return index;
   }
 
+  /** Every document well-formed, and no id already indexed or repeated within `docs`. */
+  private checkNew(docs: readonly IndexDocument[]): void {
+    const batch = new Set<string>();
+    for (const doc of docs) {
+      if (typeof doc?.id !== 'string' || typeof doc.text !== 'string') throw new TypeError('documents need a string id and a string text');
+      if (this.idSet.has(doc.id) || batch.has(doc.id)) throw new DuplicateDocumentError(doc.id);
+      batch.add(doc.id);
+    }
+  }
+
   private addOne(doc: IndexDocument): void {
-    if (typeof doc.id !== 'string' || typeof doc.text !== 'string') throw new TypeError('documents need a string id and a string text');
-    if (this.idSet.has(doc.id)) throw new Error(`duplicate document id ${JSON.stringify(doc.id)}`);
     const docIndex = this.ids.length;
     for (const field of this.fields) field.index.add(docIndex, field.analyze(doc.text));
     this.ids.push(doc.id);

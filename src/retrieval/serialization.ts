@@ -52,7 +52,8 @@ export class IndexFormatError extends Error {
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
+// Safe integers only: 1e308 is an integer to JavaScript, and would score Infinity.
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 /**
  * Checks structure and internal consistency, so a truncated or hand-edited file fails here with a
@@ -83,6 +84,8 @@ export function parseSerialized(data: unknown): { options: ResolvedIndexOptions;
     }
     if (!isRecord(postings)) return fail(`${where}.postings must be an object`);
     const lists = new Map<string, number[]>();
+    // Each document's term frequencies add up to its length, as the index built them.
+    const termCounts = new Array<number>(ids.length).fill(0);
     for (const [term, list] of Object.entries(postings)) {
       if (!Array.isArray(list) || list.length === 0 || list.length % 2 !== 0) fail(`${where}.postings[${JSON.stringify(term)}] must be [docGap, tf, ...]`);
       const entries = list as unknown[];
@@ -97,9 +100,15 @@ export function parseSerialized(data: unknown): { options: ResolvedIndexOptions;
         if (doc >= ids.length) fail(`${where}.postings[${JSON.stringify(term)}] points past the last document at ${j}`);
         absolute[j] = doc;
         absolute[j + 1] = tf as number;
+        termCounts[doc]! += tf as number;
       }
       lists.set(term, absolute);
     }
+    termCounts.forEach((count, doc) => {
+      if (count !== (docLengths as number[])[doc]) {
+        fail(`${where}: the term frequencies of document ${doc} add up to ${count}, but its length is ${String((docLengths as number[])[doc])}`);
+      }
+    });
     return { name: field.name as string, docLengths: [...(docLengths as number[])], postings: lists };
   });
   return { options: options as unknown as ResolvedIndexOptions, ids: ids as string[], fields: decoded };

@@ -33,15 +33,37 @@ export type AnalyzerSpec = WordAnalyzer | NgramAnalyzer;
 
 export type Analyzer = (text: string) => string[];
 
+const SUFFIX_SETS: readonly SuffixSet[] = ['keep', 'particles', 'all'];
+
+/**
+ * Checks every setting up front: a spec comes from code or from a saved index, and a bad value would
+ * otherwise surface only when the first search analyses a Hangul word.
+ */
+function checkSpec(spec: AnalyzerSpec): void {
+  if (typeof spec !== 'object' || spec === null) throw new TypeError(`analyzer must be an object, got ${spec === null ? 'null' : typeof spec}`);
+  if (spec.suffixes !== undefined && !SUFFIX_SETS.includes(spec.suffixes)) {
+    throw new RangeError(`analyzer suffixes must be one of ${SUFFIX_SETS.join(', ')}, got ${JSON.stringify(spec.suffixes)}`);
+  }
+  if (spec.minStem !== undefined && !(Number.isSafeInteger(spec.minStem) && spec.minStem >= 0)) {
+    throw new RangeError(`analyzer minStem must be a non-negative integer, got ${JSON.stringify(spec.minStem)}`);
+  }
+  if (spec.type === 'ngram') {
+    if (!Number.isSafeInteger(spec.n) || spec.n < 1) throw new RangeError(`ngram n must be a positive integer, got ${spec.n}`);
+    if (spec.joinSpaces !== undefined && typeof spec.joinSpaces !== 'boolean') {
+      throw new TypeError(`ngram joinSpaces must be true or false, got ${JSON.stringify(spec.joinSpaces)}`);
+    }
+  }
+}
+
 export function createAnalyzer(spec: AnalyzerSpec): Analyzer {
+  checkSpec(spec);
   switch (spec.type) {
     case 'word':
       return (text) => wordTerms(splitRuns(normalizeText(text)), spec);
     case 'ngram':
-      if (!Number.isInteger(spec.n) || spec.n < 1) throw new RangeError(`ngram n must be a positive integer, got ${spec.n}`);
       return (text) => ngramTerms(splitRuns(normalizeText(text)), spec);
     default:
-      throw new TypeError(`unknown analyzer type ${(spec as { type: unknown }).type}`);
+      throw new TypeError(`unknown analyzer type ${JSON.stringify((spec as { type: unknown }).type)}`);
   }
 }
 

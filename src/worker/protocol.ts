@@ -2,7 +2,7 @@
 import type { Dtype, LoadOptions, LoadProgress } from '../engine/types.js';
 import type { Backend } from './backend-plan.js';
 
-export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' | 'onProgress'> {
+export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' | 'onProgress' | 'signal'> {
   /** `auto` (default) picks by the rules in backend-plan.ts. */
   device?: Backend | 'auto';
   dtype?: Dtype;

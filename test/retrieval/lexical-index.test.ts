@@ -189,6 +189,8 @@ describe('LexicalIndex serialisation', () => {
       expect(() => LexicalIndex.fromJSON(mutate(good())), message).toThrow(message);
     }
     expect(() => LexicalIndex.fromJSON(null)).toThrow(IndexFormatError);
-    expect(() => LexicalIndex.fromJSON({ ...good(), options: { ...good().options, k1: -1 } })).toThrow(RangeError);
+    // Options no index accepts make the file malformed: IndexFormatError, with the option's own error as cause.
+    expect(() => LexicalIndex.fromJSON({ ...good(), options: { ...good().options, k1: -1 } })).toThrow(IndexFormatError);
+    expect(() => LexicalIndex.fromJSON({ ...good(), options: { ...good().options, k1: -1 } })).toThrow(/options: .*k1/);
   });
 });

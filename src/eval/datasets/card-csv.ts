@@ -4,15 +4,14 @@
  * question makes that doc relevant to it. Rows with the same question text are one query with
  * every such doc relevant, so a query is never penalised for ranking its own other answer first.
  */
-import { readFileSync } from 'node:fs';
 import { parseCsv } from './csv.js';
-import { DatasetFormatError, MalformedRowPolicy, RowError } from './errors.js';
+import { DatasetFormatError, MalformedRowPolicy, RowError, readDatasetFile } from './errors.js';
 import type { Dataset, DatasetLoadOptions, Passage } from './types.js';
 
 const REQUIRED = ['question', 'doc_id', 'doc'] as const;
 
 export function loadCardCsv(file: string, options: DatasetLoadOptions = {}): Dataset {
-  return parseCardCsv(readFileSync(file, 'utf8'), file, options);
+  return parseCardCsv(readDatasetFile(file), file, options);
 }
 
 /** `file` only labels errors. */

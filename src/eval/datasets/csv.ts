@@ -44,7 +44,10 @@ export function parseCsv(input: string): CsvItem[] {
         for (;;) {
           const close = text.indexOf('"', pos);
           if (close < 0) {
-            items.push({ line: start, error: `unterminated quoted field (quote opened on line ${quoteLine})` });
+            // Everything from the record's first line on is lost: say so, not "one row".
+            const lastLine = line + countNewlines(text, pos, text.length) - (text.endsWith('\n') ? 1 : 0);
+            const lost = lastLine > start ? `: lines ${start}-${lastLine}, the rest of the file, were not read (${lastLine - start + 1} lines)` : '';
+            items.push({ line: start, error: `unterminated quoted field (quote opened on line ${quoteLine})${lost}` });
             return items;
           }
           field += text.slice(pos, close);

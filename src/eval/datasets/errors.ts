@@ -1,4 +1,5 @@
 /** Errors for malformed dataset rows, and the throw-or-record policy every loader shares. */
+import { readFileSync } from 'node:fs';
 import type { SkippedRow } from './types.js';
 
 export class DatasetFormatError extends Error {
@@ -10,6 +11,18 @@ export class DatasetFormatError extends Error {
     readonly reason: string,
   ) {
     super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
+  }
+}
+
+/** A dataset file's text; a missing file is a DatasetFormatError naming it, not a raw ENOENT. */
+export function readDatasetFile(file: string, hint = ''): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DatasetFormatError(file, 0, `file not found${hint}`);
+    if (code === 'EISDIR') throw new DatasetFormatError(file, 0, `is a folder, not a file${hint}`);
+    throw error;
   }
 }
 

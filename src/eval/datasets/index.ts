@@ -13,7 +13,9 @@ export interface LoadDatasetOptions extends DatasetLoadOptions {
 }
 
 export function detectFormat(path: string): DatasetFormat {
-  if (statSync(path).isDirectory()) return 'mteb';
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) throw new DatasetFormatError(path, 0, 'file or folder not found');
+  if (stats.isDirectory()) return 'mteb';
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'card-csv';
   if (ext === '.jsonl' || ext === '.json') return 'flag-jsonl';

@@ -1,6 +1,5 @@
 /** Reads JSON Lines: one value per non-blank line, with 1-based line numbers. */
-import { readFileSync } from 'node:fs';
-import { RowError, type MalformedRowPolicy } from './errors.js';
+import { readDatasetFile, RowError, type MalformedRowPolicy } from './errors.js';
 
 /**
  * Calls onRow(value, line) for each non-blank line. Blank lines carry no row and are passed over;
@@ -11,7 +10,7 @@ export function forEachJsonLine(
   policy: MalformedRowPolicy,
   onRow: (value: unknown, line: number) => void,
 ): void {
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  const text = readDatasetFile(file).replace(/^\uFEFF/, '');
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
     const source = raw.endsWith('\r') ? raw.slice(0, -1) : raw;

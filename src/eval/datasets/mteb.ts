@@ -3,14 +3,17 @@
  * qrels.jsonl {query_id|query-id, doc_id|corpus-id, relevance|score}.
  */
 import { join } from 'node:path';
-import { MalformedRowPolicy, RowError } from './errors.js';
+import { MalformedRowPolicy, RowError, readDatasetFile } from './errors.js';
 import { asObject, numberField, stringField } from './fields.js';
 import { forEachJsonLine } from './jsonl.js';
 import type { Dataset, DatasetLoadOptions, Passage } from './types.js';
 
 const ID = ['id', '_id'];
+const FILES = ['corpus.jsonl', 'queries.jsonl', 'qrels.jsonl'];
 
 export function loadMtebFolder(folder: string, options: DatasetLoadOptions = {}): Dataset {
+  // All three files, before any is parsed: a missing one is named at once.
+  for (const file of FILES) readDatasetFile(join(folder, file), ' (an MTEB folder holds corpus.jsonl, queries.jsonl and qrels.jsonl)');
   const policy = new MalformedRowPolicy(options.skipMalformed ?? false);
   const corpus = readPassages(join(folder, 'corpus.jsonl'), policy, true);
   const queries = readPassages(join(folder, 'queries.jsonl'), policy, false);

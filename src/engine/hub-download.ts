@@ -1,0 +1,138 @@
+/**
+ * Node: a hub model's files are downloaded by us into a cache folder of our own, and transformers.js is
+ * given that folder. Doing it ourselves scopes everything to one load, where transformers.js keeps it
+ * process-wide: the host (its `env.remoteHost` would leak into later loads), the cache key (its file
+ * cache is keyed by model id only, so host B got host A's files), the stall timeout and the signal.
+ * A file reaches its cache path only complete (written aside, checked against Content-Length, renamed).
+ *
+ * Node APIs come from `process.getBuiltinModule`, so this module loads (and is unused) in workers.
+ */
+import type * as NodeCrypto from 'node:crypto';
+import type * as NodeFs from 'node:fs/promises';
+import type * as NodePath from 'node:path';
+import { ModelLoadError, RerankerError, errorMessage } from './errors.js';
+import { type DownloadPolicy, guardedFetch } from './guarded-fetch.js';
+import type { LoadProgress } from './types.js';
+
+export const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
+
+/** Hugging Face's own rule for repository ids (`org/name`, each part at most 96 characters). */
+const HUB_ID = /^(?:[\w.-]{1,96}\/)?[\w.-]{1,96}$/;
+
+export function isHubId(model: string): boolean {
+  return HUB_ID.test(model) && !model.includes('..') && !model.includes('--');
+}
+
+interface NodeApis {
+  fs: typeof NodeFs;
+  path: typeof NodePath;
+  crypto: typeof NodeCrypto;
+}
+
+export function nodeApis(): NodeApis | null {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof node?.getBuiltinModule !== 'function') return null;
+  return {
+    fs: node.getBuiltinModule('node:fs/promises') as typeof NodeFs,
+    path: node.getBuiltinModule('node:path') as typeof NodePath,
+    crypto: node.getBuiltinModule('node:crypto') as typeof NodeCrypto,
+  };
+}
+
+export interface HubDownload extends DownloadPolicy {
+  model: string;
+  /** Base URL with a trailing slash. */
+  host: string;
+  revision: string;
+  /** Root of our cache (a folder per host, model and revision below it). */
+  cacheDir: string;
+  onProgress?: (event: LoadProgress) => void;
+  fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
+}
+
+/** The folder a model from this host and revision is cached in: the host is part of the key. */
+export function cacheFolder(node: NodeApis, download: Pick<HubDownload, 'cacheDir' | 'host' | 'model' | 'revision'>): string {
+  const host = new URL(download.host);
+  const readable = `${host.host}${host.pathname}`.replace(/[^\w.-]+/g, '_').slice(0, 60);
+  const digest = node.crypto.createHash('sha256').update(download.host).digest('hex').slice(0, 12);
+  return node.path.join(download.cacheDir, 'ko-rerank-hub', `${readable}-${digest}`, ...download.model.split('/'), encodeURIComponent(download.revision));
+}
+
+/**
+ * Makes `file` present in `folder`, downloading it when absent. Returns false for an optional file the
+ * server does not have. Errors: ModelLoadError (MODEL_FILE_MISSING, MODEL_LOAD_FAILED, DOWNLOAD_STALLED),
+ * AbortedError.
+ */
+export async function ensureFile(node: NodeApis, folder: string, file: string, download: HubDownload, required = true): Promise<boolean> {
+  const target = node.path.join(folder, file);
+  if (await node.fs.stat(target).then((s) => s.isFile(), () => false)) return true;
+  const url = `${download.host}${download.model}/resolve/${encodeURIComponent(download.revision)}/${file}`;
+  const fail = (code: 'MODEL_FILE_MISSING' | 'MODEL_LOAD_FAILED', why: string, cause?: unknown) =>
+    new ModelLoadError(code, `Model "${download.model}": ${why}`, { cause, file });
+  const typed = (error: unknown) =>
+    error instanceof RerankerError ? error : fail('MODEL_LOAD_FAILED', `the download of ${file} was interrupted (${errorMessage(error)})`, error);
+
+  let response: Response;
+  try {
+    response = await guardedFetch(download.fetch ?? fetch, url, { headers: requestHeaders(download.host) }, download);
+  } catch (error) {
+    throw typed(error);
+  }
+  if (response.status === 404) {
+    await response.body?.cancel();
+    if (!required) return false;
+    throw fail('MODEL_FILE_MISSING', `${file} is missing (HTTP 404 from ${url})`);
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw fail('MODEL_LOAD_FAILED', `loading ${file} failed (HTTP ${response.status} ${response.statusText} from ${url})`);
+  }
+
+  await node.fs.mkdir(node.path.dirname(target), { recursive: true });
+  const partial = `${target}.partial-${node.crypto.randomUUID()}`;
+  const total = Number(response.headers.get('content-length') ?? 0);
+  let loaded = 0;
+  const handle = await node.fs.open(partial, 'w');
+  try {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read().catch((error: unknown) => Promise.reject(typed(error)));
+      if (done) break;
+      await handle.write(value);
+      loaded += value.byteLength;
+      download.onProgress?.({ file, loaded, total: total || loaded });
+    }
+    await handle.close();
+    await node.fs.rename(partial, target);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await node.fs.rm(partial, { force: true });
+    throw typed(error);
+  }
+  return true;
+}
+
+/** transformers.js sends a token to the Hugging Face Hub (private models); do the same, and only there. */
+function requestHeaders(host: string): Record<string, string> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const token = env['HF_TOKEN'] ?? env['HF_ACCESS_TOKEN'];
+  const hostname = new URL(host).hostname;
+  const isHub = ['huggingface.co', 'hf.co'].some((h) => hostname === h || hostname.endsWith(`.${h}`));
+  return { 'Accept-Encoding': 'identity', ...(isHub && token ? { Authorization: `Bearer ${token}` } : {}) };
+}
+
+/** External weight files an ONNX file declares through config.json (`transformers.js_config`). */
+export function externalDataFiles(config: Record<string, unknown>, onnxFile: string): string[] {
+  const custom = config['transformers.js_config'] as { use_external_data_format?: unknown } | undefined;
+  const setting = custom?.use_external_data_format;
+  const base = onnxFile.split('/').pop()!;
+  let chunks = 0;
+  if (setting && typeof setting === 'object') {
+    const record = setting as Record<string, unknown>;
+    chunks = Number(record[base] ?? record[base.replace(/\.onnx$/, '').replace(/_(fp16|quantized)$/, '')] ?? 0);
+  } else {
+    chunks = Number(setting ?? 0);
+  }
+  return Array.from({ length: Number.isFinite(chunks) ? Math.max(0, Math.min(chunks, 100)) : 0 }, (_, i) => `${onnxFile}_data${i === 0 ? '' : `_${i}`}`);
+}
+

@@ -1,0 +1,96 @@
+/**
+ * Where a load reads its model from. In Node: a local folder (checked for the files a reranker needs),
+ * or a hub id downloaded by `hub-download` into a per-host cache folder. In browsers and workers:
+ * transformers.js downloads, through a guarded `env.fetch` (stall timeout, signal, short bodies refused).
+ */
+import { env } from '@huggingface/transformers';
+import { AbortedError, ModelLoadError } from './errors.js';
+import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
+import { DEFAULT_REMOTE_HOST, cacheFolder, ensureFile, externalDataFiles, isHubId, nodeApis } from './hub-download.js';
+import type { LoadProgress } from './types.js';
+
+export interface SourceRequest extends DownloadPolicy {
+  model: string;
+  remoteHost: string | undefined;
+  revision: string;
+  onnxFile: string;
+  onProgress?: (event: LoadProgress) => void;
+}
+
+export interface ModelSource {
+  /** What transformers.js is given: a folder path, or (browsers) the hub id. */
+  location: string;
+  /** How errors and `info` name the model: the folder, or the id the caller gave. */
+  label: string;
+}
+
+/** The files every reranker needs, in the order they are read. */
+const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+
+export async function prepareModelSource(request: SourceRequest): Promise<ModelSource> {
+  const node = nodeApis();
+  if (!node) return browserSource(request);
+
+  const absolute = node.path.resolve(request.model);
+  // Any stat failure (absent, ENAMETOOLONG for a 5,000-character id, EACCES) means "not a folder here".
+  const isFolder = await node.fs.stat(absolute).then((s) => s.isDirectory(), () => false);
+  if (isFolder) {
+    // Checked here so each missing file is named; transformers.js reports some against another file.
+    for (const file of [...REQUIRED, request.onnxFile]) {
+      if (!(await node.fs.stat(node.path.join(absolute, file)).then((s) => s.isFile(), () => false))) {
+        throw new ModelLoadError('MODEL_FILE_MISSING', `Model "${absolute}": ${file} is missing`, { file });
+      }
+    }
+    return { location: absolute, label: absolute };
+  }
+  if (!isHubId(request.model)) {
+    const shown = request.model.length > 200 ? `${request.model.slice(0, 200)}... (${request.model.length} characters)` : request.model;
+    throw new ModelLoadError('MODEL_FILE_MISSING', `Model "${shown}" is not a local folder, and not a valid hub id (org/name, each part at most 96 characters); config.json is missing`, { file: 'config.json' });
+  }
+
+  const host = withSlash(request.remoteHost ?? DEFAULT_REMOTE_HOST);
+  const download = { ...request, host, cacheDir: env.cacheDir ?? node.path.resolve('.cache') };
+  const folder = cacheFolder(node, download);
+  for (const file of REQUIRED) await ensureFile(node, folder, file, download);
+  await ensureFile(node, folder, request.onnxFile, download);
+  const config = JSON.parse(await node.fs.readFile(node.path.join(folder, 'config.json'), 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  for (const file of externalDataFiles(config, request.onnxFile)) await ensureFile(node, folder, file, download);
+  return { location: folder, label: request.model };
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+// ---- browsers and workers -----------------------------------------------------------------------
+
+let activePolicy: DownloadPolicy = { stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS };
+let guardInstalled = false;
+
+/**
+ * Routes transformers.js's downloads through `guardedFetch`. Installed once; the policy (signal, stall
+ * timeout) is the current load's. A worker loads one model at a time, so one active policy suffices.
+ */
+function installFetchGuard(): void {
+  if (guardInstalled) return;
+  guardInstalled = true;
+  const inner = env.fetch;
+  env.fetch = (input: string | URL, init?: RequestInit) => guardedFetch(inner, String(input), init ?? {}, activePolicy);
+}
+
+function browserSource(request: SourceRequest): ModelSource {
+  installFetchGuard();
+  activePolicy = { stallTimeoutMs: request.stallTimeoutMs, ...(request.signal ? { signal: request.signal } : {}) };
+  // The worker sets the host itself (configureModelSource) and passes none; a direct caller may pass one.
+  if (request.remoteHost !== undefined) env.remoteHost = withSlash(request.remoteHost);
+  return { location: request.model, label: request.model };
+}
+
+/** Ends the load's download policy (browsers); later downloads get the default stall timeout and no signal. */
+export function endDownloadPolicy(): void {
+  activePolicy = { stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS };
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError('loading was cancelled');
+}

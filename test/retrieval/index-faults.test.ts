@@ -1,0 +1,86 @@
+/**
+ * BM25 index faults (issue 10, item 11): a restored index with a bogus analyser or impossible term
+ * frequencies is refused by fromJSON (it used to load, then every search threw or scored Infinity),
+ * and add() with a duplicate id leaves the index as it was (it used to keep the batch's first part).
+ */
+import { describe, expect, test } from 'vitest';
+import { DuplicateDocumentError, IndexFormatError, LexicalIndex } from '../../src/retrieval/index.js';
+
+const DOCS = [
+  { id: 'a', text: '한국은행은 기준금리를 결정한다' },
+  { id: 'b', text: '서울의 날씨는 맑다' },
+];
+
+function saved(): ReturnType<LexicalIndex['toJSON']> {
+  const index = new LexicalIndex();
+  index.add(DOCS);
+  return JSON.parse(JSON.stringify(index.toJSON())) as ReturnType<LexicalIndex['toJSON']>;
+}
+
+describe('fromJSON refuses what would break searches', () => {
+  test.each([
+    ['suffixes', { type: 'word', suffixes: 'bogus' }, /suffixes must be one of keep, particles, all/],
+    ['minStem', { type: 'word', suffixes: 'all', minStem: -1 }, /minStem must be a non-negative integer/],
+    ['joinSpaces', { type: 'ngram', n: 2, joinSpaces: 'yes' }, /joinSpaces must be true or false/],
+    ['ngram suffixes', { type: 'ngram', n: 2, suffixes: 42 }, /suffixes must be one of/],
+    ['type', { type: 'regex' }, /unknown analyzer type/],
+    ['not an object', null, /analyzer must be an object/],
+  ])('an analyser with a bad %s', (_, analyzer, message) => {
+    const data = saved();
+    (data.options.fields[0] as { analyzer: unknown }).analyzer = analyzer;
+    const restore = () => LexicalIndex.fromJSON(data);
+    expect(restore).toThrow(IndexFormatError);
+    expect(restore).toThrow(message);
+  });
+
+  test.each([
+    ['1e308', 1e308],
+    ['above the document length', 50],
+    ['a non-safe integer', 2 ** 60],
+  ])('a term frequency of %s', (_, tf) => {
+    const data = saved();
+    const postings = data.fields[0]!.postings;
+    const term = Object.keys(postings)[0]!;
+    postings[term]![1] = tf;
+    expect(() => LexicalIndex.fromJSON(data)).toThrow(IndexFormatError);
+    expect(() => LexicalIndex.fromJSON(data)).toThrow(/term frequencies of document \d+ add up to \d+|bad entry/);
+  });
+
+  test('document lengths that disagree with the postings', () => {
+    const data = saved();
+    data.fields[0]!.docLengths[0] = 1e308;
+    expect(() => LexicalIndex.fromJSON(data)).toThrow(IndexFormatError);
+  });
+
+  test('an untouched index still round-trips and searches the same', () => {
+    const index = new LexicalIndex();
+    index.add(DOCS);
+    expect(LexicalIndex.fromJSON(saved()).search('기준금리')).toEqual(index.search('기준금리'));
+  });
+});
+
+describe('add() is all or nothing', () => {
+  test.each([
+    ['an id already in the index', [{ id: 'c', text: '금리 인상' }, { id: 'a', text: '중복' }]],
+    ['an id twice in the batch', [{ id: 'c', text: '금리 인상' }, { id: 'c', text: '다시' }]],
+    ['a document without text', [{ id: 'c', text: '금리 인상' }, { id: 'd' }]],
+  ])('a batch with %s is refused whole', (label, batch) => {
+    const index = new LexicalIndex();
+    index.add(DOCS);
+    const before = JSON.stringify(index.toJSON());
+    expect(() => index.add(batch as Array<{ id: string; text: string }>)).toThrow(label.includes('text') ? TypeError : DuplicateDocumentError);
+    expect(index.size).toBe(2);
+    expect(JSON.stringify(index.toJSON())).toBe(before);
+    expect(index.search('금리').map((hit) => hit.id)).toEqual(['a']);
+    index.add([{ id: 'c', text: '금리 인상' }]); // the first document of the refused batch can still be added
+    expect(index.size).toBe(3);
+  });
+
+  test('addAll checks every chunk before adding any', async () => {
+    const index = new LexicalIndex();
+    const many = Array.from({ length: 10 }, (_, i) => ({ id: `d${i}`, text: `문서 ${i}` }));
+    many.push({ id: 'd0', text: '중복' });
+    await expect(index.addAll(many, { chunkSize: 3 })).rejects.toThrow(DuplicateDocumentError);
+    expect(index.size).toBe(0);
+  });
+});
