@@ -3,8 +3,8 @@
  * loop forms model runs from it the way TEI does: a run holds at most `batchTokens` padded tokens
  * (rows x longest row), and rows are length-sorted so each run is padded only to its own longest row.
  *
- * Fairness: a run only looks `windowTokens` deep into the queue (oldest requests first), so a request
- * is never overtaken indefinitely by later ones. With `crossRequest: false` the window is the oldest
+ * Fairness: every run includes a row of the oldest request, and a run only looks `windowTokens` deep
+ * into the queue (oldest requests first), so a request is never overtaken indefinitely by later ones. With `crossRequest: false` the window is the oldest
  * request alone: each request then runs exactly as the engine would batch it on its own.
  *
  * Cancellation: a request that times out or whose client leaves is taken out of the queue at once;
@@ -214,11 +214,18 @@ export class Scheduler {
     return rows;
   }
 
-  /** One model run: the longest candidates first, as many as fit the padded-token budget. */
+  /**
+   * One model run. It is anchored on the oldest request's longest waiting row, so the oldest request
+   * always advances (no starvation); the rest of the run is filled with the longest candidates that do
+   * not widen it, as many as the padded-token budget allows.
+   */
   private async step(): Promise<void> {
     const candidates = this.candidates().sort((a, b) => b.length - a.length || a.order - b.order);
-    const width = candidates[0]!.length;
-    const batch = candidates.slice(0, Math.max(1, Math.min(this.options.maxBatchRows, Math.floor(this.options.batchTokens / width))));
+    const oldest = this.jobs[0]!;
+    const anchor = candidates.find((row) => row.job === oldest)!;
+    const width = anchor.length;
+    const room = Math.max(1, Math.min(this.options.maxBatchRows, Math.floor(this.options.batchTokens / width)));
+    const batch = [anchor, ...candidates.filter((row) => row !== anchor && row.length <= width).slice(0, room - 1)];
     const maxLength = batch[0]!.job.maxLength;
     const jobs = new Set<Job>();
     for (const row of batch) {
