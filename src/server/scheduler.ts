@@ -71,6 +71,8 @@ interface Row {
 export class Scheduler {
   private readonly jobs: Job[] = [];
   private queuedPairs = 0;
+  /** Requests submitted and not yet answered (queued or in a run). */
+  private activeRequests = 0;
   private pumping = false;
   private pumpScheduled = false;
   private accepting = true;
@@ -92,7 +94,7 @@ export class Scheduler {
     return this.queuedPairs;
   }
   get requestsQueued(): number {
-    return this.jobs.length;
+    return this.activeRequests;
   }
   get tokensPerSecond(): number {
     return this.tokensPerSecondAverage;
@@ -128,6 +130,7 @@ export class Scheduler {
       };
       this.jobs.push(job);
       this.queuedPairs += n;
+      this.activeRequests++;
       this.schedulePump();
     });
   }
@@ -166,6 +169,7 @@ export class Scheduler {
   private settle(job: Job, action: () => void): void {
     if (job.settled) return;
     job.settled = true;
+    this.activeRequests--;
     job.cleanup();
     action();
   }
