@@ -1,24 +1,25 @@
 /**
- * The model behind the service: the engine's `Reranker` for model runs, plus the engine's own
- * `PairEncoder` on the same tokenizer files to count each row's tokens before it is queued (the
- * scheduler budgets runs in tokens, and TEI's `truncate: false` must refuse over-long pairs up front).
- * Counting tokenises each text once more than the engine does; that is small next to a model run.
+ * The model behind the service: the engine's `Reranker` for model runs, and the engine's own
+ * `PairEncoder` on the same tokenizer files. Requests are encoded once, on arrival: the scheduler
+ * budgets runs with the row lengths, TEI's `truncate: false` refuses over-long pairs up front, and the
+ * rows go to the model as they are (`Reranker.runRows`), with no second tokenisation.
  */
 import { AutoTokenizer } from '@huggingface/transformers';
 import { Reranker, type LoadOptions, type RerankerInfo } from '../engine/index.js';
-import { PairEncoder } from '../engine/pair-encoder.js';
+import { type EncodedRow, PairEncoder } from '../engine/pair-encoder.js';
 import type { ModelRunner } from './scheduler.js';
 
-/** Row lengths of one request, in tokens, special tokens included. */
-export interface Measured {
-  /** After fitting to the request's token limit: what the model will see. */
-  rows: number[];
-  /** Before fitting: what the pair would need. */
+/** One request encoded: a row per document, and lengths in tokens, special tokens included. */
+export interface Encoded {
+  /** Fitted to the request's token limit: what the model will see. */
+  rows: EncodedRow[];
+  lengths: number[];
+  /** Before fitting: what each pair would need. */
   full: number[];
   queryTokens: number;
 }
 
-export class EngineRunner implements ModelRunner {
+export class EngineRunner implements ModelRunner<EncodedRow> {
   private constructor(
     readonly reranker: Reranker,
     private readonly encoder: PairEncoder,
@@ -44,22 +45,23 @@ export class EngineRunner implements ModelRunner {
     return this.encoder.pairSpecialTokens;
   }
 
-  /** Token counts per (query, document) under the engine's fitting rule (passage cut first). */
-  measure(query: string, documents: string[], maxLength: number): Measured {
+  /** Rows per (query, document) under the engine's fitting rule (passage cut first), and their lengths. */
+  encode(query: string, documents: string[], maxLength: number, passages?: string[][]): Encoded & { passages: string[][] } {
     const queryTokens = this.encoder.tokenize(query);
-    const rows: number[] = [];
-    const full: number[] = [];
-    for (const document of documents) {
-      const passage = this.encoder.tokenize(document);
-      full.push(queryTokens.length + passage.length + this.encoder.pairSpecialTokens);
-      rows.push(this.encoder.encode(queryTokens, passage, maxLength, null)[0]!.inputIds.length);
-    }
-    return { rows, full, queryTokens: queryTokens.length };
+    const tokenized = passages ?? documents.map((d) => this.encoder.tokenize(d));
+    const rows = tokenized.map((passage) => this.encoder.encode(queryTokens, passage, maxLength, null)[0]!);
+    return {
+      rows,
+      lengths: rows.map((r) => r.inputIds.length),
+      full: tokenized.map((passage) => queryTokens.length + passage.length + this.encoder.pairSpecialTokens),
+      queryTokens: queryTokens.length,
+      passages: tokenized,
+    };
   }
 
-  /** One model run: the scheduler already sized the batch, so the engine's own budget must not split it. */
-  run(pairs: Array<[string, string]>, maxLength: number): Promise<number[]> {
-    return this.reranker.score(pairs, { activation: 'none', maxLength, batchTokens: Number.MAX_SAFE_INTEGER });
+  /** One model run of rows the scheduler has already grouped (they were fitted when encoded). */
+  run(rows: EncodedRow[]): Promise<number[]> {
+    return this.reranker.runRows(rows);
   }
 
   dispose(): Promise<void> {

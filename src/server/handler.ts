@@ -3,6 +3,7 @@
  * model (the Node adapter is in node-adapter.ts). Order of checks: route, method, key, readiness,
  * body size, JSON, schema; each failure is answered in the shape of the API that was called.
  */
+import type { EncodedRow } from '../engine/pair-encoder.js';
 import { rankOrder, sigmoid } from '../engine/scoring.js';
 import { cohereV1, cohereV2 } from './api/cohere.js';
 import { tei } from './api/tei.js';
@@ -18,7 +19,7 @@ export type ServiceState = 'loading' | 'ready' | 'draining' | 'stopped' | 'faile
 
 export interface HandlerCore {
   readonly options: ResolvedOptions;
-  readonly scheduler: Scheduler;
+  readonly scheduler: Scheduler<EncodedRow>;
   readonly metrics: ServiceMetrics;
   state(): ServiceState;
   model(): EngineRunner | undefined;
@@ -104,21 +105,20 @@ export function createHandler(core: HandlerCore): FetchHandler {
     }
     const parsed: RerankRequest = api.parse(body, { maxDocuments: options.maxDocuments, maxCharacters: options.maxCharacters, modelNames: options.modelNames });
     const modelMax = model.info.maxLength;
-    let measured = model.measure(parsed.query, parsed.documents, modelMax);
+    let encoded = model.encode(parsed.query, parsed.documents, modelMax);
     let maxLength = modelMax;
     if (parsed.maxTokensPerDoc !== undefined) {
       // Cohere counts the document's tokens; the engine's limit is per pair, query and special tokens included.
-      maxLength = Math.min(modelMax, measured.queryTokens + parsed.maxTokensPerDoc + model.pairSpecialTokens);
-      if (maxLength < modelMax) measured = model.measure(parsed.query, parsed.documents, maxLength);
+      maxLength = Math.min(modelMax, encoded.queryTokens + parsed.maxTokensPerDoc + model.pairSpecialTokens);
+      if (maxLength < modelMax) encoded = model.encode(parsed.query, parsed.documents, maxLength, encoded.passages);
     }
     if (parsed.refuseTooLong) {
-      const longest = Math.max(...measured.full);
+      const longest = Math.max(...encoded.full);
       if (longest > modelMax) throw tooLong(`\`inputs\` must have less than ${modelMax} tokens. Given: ${longest}`);
     }
     const logits = await scheduler.submit({
-      query: parsed.query,
-      documents: parsed.documents,
-      lengths: measured.rows,
+      items: encoded.rows,
+      lengths: encoded.lengths,
       maxLength,
       signal: request.signal,
       timeoutMs: options.requestTimeoutMs,

@@ -12,9 +12,12 @@
  */
 import { OverloadedError, ServiceError, TimeoutError, UnavailableError, CancelledError } from './errors.js';
 
-/** Runs the model. `pairs` are fitted to `maxLength` tokens; returns one raw logit per pair, in order. */
-export interface ModelRunner {
-  run(pairs: Array<[string, string]>, maxLength: number): Promise<number[]>;
+/**
+ * Runs the model on items (encoded rows for the real model) fitted to `maxLength` tokens; returns one
+ * raw logit per item, in order.
+ */
+export interface ModelRunner<T> {
+  run(items: T[], maxLength: number): Promise<number[]>;
 }
 
 export interface SchedulerOptions {
@@ -38,10 +41,10 @@ export interface RunStats {
   seconds: number;
 }
 
-export interface Submission {
-  query: string;
-  documents: string[];
-  /** Tokens of each (query, document) row as the model will see it. */
+export interface Submission<T> {
+  /** One per document: what the runner takes (an encoded (query, document) row). */
+  items: T[];
+  /** Tokens of each item as the model will see it. */
   lengths: number[];
   /** Token limit the rows were fitted to; runs never mix different limits. */
   maxLength: number;
@@ -49,7 +52,7 @@ export interface Submission {
   timeoutMs?: number;
 }
 
-interface Job extends Submission {
+interface Job<T> extends Submission<T> {
   logits: Float64Array;
   /** Documents not yet given to a model run. */
   pending: Set<number>;
@@ -61,15 +64,15 @@ interface Job extends Submission {
   cleanup(): void;
 }
 
-interface Row {
-  job: Job;
+interface Row<T> {
+  job: Job<T>;
   doc: number;
   length: number;
   order: number;
 }
 
-export class Scheduler {
-  private readonly jobs: Job[] = [];
+export class Scheduler<T> {
+  private readonly jobs: Array<Job<T>> = [];
   private queuedPairs = 0;
   /** Requests submitted and not yet answered (queued or in a run). */
   private activeRequests = 0;
@@ -82,7 +85,7 @@ export class Scheduler {
   private readonly windowTokens: number;
 
   constructor(
-    private readonly runner: ModelRunner,
+    private readonly runner: ModelRunner<T>,
     private readonly options: SchedulerOptions,
     private readonly onRun: (stats: RunStats) => void = () => {},
     private readonly onDrop: (pairs: number, reason: string) => void = () => {},
@@ -101,9 +104,9 @@ export class Scheduler {
   }
 
   /** Raw logits, one per document in input order. Rejects with a ServiceError on overload, timeout or cancel. */
-  submit(submission: Submission): Promise<number[]> {
+  submit(submission: Submission<T>): Promise<number[]> {
     if (!this.accepting) return Promise.reject(new UnavailableError('the server is shutting down'));
-    const n = submission.documents.length;
+    const n = submission.items.length;
     if (n === 0) return Promise.resolve([]);
     if (this.queuedPairs + n > this.options.maxQueuedPairs) {
       return Promise.reject(new OverloadedError(`the queue is full (${this.queuedPairs} pairs waiting, limit ${this.options.maxQueuedPairs})`, this.retryAfterSeconds()));
@@ -111,10 +114,10 @@ export class Scheduler {
     if (submission.signal?.aborted) return Promise.reject(new CancelledError());
 
     return new Promise<number[]>((resolve, reject) => {
-      const job: Job = {
+      const job: Job<T> = {
         ...submission,
         logits: new Float64Array(n),
-        pending: new Set(submission.documents.keys()),
+        pending: new Set(submission.items.keys()),
         running: 0,
         settled: false,
         resolve,
@@ -156,7 +159,7 @@ export class Scheduler {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private cancel(job: Job, error: ServiceError, reason: string): void {
+  private cancel(job: Job<T>, error: ServiceError, reason: string): void {
     if (job.settled) return;
     const dropped = job.pending.size;
     this.queuedPairs -= dropped;
@@ -166,7 +169,7 @@ export class Scheduler {
     this.settle(job, () => job.reject(error));
   }
 
-  private settle(job: Job, action: () => void): void {
+  private settle(job: Job<T>, action: () => void): void {
     if (job.settled) return;
     job.settled = true;
     this.activeRequests--;
@@ -174,7 +177,7 @@ export class Scheduler {
     action();
   }
 
-  private removeIfDone(job: Job): void {
+  private removeIfDone(job: Job<T>): void {
     if (job.pending.size > 0) return;
     const i = this.jobs.indexOf(job);
     if (i >= 0) this.jobs.splice(i, 1);
@@ -202,9 +205,9 @@ export class Scheduler {
   }
 
   /** Candidates for the next run: the oldest requests' rows with the same token limit, up to the window. */
-  private candidates(): Row[] {
+  private candidates(): Array<Row<T>> {
     const first = this.jobs[0]!;
-    const rows: Row[] = [];
+    const rows: Array<Row<T>> = [];
     let tokens = 0;
     let order = 0;
     for (const job of this.options.crossRequest ? this.jobs : [first]) {
@@ -231,7 +234,7 @@ export class Scheduler {
     const room = Math.max(1, Math.min(this.options.maxBatchRows, Math.floor(this.options.batchTokens / width)));
     const batch = [anchor, ...candidates.filter((row) => row !== anchor && row.length <= width).slice(0, room - 1)];
     const maxLength = batch[0]!.job.maxLength;
-    const jobs = new Set<Job>();
+    const jobs = new Set<Job<T>>();
     for (const row of batch) {
       row.job.pending.delete(row.doc);
       row.job.running++;
@@ -243,7 +246,7 @@ export class Scheduler {
     let logits: number[] | undefined;
     let failure: unknown;
     try {
-      logits = await this.runner.run(batch.map((r) => [r.job.query, r.job.documents[r.doc]!]), maxLength);
+      logits = await this.runner.run(batch.map((r) => r.job.items[r.doc]!), maxLength);
       if (logits.length !== batch.length) throw new Error(`the model returned ${logits.length} logits for ${batch.length} rows`);
     } catch (error) {
       failure = error;

@@ -4,6 +4,7 @@
  * requests get 503, queued ones finish, then the model is freed.
  */
 import { errorMessage } from '../engine/errors.js';
+import type { EncodedRow } from '../engine/pair-encoder.js';
 import { EngineRunner } from './engine-runner.js';
 import { type FetchHandler, type HandlerCore, type ServiceState, createHandler } from './handler.js';
 import { serviceMetrics } from './metrics.js';
@@ -29,15 +30,13 @@ export function createRerankService(serviceOptions: ServiceOptions, load: (optio
   const options = resolveOptions(serviceOptions);
   let state: ServiceState = 'loading';
   let runner: EngineRunner | undefined;
-  let scheduler: Scheduler;
+  let scheduler: Scheduler<EncodedRow>;
   const metrics = serviceMetrics({
     queuedPairs: () => scheduler.pairsQueued,
     queuedRequests: () => scheduler.requestsQueued,
     tokensPerSecond: () => scheduler.tokensPerSecond,
   });
-  const modelProxy = {
-    run: (pairs: Array<[string, string]>, maxLength: number) => runner!.run(pairs, maxLength),
-  };
+  const modelProxy = { run: (rows: EncodedRow[]) => runner!.run(rows) };
   scheduler = new Scheduler(
     modelProxy,
     { batchTokens: options.batchTokens, maxBatchRows: options.maxBatchRows, crossRequest: options.crossRequestBatching, maxQueuedPairs: options.maxQueuedPairs },

@@ -1,13 +1,14 @@
 /** Starting the service on a loopback port for tests, with a model whose runs can be held and watched. */
+import type { EncodedRow } from '../../src/engine/pair-encoder.js';
 import { EngineRunner } from '../../src/server/engine-runner.js';
 import { serveNode } from '../../src/server/node-adapter.js';
 import type { ServiceOptions } from '../../src/server/options.js';
 import { createRerankService } from '../../src/server/service.js';
 
-/** The real engine, plus: every pair it is given, and a gate that holds runs until released. */
+/** The real engine, plus: every row it is given, and a gate that holds runs until released. */
 export interface WatchedRunner {
   runner: EngineRunner;
-  seen: Array<[string, string]>;
+  seen: EncodedRow[];
   hold(): void;
   release(): void;
   /** Resolves when a run has started (and is held, if held). */
@@ -16,18 +17,18 @@ export interface WatchedRunner {
 
 export async function watchedRunner(model: string, dtype: 'fp32' | 'q8'): Promise<WatchedRunner> {
   const runner = await EngineRunner.load({ model, dtype });
-  const seen: Array<[string, string]> = [];
+  const seen: EncodedRow[] = [];
   let gate: Promise<void> | undefined;
   let open: (() => void) | undefined;
   let runs = 0;
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const run = runner.run.bind(runner);
-  runner.run = async (pairs, maxLength) => {
-    seen.push(...pairs);
+  runner.run = async (rows) => {
+    seen.push(...rows);
     runs++;
     for (const w of waiters.filter((w) => runs >= w.count)) w.resolve();
     if (gate) await gate;
-    return run(pairs, maxLength);
+    return run(rows);
   };
   return {
     runner,

@@ -4,7 +4,7 @@ import { CancelledError, OverloadedError, TimeoutError, UnavailableError } from 
 import { type ModelRunner, Scheduler, type SchedulerOptions } from '../../src/server/scheduler.js';
 
 /** A model whose logit for a pair is a function of its texts, recording every run, optionally held at a gate. */
-class FakeModel implements ModelRunner {
+class FakeModel implements ModelRunner<[string, string]> {
   runs: Array<{ pairs: Array<[string, string]>; maxLength: number }> = [];
   private gate: Promise<void> | undefined;
   private open: (() => void) | undefined;
@@ -22,6 +22,7 @@ class FakeModel implements ModelRunner {
   }
 }
 
+const pairs = (query: string, documents: string[]) => documents.map((d): [string, string] => [query, d]);
 const logitOf = (q: string, d: string) => (q.length * 31 + d.length * 7 + d.charCodeAt(0)) % 97;
 const options = (over: Partial<SchedulerOptions> = {}): SchedulerOptions => ({ batchTokens: 64, maxBatchRows: 64, crossRequest: true, maxQueuedPairs: 1000, ...over });
 const docs = (prefix: string, lengths: number[]) => lengths.map((n, i) => `${prefix}${i}${'x'.repeat(n)}`);
@@ -39,7 +40,7 @@ describe('Scheduler', () => {
       const lengths = Array.from({ length: 5 }, (_, i) => 2 + ((r * 5 + i * 3) % 9));
       return { query: `q${r}`, documents: docs(`r${r}d`, lengths), lengths };
     });
-    const results = await Promise.all(requests.map((r) => scheduler.submit({ ...r, maxLength: 512 })));
+    const results = await Promise.all(requests.map((r) => scheduler.submit({ items: pairs(r.query, r.documents), lengths: r.lengths, maxLength: 512 })));
     results.forEach((logits, r) => expect(logits).toEqual(requests[r]!.documents.map((d) => logitOf(requests[r]!.query, d))));
     // Lengths of each run's rows (looked up by text), to check the budget and the sort.
     const lengthOf = new Map(requests.flatMap((r) => r.documents.map((d, i) => [d, r.lengths[i]!] as const)));
@@ -54,7 +55,7 @@ describe('Scheduler', () => {
   test('without cross-request batching a run holds one request only', async () => {
     const model = new FakeModel();
     const scheduler = new Scheduler(model, options({ crossRequest: false }));
-    await Promise.all([0, 1, 2].map((r) => scheduler.submit({ query: `q${r}`, documents: docs('d', [3, 4]), lengths: [3, 4], maxLength: 512 })));
+    await Promise.all([0, 1, 2].map((r) => scheduler.submit({ items: pairs(`q${r}`, docs('d', [3, 4])), lengths: [3, 4], maxLength: 512 })));
     for (const run of model.runs) expect(new Set(run.pairs.map(([q]) => q)).size).toBe(1);
   });
 
@@ -62,8 +63,8 @@ describe('Scheduler', () => {
     const model = new FakeModel();
     const scheduler = new Scheduler(model, options());
     await Promise.all([
-      scheduler.submit({ query: 'a', documents: docs('a', [3, 3]), lengths: [3, 3], maxLength: 512 }),
-      scheduler.submit({ query: 'b', documents: docs('b', [3, 3]), lengths: [3, 3], maxLength: 100 }),
+      scheduler.submit({ items: pairs('a', docs('a', [3, 3])), lengths: [3, 3], maxLength: 512 }),
+      scheduler.submit({ items: pairs('b', docs('b', [3, 3])), lengths: [3, 3], maxLength: 100 }),
     ]);
     for (const run of model.runs) expect(new Set(run.pairs.map(([q]) => q)).size).toBe(1);
     expect(model.runs.map((r) => r.maxLength).sort()).toEqual([100, 512]);
@@ -73,8 +74,8 @@ describe('Scheduler', () => {
     const model = new FakeModel();
     model.hold();
     const scheduler = new Scheduler(model, options({ maxQueuedPairs: 5 }));
-    const first = scheduler.submit({ query: 'q', documents: docs('d', [2, 2, 2, 2]), lengths: [2, 2, 2, 2], maxLength: 512 });
-    const refused = scheduler.submit({ query: 'q', documents: docs('e', [2, 2]), lengths: [2, 2], maxLength: 512 });
+    const first = scheduler.submit({ items: pairs('q', docs('d', [2, 2, 2, 2])), lengths: [2, 2, 2, 2], maxLength: 512 });
+    const refused = scheduler.submit({ items: pairs('q', docs('e', [2, 2])), lengths: [2, 2], maxLength: 512 });
     await expect(refused).rejects.toBeInstanceOf(OverloadedError);
     await expect(refused).rejects.toMatchObject({ status: 429, retryAfter: expect.any(Number) });
     expect(scheduler.pairsQueued).toBe(4);
@@ -88,10 +89,10 @@ describe('Scheduler', () => {
     model.hold();
     const drops: Array<[number, string]> = [];
     const scheduler = new Scheduler(model, options(), undefined, (n, reason) => drops.push([n, reason]));
-    const first = scheduler.submit({ query: 'first', documents: docs('f', [2]), lengths: [2], maxLength: 512 });
+    const first = scheduler.submit({ items: pairs('first', docs('f', [2])), lengths: [2], maxLength: 512 });
     await until(() => model.runs.length === 1);
     const controller = new AbortController();
-    const second = scheduler.submit({ query: 'second', documents: docs('s', [2, 2, 2]), lengths: [2, 2, 2], maxLength: 512, signal: controller.signal });
+    const second = scheduler.submit({ items: pairs('second', docs('s', [2, 2, 2])), lengths: [2, 2, 2], maxLength: 512, signal: controller.signal });
     expect(scheduler.pairsQueued).toBe(4);
     controller.abort();
     await expect(second).rejects.toBeInstanceOf(CancelledError);
@@ -106,9 +107,9 @@ describe('Scheduler', () => {
     const model = new FakeModel();
     model.hold();
     const scheduler = new Scheduler(model, options());
-    const first = scheduler.submit({ query: 'first', documents: docs('f', [2]), lengths: [2], maxLength: 512 });
+    const first = scheduler.submit({ items: pairs('first', docs('f', [2])), lengths: [2], maxLength: 512 });
     await until(() => model.runs.length === 1);
-    const late = scheduler.submit({ query: 'late', documents: docs('l', [2]), lengths: [2], maxLength: 512, timeoutMs: 20 });
+    const late = scheduler.submit({ items: pairs('late', docs('l', [2])), lengths: [2], maxLength: 512, timeoutMs: 20 });
     await expect(late).rejects.toBeInstanceOf(TimeoutError);
     model.release();
     await first;
@@ -119,9 +120,9 @@ describe('Scheduler', () => {
     const model = new FakeModel();
     model.hold();
     const scheduler = new Scheduler(model, options());
-    const queued = scheduler.submit({ query: 'q', documents: docs('d', [2, 3]), lengths: [2, 3], maxLength: 512 });
+    const queued = scheduler.submit({ items: pairs('q', docs('d', [2, 3])), lengths: [2, 3], maxLength: 512 });
     scheduler.stopAccepting();
-    await expect(scheduler.submit({ query: 'q', documents: docs('d', [2]), lengths: [2], maxLength: 512 })).rejects.toBeInstanceOf(UnavailableError);
+    await expect(scheduler.submit({ items: pairs('q', docs('d', [2])), lengths: [2], maxLength: 512 })).rejects.toBeInstanceOf(UnavailableError);
     const idle = scheduler.idle();
     model.release();
     await idle;
@@ -130,12 +131,12 @@ describe('Scheduler', () => {
 
   test('a failing model run rejects only the requests in that run', async () => {
     let calls = 0;
-    const scheduler = new Scheduler(
-      { run: async (pairs) => (calls++ === 0 ? Promise.reject(new Error('boom')) : pairs.map(() => 1)) },
+    const scheduler = new Scheduler<[string, string]>(
+      { run: async (items) => (calls++ === 0 ? Promise.reject(new Error('boom')) : items.map(() => 1)) },
       options({ crossRequest: false }),
     );
-    const a = scheduler.submit({ query: 'a', documents: ['x'], lengths: [2], maxLength: 512 });
-    const b = scheduler.submit({ query: 'b', documents: ['y'], lengths: [2], maxLength: 512 });
+    const a = scheduler.submit({ items: pairs('a', ['x']), lengths: [2], maxLength: 512 });
+    const b = scheduler.submit({ items: pairs('b', ['y']), lengths: [2], maxLength: 512 });
     await expect(a).rejects.toThrow('boom');
     expect(await b).toEqual([1]);
   });
@@ -145,10 +146,10 @@ describe('Scheduler', () => {
     model.hold();
     const scheduler = new Scheduler(model, options({ batchTokens: 8 }));
     // The old request has short rows: a plain longest-first pick would always choose the newcomers' long rows.
-    const blocker = scheduler.submit({ query: 'blocker', documents: ['b'], lengths: [8], maxLength: 512 });
+    const blocker = scheduler.submit({ items: pairs('blocker', ['b']), lengths: [8], maxLength: 512 });
     await until(() => model.runs.length === 1);
-    const old = scheduler.submit({ query: 'old', documents: docs('o', [1, 1, 1, 1]), lengths: [1, 1, 1, 1], maxLength: 512 });
-    const newcomers = Array.from({ length: 20 }, (_, i) => scheduler.submit({ query: `new${i}`, documents: docs('n', [8]), lengths: [8], maxLength: 512 }));
+    const old = scheduler.submit({ items: pairs('old', docs('o', [1, 1, 1, 1])), lengths: [1, 1, 1, 1], maxLength: 512 });
+    const newcomers = Array.from({ length: 20 }, (_, i) => scheduler.submit({ items: pairs(`new${i}`, docs('n', [8])), lengths: [8], maxLength: 512 }));
     model.release();
     await Promise.all([blocker, old, ...newcomers]);
     const oldRun = model.runs.findIndex((run) => run.pairs.some(([q]) => q === 'old'));

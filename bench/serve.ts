@@ -1,0 +1,203 @@
+/**
+ * The edge service under HTTP load vs the engine called in-process, same model, same requests.
+ *
+ *   npm run bench:serve [-- --model models/bge-reranker-base --dtype q8 --seconds 10 --concurrency 1,8,32 --docs 10]
+ *
+ * Build the model first (~15 s, 1.3 GB RSS): npm run model -- --preset bge-reranker-base --out models/bge-reranker-base --dtypes q8
+ *
+ * Load generator: autocannon (a real HTTP/1.1 client with keep-alive connections, one request in flight
+ * per connection, HDR-histogram latencies), in this process; the server runs in a child process, so its
+ * RSS is its own (sampled from /proc every 250 ms). Three setups: the engine in-process (concurrent
+ * `rank` calls on one Reranker), the server, and the server with cross-request batching off.
+ * Writes bench/results/serve.json and prints a table.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
+import { type Dtype, Reranker } from '../src/engine/index.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/bge-reranker-base' },
+    dtype: { type: 'string', default: 'q8' },
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '1,8,32' },
+    docs: { type: 'string', default: '10' },
+    out: { type: 'string', default: 'bench/results/serve.json' },
+  },
+});
+const model = values.model;
+const dtype = values.dtype as Dtype;
+const seconds = Number(values.seconds);
+const levels = values.concurrency.split(',').map(Number);
+const docsPerRequest = Number(values.docs);
+if (!existsSync(model)) {
+  console.error(`no model at ${model}; build it: npm run model -- --preset bge-reranker-base --out ${model} --dtypes ${dtype}`);
+  process.exit(2);
+}
+
+// ---- workload: 64 distinct requests of `docsPerRequest` passages (1-3 corpus passages each, so lengths vary) ----
+const QUERIES = ['한국은행은 기준금리를 어떻게 결정하나요?', '전세 계약 전에 확인할 서류', '감기와 독감의 차이', '클라우드 비용을 줄이는 방법'];
+const workload = Array.from({ length: 64 }, (_, r) => ({
+  query: QUERIES[r % QUERIES.length]!,
+  documents: Array.from({ length: docsPerRequest }, (_, i) => {
+    const parts = 1 + ((r + i) % 3);
+    return Array.from({ length: parts }, (_, k) => SAMPLE_CORPUS[(r * 13 + i * 5 + k) % SAMPLE_CORPUS.length]!.text).join(' ');
+  }),
+}));
+
+interface Point {
+  setup: string;
+  concurrency: number;
+  requests: number;
+  failed: number;
+  pairsPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+  rssPeakMB: number;
+  rssMeanMB: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+function rssSampler(read: () => number) {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(read()), 250);
+  return () => {
+    clearInterval(timer);
+    samples.push(read());
+    return { peak: Math.max(...samples) / 1e6, mean: samples.reduce((a, b) => a + b, 0) / samples.length / 1e6 };
+  };
+}
+
+function childRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+// ---- the engine in-process: `concurrency` loops calling rank() on one Reranker ----
+async function benchEngine(): Promise<Point[]> {
+  const reranker = await Reranker.load({ model, dtype });
+  await reranker.rank(workload[0]!.query, workload[0]!.documents); // warm-up
+  const points: Point[] = [];
+  for (const concurrency of levels) {
+    const latencies: number[] = [];
+    let next = 0;
+    const stopRss = rssSampler(() => process.memoryUsage().rss);
+    const started = performance.now();
+    const deadline = started + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < deadline) {
+          const { query, documents } = workload[next++ % workload.length]!;
+          const t = performance.now();
+          await reranker.rank(query, documents);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    const rss = stopRss();
+    latencies.sort((a, b) => a - b);
+    points.push({
+      setup: 'engine in-process',
+      concurrency,
+      requests: latencies.length,
+      failed: 0,
+      pairsPerSecond: (latencies.length * docsPerRequest) / elapsed,
+      p50ms: percentile(latencies, 50),
+      p99ms: percentile(latencies, 99),
+      rssPeakMB: rss.peak,
+      rssMeanMB: rss.mean,
+    });
+    console.error(`engine c=${concurrency}: ${points.at(-1)!.pairsPerSecond.toFixed(1)} pairs/s`);
+  }
+  await reranker.dispose();
+  return points;
+}
+
+// ---- the server in a child process, loaded by autocannon ----
+async function startServerProcess(crossRequest: boolean): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const args = ['--import', 'tsx', 'scripts/serve.ts', '--model', model, '--dtype', dtype, '--port', '0', '--quiet', '--timeout-ms', '300000', '--max-queued-pairs', '100000'];
+  if (!crossRequest) args.push('--no-cross-request-batching');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  for (let i = 0; i < 1200 && !/ready:|failed/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+  const url = /listening on (\S+)/.exec(stderr)?.[1];
+  if (!url || !/ready:/.test(stderr)) throw new Error(`the server did not start:\n${stderr}`);
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function benchServer(crossRequest: boolean): Promise<Point[]> {
+  const server = await startServerProcess(crossRequest);
+  const bodies = workload.map((w) => JSON.stringify({ query: w.query, texts: w.documents, truncate: true }));
+  let next = 0;
+  const run = (concurrency: number, duration: number) =>
+    autocannon({
+      url: `${server.url}/rerank`,
+      connections: concurrency,
+      duration,
+      timeout: 600,
+      requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+    });
+  await run(Math.min(4, Math.max(...levels)), 2); // warm-up: the first runs of each shape are slower
+  const points: Point[] = [];
+  for (const concurrency of levels) {
+    const stopRss = rssSampler(() => childRss(server.pid));
+    const result = await run(concurrency, seconds);
+    const rss = stopRss();
+    const ok = result['2xx'];
+    points.push({
+      setup: crossRequest ? 'server' : 'server, no cross-request batching',
+      concurrency,
+      requests: ok,
+      failed: result.non2xx + result.errors + result.timeouts,
+      pairsPerSecond: (ok * docsPerRequest) / result.duration,
+      p50ms: result.latency.p50,
+      p99ms: result.latency.p99,
+      rssPeakMB: rss.peak,
+      rssMeanMB: rss.mean,
+    });
+    console.error(`${points.at(-1)!.setup} c=${concurrency}: ${points.at(-1)!.pairsPerSecond.toFixed(1)} pairs/s`);
+  }
+  await server.stop();
+  return points;
+}
+
+const engine = await benchEngine();
+const server = await benchServer(true);
+const serial = await benchServer(false);
+const points = [...engine, ...server, ...serial];
+
+const engineAt = (c: number) => engine.find((p) => p.concurrency === c)?.pairsPerSecond ?? NaN;
+const rows = points.map((p) => [
+  p.setup,
+  String(p.concurrency),
+  p.pairsPerSecond.toFixed(1),
+  (p.pairsPerSecond / engineAt(p.concurrency)).toFixed(2),
+  p.p50ms.toFixed(0),
+  p.p99ms.toFixed(0),
+  `${p.rssPeakMB.toFixed(0)} / ${p.rssMeanMB.toFixed(0)}`,
+  String(p.requests),
+  String(p.failed),
+]);
+const header = ['setup', 'concurrency', 'pairs/s', 'vs engine', 'p50 ms', 'p99 ms', 'RSS MB peak / mean', 'requests', 'failed'];
+const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+console.log(`\n${model} (${dtype}), ${docsPerRequest} passages per request, ${seconds} s per point, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})\n`);
+console.log(table);
+await mkdir('bench/results', { recursive: true });
+await writeFile(values.out, JSON.stringify({ date: new Date().toISOString(), model, dtype, docsPerRequest, seconds, cpus: os.cpus().length, points }, null, 2));
+console.log(`\nwritten to ${values.out}`);
