@@ -131,7 +131,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
     return {
       model_id: options.model,
       model_names: options.modelNames,
-      model_dtype: options.dtype,
+      model_dtype: model?.info.dtype ?? options.dtype,
       model_type: { reranker: { architecture: model?.info.architecture ?? null } },
       state: core.state(),
       max_input_length: model?.info.maxLength ?? null,

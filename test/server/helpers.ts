@@ -11,8 +11,9 @@ export interface WatchedRunner {
   seen: EncodedRow[];
   hold(): void;
   release(): void;
-  /** Resolves when a run has started (and is held, if held). */
+  /** Resolves when `count` runs have started since the runner was made (and are held, if held). */
   started(count: number): Promise<void>;
+  runs(): number;
 }
 
 export async function watchedRunner(model: string, dtype: 'fp32' | 'q8'): Promise<WatchedRunner> {
@@ -38,6 +39,7 @@ export async function watchedRunner(model: string, dtype: 'fp32' | 'q8'): Promis
       open?.();
       gate = undefined;
     },
+    runs: () => runs,
     started: (count) => (runs >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
   };
 }
