@@ -66,6 +66,40 @@ test('200 concurrent requests: every answer complete and equal to the engine alo
   }
 }, 60_000);
 
+test.each([
+  ['off', 0],
+  // onnxruntime's 8-bit graph quantizes activations with one scale per tensor, i.e. per model run: rows
+  // sharing a run with other requests' rows get slightly different logits (measured up to 0.04 on the
+  // bge-base shape). Off is bit-identical; on stays within a bound far below the spread between documents.
+  ['on', 0.1],
+] as const)('8-bit model, cross-request batching %s: 60 concurrent answers vs the engine alone (max logit difference %s)', async (mode, bound) => {
+  const q8Reference = await Reranker.load({ model: folder, dtype: 'q8' });
+  const watched = await watchedRunner(folder, 'q8');
+  const server = await startTestServer({ crossRequestBatching: mode === 'on' }, watched.runner);
+  try {
+    const requests = Array.from({ length: 60 }, (_, r) => material(r));
+    const answers = await Promise.all(
+      requests.map(async ({ query, documents }) => {
+        const response = await postJson(`${server.url}/rerank`, { query, texts: documents, raw_scores: true, truncate: true });
+        return (await response.json()) as Array<{ index: number; score: number }>;
+      }),
+    );
+    let worst = 0;
+    for (const [r, { query, documents }] of requests.entries()) {
+      const alone = await q8Reference.score(documents.map((d): [string, string] => [query, d]), { activation: 'none' });
+      expect(answers[r]!.map((x) => x.index).sort((a, b) => a - b)).toEqual(documents.map((_, i) => i));
+      for (const { index, score } of answers[r]!) worst = Math.max(worst, Math.abs(score - alone[index]!));
+    }
+    const shared = (await metric(server.url, 'rerank_batch_requests_sum')) > (await metric(server.url, 'rerank_batch_requests_count'));
+    expect(shared).toBe(mode === 'on');
+    if (mode === 'off') expect(worst).toBe(0);
+    else expect(worst).toBeLessThan(bound);
+  } finally {
+    await server.close();
+    await q8Reference.dispose();
+  }
+}, 60_000);
+
 describe('with the model held at a gate', () => {
   test('a full queue answers 429 with Retry-After in each API shape, and recovers', async () => {
     const watched = await watchedRunner(folder, 'fp32');
