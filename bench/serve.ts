@@ -1,14 +1,16 @@
 /**
  * The edge service under HTTP load vs the engine called in-process, same model, same requests.
  *
- *   npm run bench:serve [-- --model models/bge-reranker-base --dtype q8 --seconds 10 --concurrency 1,8,32 --docs 10]
+ *   npm run bench:serve [-- --model models/bge-reranker-base --dtype q8 --requests 8 --concurrency 1,8,32 --docs 4 --passage-parts 2]
  *
  * Build the model first (~15 s, 1.3 GB RSS): npm run model -- --preset bge-reranker-base --out models/bge-reranker-base --dtypes q8
  *
  * Load generator: autocannon (a real HTTP/1.1 client with keep-alive connections, one request in flight
  * per connection, HDR-histogram latencies), in this process; the server runs in a child process, so its
  * RSS is its own (sampled from /proc every 250 ms). Three setups: the engine in-process (concurrent
- * `rank` calls on one Reranker), the server, and the server with cross-request batching off.
+ * `rank` calls on one Reranker), the server, and the server with cross-request batching off. Each
+ * point runs a fixed number of requests, max(--requests, concurrency), so a slow model still
+ * completes every request it starts (a fixed duration would count only the fast ones at 32).
  * Writes bench/results/serve.json and prints a table.
  */
 import { spawn } from 'node:child_process';
@@ -24,15 +26,18 @@ const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/bge-reranker-base' },
     dtype: { type: 'string', default: 'q8' },
-    seconds: { type: 'string', default: '10' },
+    requests: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '1,8,32' },
-    docs: { type: 'string', default: '10' },
+    docs: { type: 'string', default: '4' },
+    /** Corpus passages joined into one document, at most (1 to this many, so lengths vary). */
+    'passage-parts': { type: 'string', default: '2' },
     out: { type: 'string', default: 'bench/results/serve.json' },
   },
 });
 const model = values.model;
 const dtype = values.dtype as Dtype;
-const seconds = Number(values.seconds);
+const minRequests = Number(values.requests);
+const amountFor = (concurrency: number) => Math.max(minRequests, concurrency);
 const levels = values.concurrency.split(',').map(Number);
 const docsPerRequest = Number(values.docs);
 if (!existsSync(model)) {
@@ -45,7 +50,7 @@ const QUERIES = ['한국은행은 기준금리를 어떻게 결정하나요?', '
 const workload = Array.from({ length: 64 }, (_, r) => ({
   query: QUERIES[r % QUERIES.length]!,
   documents: Array.from({ length: docsPerRequest }, (_, i) => {
-    const parts = 1 + ((r + i) % 3);
+    const parts = 1 + ((r + i) % Number(values['passage-parts']));
     return Array.from({ length: parts }, (_, k) => SAMPLE_CORPUS[(r * 13 + i * 5 + k) % SAMPLE_CORPUS.length]!.text).join(' ');
   }),
 }));
@@ -80,44 +85,36 @@ function childRss(pid: number): number {
 }
 
 // ---- the engine in-process: `concurrency` loops calling rank() on one Reranker ----
-async function benchEngine(): Promise<Point[]> {
-  const reranker = await Reranker.load({ model, dtype });
-  await reranker.rank(workload[0]!.query, workload[0]!.documents); // warm-up
-  const points: Point[] = [];
-  for (const concurrency of levels) {
-    const latencies: number[] = [];
-    let next = 0;
-    const stopRss = rssSampler(() => process.memoryUsage().rss);
-    const started = performance.now();
-    const deadline = started + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < deadline) {
-          const { query, documents } = workload[next++ % workload.length]!;
-          const t = performance.now();
-          await reranker.rank(query, documents);
-          latencies.push(performance.now() - t);
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    const rss = stopRss();
-    latencies.sort((a, b) => a - b);
-    points.push({
-      setup: 'engine in-process',
-      concurrency,
-      requests: latencies.length,
-      failed: 0,
-      pairsPerSecond: (latencies.length * docsPerRequest) / elapsed,
-      p50ms: percentile(latencies, 50),
-      p99ms: percentile(latencies, 99),
-      rssPeakMB: rss.peak,
-      rssMeanMB: rss.mean,
-    });
-    console.error(`engine c=${concurrency}: ${points.at(-1)!.pairsPerSecond.toFixed(1)} pairs/s`);
-  }
-  await reranker.dispose();
-  return points;
+async function benchEngine(reranker: Reranker, concurrency: number): Promise<Point> {
+  const latencies: number[] = [];
+  let next = 0;
+  const amount = amountFor(concurrency);
+  const stopRss = rssSampler(() => process.memoryUsage().rss);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < amount) {
+        const { query, documents } = workload[next++ % workload.length]!;
+        const t = performance.now();
+        await reranker.rank(query, documents);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const rss = stopRss();
+  latencies.sort((a, b) => a - b);
+  return {
+    setup: 'engine in-process',
+    concurrency,
+    requests: latencies.length,
+    failed: 0,
+    pairsPerSecond: (latencies.length * docsPerRequest) / elapsed,
+    p50ms: percentile(latencies, 50),
+    p99ms: percentile(latencies, 99),
+    rssPeakMB: rss.peak,
+    rssMeanMB: rss.mean,
+  };
 }
 
 // ---- the server in a child process, loaded by autocannon ----
@@ -141,52 +138,72 @@ async function startServerProcess(crossRequest: boolean): Promise<{ url: string;
   };
 }
 
-async function benchServer(crossRequest: boolean): Promise<Point[]> {
-  const server = await startServerProcess(crossRequest);
-  const bodies = workload.map((w) => JSON.stringify({ query: w.query, texts: w.documents, truncate: true }));
-  let next = 0;
-  const run = (concurrency: number, duration: number) =>
-    autocannon({
-      url: `${server.url}/rerank`,
-      connections: concurrency,
-      duration,
-      timeout: 600,
-      requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
-    });
-  await run(Math.min(4, Math.max(...levels)), 2); // warm-up: the first runs of each shape are slower
-  const points: Point[] = [];
-  for (const concurrency of levels) {
-    const stopRss = rssSampler(() => childRss(server.pid));
-    const result = await run(concurrency, seconds);
-    const rss = stopRss();
-    const ok = result['2xx'];
-    points.push({
-      setup: crossRequest ? 'server' : 'server, no cross-request batching',
-      concurrency,
-      requests: ok,
-      failed: result.non2xx + result.errors + result.timeouts,
-      pairsPerSecond: (ok * docsPerRequest) / result.duration,
-      p50ms: result.latency.p50,
-      p99ms: result.latency.p99,
-      rssPeakMB: rss.peak,
-      rssMeanMB: rss.mean,
-    });
-    console.error(`${points.at(-1)!.setup} c=${concurrency}: ${points.at(-1)!.pairsPerSecond.toFixed(1)} pairs/s`);
-  }
-  await server.stop();
-  return points;
+type ServerProcess = Awaited<ReturnType<typeof startServerProcess>>;
+const bodies = workload.map((w) => JSON.stringify({ query: w.query, texts: w.documents, truncate: true }));
+let nextBody = 0;
+
+function load(server: ServerProcess, concurrency: number, amount: number) {
+  return autocannon({
+    url: `${server.url}/rerank`,
+    connections: concurrency,
+    amount,
+    timeout: 600,
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[nextBody++ % bodies.length] }) }],
+  });
 }
 
-const engine = await benchEngine();
-const server = await benchServer(true);
-const serial = await benchServer(false);
-const points = [...engine, ...server, ...serial];
+async function benchServer(server: ServerProcess, setup: string, concurrency: number): Promise<Point> {
+  const stopRss = rssSampler(() => childRss(server.pid));
+  // autocannon reports its duration at its next 1 s tick; time the requests themselves instead.
+  const started = performance.now();
+  let lastResponse = started;
+  // Without a callback autocannon returns its event emitter made thenable (the typings only know the promise).
+  const tracker = load(server, concurrency, amountFor(concurrency)) as ReturnType<typeof load> & { on(event: 'response', listener: () => void): void };
+  tracker.on('response', () => (lastResponse = performance.now()));
+  const result = await tracker;
+  const elapsed = (lastResponse - started) / 1000;
+  const rss = stopRss();
+  const ok = result['2xx'];
+  return {
+    setup,
+    concurrency,
+    requests: ok,
+    failed: result.non2xx + result.errors + result.timeouts,
+    pairsPerSecond: (ok * docsPerRequest) / elapsed,
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+    rssPeakMB: rss.peak,
+    rssMeanMB: rss.mean,
+  };
+}
+
+// All three setups stay loaded, and each concurrency level measures them back to back, so a change in
+// the machine's load (shared machines) hits all three alike rather than one setup.
+const reranker = await Reranker.load({ model, dtype });
+await reranker.rank(workload[0]!.query, workload[0]!.documents); // warm-up
+const batched = await startServerProcess(true);
+const serial = await startServerProcess(false);
+for (const server of [batched, serial]) await load(server, 2, 4); // warm-up: first runs of each shape are slower
+const points: Point[] = [];
+for (const concurrency of levels) {
+  for (const measure of [
+    () => benchEngine(reranker, concurrency),
+    () => benchServer(batched, 'server', concurrency),
+    () => benchServer(serial, 'server, no cross-request batching', concurrency),
+  ]) {
+    const point = await measure();
+    points.push(point);
+    console.error(`${point.setup} c=${concurrency}: ${point.pairsPerSecond.toFixed(2)} pairs/s`);
+  }
+}
+await Promise.all([batched.stop(), serial.stop(), reranker.dispose()]);
+const engine = points.filter((p) => p.setup === 'engine in-process');
 
 const engineAt = (c: number) => engine.find((p) => p.concurrency === c)?.pairsPerSecond ?? NaN;
 const rows = points.map((p) => [
   p.setup,
   String(p.concurrency),
-  p.pairsPerSecond.toFixed(1),
+  p.pairsPerSecond.toFixed(2),
   (p.pairsPerSecond / engineAt(p.concurrency)).toFixed(2),
   p.p50ms.toFixed(0),
   p.p99ms.toFixed(0),
@@ -196,8 +213,8 @@ const rows = points.map((p) => [
 ]);
 const header = ['setup', 'concurrency', 'pairs/s', 'vs engine', 'p50 ms', 'p99 ms', 'RSS MB peak / mean', 'requests', 'failed'];
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-console.log(`\n${model} (${dtype}), ${docsPerRequest} passages per request, ${seconds} s per point, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})\n`);
+console.log(`\n${model} (${dtype}), ${docsPerRequest} passages per request, max(${minRequests}, concurrency) requests per point, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(1)}\n`);
 console.log(table);
 await mkdir('bench/results', { recursive: true });
-await writeFile(values.out, JSON.stringify({ date: new Date().toISOString(), model, dtype, docsPerRequest, seconds, cpus: os.cpus().length, points }, null, 2));
+await writeFile(values.out, JSON.stringify({ date: new Date().toISOString(), model, dtype, docsPerRequest, minRequests, cpus: os.cpus().length, loadAverage: os.loadavg(), points }, null, 2));
 console.log(`\nwritten to ${values.out}`);
