@@ -28,7 +28,7 @@ export interface ServiceOptions {
   maxBatchRows?: number;
   /** Share model runs between concurrent requests. Default true. */
   crossRequestBatching?: boolean;
-  /** Time a request may take from arrival to answer, in ms. Default 30 000. */
+  /** Time a request may spend queued and running (from the moment it is queued), in ms. Default 30 000. */
   requestTimeoutMs?: number;
   /** One line per request (no user text), or false for none. Default: JSON lines on stderr. */
   log?: ((entry: LogEntry) => void) | false;

@@ -107,6 +107,22 @@ describe('Cohere error bodies over plain HTTP', () => {
     expect(await response.json()).toEqual({ message: expect.stringMatching(/limit/) });
   });
 
+  test('a streamed (chunked) body over the limit is cut off with 413, and the answer arrives', async () => {
+    const chunk = new TextEncoder().encode(`"${'가'.repeat(100_000)}",`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{"model":"ko-rerank-test","query":"q","documents":[')),
+      pull: (controller) => {
+        // 20 x 300 kB = 6 MB, over the 4 MiB limit; bounded, and closed in case nobody stops reading.
+        if (sent++ < 20) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(v2(), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ message: expect.stringMatching(/over the limit/) });
+  });
+
   test('a top_n above the list is clamped, as Cohere does', async () => {
     const response = await postJson(v2(), { model: 'ko-rerank-test', query: KOREAN_QUERY, documents: PASSAGES.slice(0, 3), top_n: 10 }, auth);
     expect(((await response.json()) as { results: unknown[] }).results).toHaveLength(3);
