@@ -184,6 +184,24 @@ await reranker.rank(workload[0]!.query, workload[0]!.documents); // warm-up
 const batched = await startServerProcess(true);
 const serial = await startServerProcess(false);
 for (const server of [batched, serial]) await load(server, 2, 4); // warm-up: first runs of each shape are slower
+// Service overhead at concurrency 1, paired: the same request to the engine and then to the server,
+// alternating, so each pair sees the same machine load; the median ratio is robust to drift.
+const ratios: number[] = [];
+for (let i = 0; i < Math.max(minRequests, 8); i++) {
+  const { query, documents } = workload[i % workload.length]!;
+  let t = performance.now();
+  await reranker.rank(query, documents);
+  const engineMs = performance.now() - t;
+  t = performance.now();
+  const response = await fetch(`${batched.url}/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, texts: documents, truncate: true }) });
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`the server answered ${response.status}`);
+  ratios.push((performance.now() - t) / engineMs);
+}
+ratios.sort((a, b) => a - b);
+const pairedOverhead = { requests: ratios.length, medianLatencyRatio: percentile(ratios, 50), min: ratios[0]!, max: ratios.at(-1)! };
+console.error(`paired c=1: server/engine latency ratio median ${pairedOverhead.medianLatencyRatio.toFixed(2)} (min ${pairedOverhead.min.toFixed(2)}, max ${pairedOverhead.max.toFixed(2)})`);
+
 const points: Point[] = [];
 for (const concurrency of levels) {
   for (const measure of [
@@ -215,6 +233,7 @@ const header = ['setup', 'concurrency', 'pairs/s', 'vs engine', 'p50 ms', 'p99 m
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 console.log(`\n${model} (${dtype}), ${docsPerRequest} passages per request, max(${minRequests}, concurrency) requests per point, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(1)}\n`);
 console.log(table);
+console.log(`\npaired at concurrency 1 (engine, then the same request to the server, ${pairedOverhead.requests} times): server/engine latency median ${pairedOverhead.medianLatencyRatio.toFixed(2)}x (min ${pairedOverhead.min.toFixed(2)}, max ${pairedOverhead.max.toFixed(2)})`);
 await mkdir('bench/results', { recursive: true });
-await writeFile(values.out, JSON.stringify({ date: new Date().toISOString(), model, dtype, docsPerRequest, minRequests, cpus: os.cpus().length, loadAverage: os.loadavg(), points }, null, 2));
+await writeFile(values.out, JSON.stringify({ date: new Date().toISOString(), model, dtype, docsPerRequest, minRequests, cpus: os.cpus().length, loadAverage: os.loadavg(), pairedOverhead, points }, null, 2));
 console.log(`\nwritten to ${values.out}`);
