@@ -10,6 +10,7 @@ import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.
 import { installErrorTransfer } from '../worker/error-transfer.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
+import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './remote-reranker.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
   onProgress?: (event: ProgressEvent) => void;
@@ -42,7 +43,11 @@ function resolveModelPath<T extends { model: string }>(options: T): T {
   return isPath && typeof location !== 'undefined' ? { ...options, model: new URL(options.model, location.href).href } : options;
 }
 
-export async function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker> {
+/** With `endpoint`, the same API backed by the edge rerank service (no worker, no model download). */
+export function createReranker(options: RemoteRerankerOptions): Promise<RemoteReranker>;
+export function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker>;
+export async function createReranker(options: CreateRerankerOptions | RemoteRerankerOptions): Promise<BrowserReranker | RemoteReranker> {
+  if ('endpoint' in options) return createRemoteReranker(options);
   installErrorTransfer();
   const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
   const remote = Comlink.wrap<RerankerWorkerApi>(worker);

@@ -174,6 +174,15 @@ export class Reranker {
     return applyActivation(logits, oneOf('activation', options.activation, ACTIVATIONS, 'sigmoid'));
   }
 
+  /**
+   * Raw logits of rows already encoded (by a PairEncoder on this model's tokenizer), in one model run
+   * padded to the longest row. For callers that batch across calls themselves (the edge service).
+   */
+  async runRows(rows: EncodedRow[]): Promise<number[]> {
+    this.assertUsable();
+    return rows.length === 0 ? [] : this.enqueue(() => this.run(rows));
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;

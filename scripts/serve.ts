@@ -1,0 +1,97 @@
+/**
+ * The edge rerank service on onnxruntime-node.
+ *
+ *   npm run serve -- --model models/tiny-xlmr [--dtype q8] [--port 8080] [--host 127.0.0.1] [--api-key K]
+ *       [--model-name NAME]... [--cors-origin ORIGIN]... [--max-documents 1000] [--max-queued-pairs 4096]
+ *       [--batch-tokens 8192] [--timeout-ms 30000] [--no-cross-request-batching] [--quiet]
+ *
+ * The key may also come from RERANK_API_KEY (keeps it out of the process list). SIGTERM or SIGINT:
+ * stop accepting, finish queued requests, exit 0.
+ */
+import { parseArgs } from 'node:util';
+import type { Dtype } from '../src/engine/index.js';
+import { startServer } from '../src/server/index.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    dtype: { type: 'string', default: 'q8' },
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'api-key': { type: 'string' },
+    'model-name': { type: 'string', multiple: true },
+    'cors-origin': { type: 'string', multiple: true },
+    'max-documents': { type: 'string' },
+    'max-queued-pairs': { type: 'string' },
+    'max-body-bytes': { type: 'string' },
+    'batch-tokens': { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    'drain-timeout-ms': { type: 'string', default: '30000' },
+    'no-cross-request-batching': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help || !values.model) {
+  console.error('usage: npm run serve -- --model DIR|ID [--dtype fp32|fp16|q8] [--port 8080] [--host 127.0.0.1] [--api-key K] (see scripts/serve.ts)');
+  process.exit(values.help ? 0 : 2);
+}
+
+const integer = (name: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a non-negative integer, got ${text}`);
+    process.exit(2);
+  }
+  return n;
+};
+
+let server;
+try {
+  server = await startServer({
+    model: values.model,
+    dtype: values.dtype as Dtype,
+    port: integer('port', values.port),
+    host: values.host,
+    apiKey: values['api-key'] ?? process.env['RERANK_API_KEY'],
+    modelNames: values['model-name'],
+    corsOrigins: values['cors-origin'],
+    maxDocuments: integer('max-documents', values['max-documents']),
+    maxQueuedPairs: integer('max-queued-pairs', values['max-queued-pairs']),
+    maxBodyBytes: integer('max-body-bytes', values['max-body-bytes']),
+    batchTokens: integer('batch-tokens', values['batch-tokens']),
+    requestTimeoutMs: integer('timeout-ms', values['timeout-ms']),
+    crossRequestBatching: !values['no-cross-request-batching'],
+    log: values.quiet ? false : undefined,
+  });
+} catch (error) {
+  console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+const running = server;
+console.error(`listening on ${running.url} (loading ${values.model}, ${values.dtype}; /health is 503 until ready)`);
+if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1' && !values['api-key'] && !process.env['RERANK_API_KEY']) {
+  console.error(`warning: bound to ${values.host} without --api-key: anyone who can reach this port can use the model`);
+}
+running.service.ready.then(
+  () => console.error(`ready: ${running.service.model()!.info.architecture}, max ${running.service.model()!.info.maxLength} tokens per pair`),
+  (error: unknown) => {
+    console.error(`model load failed: ${error instanceof Error ? error.message : String(error)}`);
+    void running.close(0).then(() => process.exit(1));
+  },
+);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: draining`);
+    running.close(integer('drain-timeout-ms', values['drain-timeout-ms'])).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

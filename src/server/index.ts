@@ -1,0 +1,8 @@
+/** The edge rerank service: Cohere v1/v2 and TEI rerank APIs over the engine, with cross-request batching. */
+export { createRerankService, type RerankService, SERVICE_VERSION } from './service.js';
+export { serveNode, type NodeServer, type NodeServeOptions } from './node-adapter.js';
+export { startServer, type RunningServer } from './start.js';
+export type { ServiceOptions, LogEntry } from './options.js';
+export type { FetchHandler, ServiceState } from './handler.js';
+export { ServiceError, OverloadedError, UnavailableError, TimeoutError, CancelledError, type ServiceErrorKind } from './errors.js';
+export { Scheduler, type ModelRunner, type SchedulerOptions } from './scheduler.js';

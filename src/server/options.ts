@@ -1,0 +1,87 @@
+/** Options of the rerank service, their defaults and checks. */
+import type { Dtype, Device } from '../engine/index.js';
+
+export interface ServiceOptions {
+  /** Local folder or hub id, as for `Reranker.load`. */
+  model: string;
+  dtype?: Dtype;
+  device?: Device;
+  revision?: string;
+  remoteHost?: string;
+  /** Names a request's `model` field may carry. Default: the model argument and its last path segment. '*' accepts any. */
+  modelNames?: string[];
+  /** Bearer key; when set, every route but /health and CORS preflights needs it. */
+  apiKey?: string;
+  /** Origins allowed to call from a browser; '*' for any. Default none (no CORS headers at all). */
+  corsOrigins?: string[];
+  /** Documents per request at most. Default 1000. */
+  maxDocuments?: number;
+  /** Characters per query or document at most. Default 100 000. */
+  maxCharacters?: number;
+  /** Request body size at most, in bytes. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Pairs queued or running at most; beyond, 429. Default 4096. */
+  maxQueuedPairs?: number;
+  /** Padded tokens per model run. Default 8192 (the engine's default). */
+  batchTokens?: number;
+  /** Rows per model run at most. Default 128. */
+  maxBatchRows?: number;
+  /** Share model runs between concurrent requests. Default true. */
+  crossRequestBatching?: boolean;
+  /** Time a request may spend queued and running (from the moment it is queued), in ms. Default 30 000. */
+  requestTimeoutMs?: number;
+  /** One line per request (no user text), or false for none. Default: JSON lines on stderr. */
+  log?: ((entry: LogEntry) => void) | false;
+}
+
+export interface LogEntry {
+  time: string;
+  event: 'request' | 'ready' | 'load_failed' | 'draining' | 'stopped';
+  method?: string;
+  route?: string;
+  status?: number;
+  ms?: number;
+  pairs?: number;
+  detail?: string;
+}
+
+export type ResolvedOptions = Required<Omit<ServiceOptions, 'apiKey' | 'device' | 'revision' | 'remoteHost' | 'log'>> &
+  Pick<ServiceOptions, 'apiKey' | 'device' | 'revision' | 'remoteHost'> & { log: (entry: LogEntry) => void };
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function defaultModelNames(model: string): string[] {
+  const last = model.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? model;
+  return [...new Set([model, last])];
+}
+
+export function resolveOptions(options: ServiceOptions): ResolvedOptions {
+  if (typeof options.model !== 'string' || options.model.trim() === '') throw new RangeError('model must be a folder or a model id');
+  const maxDocuments = positive('maxDocuments', options.maxDocuments, 1000);
+  const maxQueuedPairs = positive('maxQueuedPairs', options.maxQueuedPairs, 4096);
+  if (maxQueuedPairs < maxDocuments) throw new RangeError(`maxQueuedPairs (${maxQueuedPairs}) must be at least maxDocuments (${maxDocuments}), or a full request could never be admitted`);
+  const log = options.log === false ? () => {} : (options.log ?? ((entry: LogEntry) => console.error(JSON.stringify(entry))));
+  return {
+    model: options.model,
+    dtype: options.dtype ?? 'q8',
+    device: options.device,
+    revision: options.revision,
+    remoteHost: options.remoteHost,
+    modelNames: options.modelNames ?? defaultModelNames(options.model),
+    apiKey: options.apiKey === '' ? undefined : options.apiKey,
+    corsOrigins: options.corsOrigins ?? [],
+    maxDocuments,
+    maxCharacters: positive('maxCharacters', options.maxCharacters, 100_000),
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024),
+    maxQueuedPairs,
+    batchTokens: positive('batchTokens', options.batchTokens, 8192),
+    maxBatchRows: positive('maxBatchRows', options.maxBatchRows, 128),
+    crossRequestBatching: options.crossRequestBatching ?? true,
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 30_000),
+    log,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The rerank service, programmatic API. `createRerankService` answers at once (503 on /health and the
+ * rerank routes until the model is loaded) and loads in the background; `close()` drains it: new
+ * requests get 503, queued ones finish, then the model is freed.
+ */
+import { errorMessage } from '../engine/errors.js';
+import type { EncodedRow } from '../engine/pair-encoder.js';
+import { EngineRunner } from './engine-runner.js';
+import { type FetchHandler, type HandlerCore, type ServiceState, createHandler } from './handler.js';
+import { serviceMetrics } from './metrics.js';
+import { type ResolvedOptions, type ServiceOptions, resolveOptions } from './options.js';
+import { Scheduler } from './scheduler.js';
+
+export const SERVICE_VERSION = '0.1.0';
+
+export interface RerankService {
+  /** Web-standard handler: pass it to `serveNode`, or to any runtime that takes (Request) => Response. */
+  readonly fetch: FetchHandler;
+  /** Resolves when the model is loaded; rejects with the load error (then /health stays 503). */
+  readonly ready: Promise<void>;
+  readonly options: ResolvedOptions;
+  state(): ServiceState;
+  /** The loaded model, for callers that want the engine in-process too. */
+  model(): EngineRunner | undefined;
+  /** Stops taking requests (503), waits up to `timeoutMs` for queued ones, frees the model. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export function createRerankService(serviceOptions: ServiceOptions, load: (options: ResolvedOptions) => Promise<EngineRunner> = defaultLoad): RerankService {
+  const options = resolveOptions(serviceOptions);
+  let state: ServiceState = 'loading';
+  let runner: EngineRunner | undefined;
+  let scheduler: Scheduler<EncodedRow>;
+  const metrics = serviceMetrics({
+    queuedPairs: () => scheduler.pairsQueued,
+    queuedRequests: () => scheduler.requestsQueued,
+    tokensPerSecond: () => scheduler.tokensPerSecond,
+  });
+  const modelProxy = { run: (rows: EncodedRow[]) => runner!.run(rows) };
+  scheduler = new Scheduler(
+    modelProxy,
+    { batchTokens: options.batchTokens, maxBatchRows: options.maxBatchRows, crossRequest: options.crossRequestBatching, maxQueuedPairs: options.maxQueuedPairs },
+    (run) => {
+      metrics.batchPairs.observe(run.rows);
+      metrics.batchRequests.observe(run.requests);
+      metrics.runSeconds.observe(run.seconds);
+      metrics.tokens.inc({}, run.tokens);
+    },
+    (pairs, reason) => metrics.droppedPairs.inc({ reason }, pairs),
+  );
+
+  const ready = (async () => {
+    const started = performance.now();
+    try {
+      const loaded = await load(options);
+      if (state !== 'loading') {
+        await loaded.dispose(); // closed while loading
+        return;
+      }
+      runner = loaded;
+      state = 'ready';
+      options.log({ time: new Date().toISOString(), event: 'ready', ms: Math.round(performance.now() - started), detail: `${loaded.info.architecture} ${loaded.info.dtype}` });
+    } catch (error) {
+      if (state === 'loading') state = 'failed';
+      options.log({ time: new Date().toISOString(), event: 'load_failed', detail: errorMessage(error) });
+      throw error;
+    }
+  })();
+  ready.catch(() => undefined); // observed through `ready` or /health; never an unhandled rejection
+
+  const core: HandlerCore = { options, scheduler, metrics, state: () => state, model: () => runner, version: SERVICE_VERSION };
+  let closing: Promise<void> | undefined;
+
+  return {
+    fetch: createHandler(core),
+    ready,
+    options,
+    state: () => state,
+    model: () => runner,
+    close(timeoutMs = 30_000) {
+      closing ??= (async () => {
+        if (state === 'loading' || state === 'ready') state = 'draining';
+        options.log({ time: new Date().toISOString(), event: 'draining' });
+        scheduler.stopAccepting();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([scheduler.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+        clearTimeout(timer);
+        state = 'stopped';
+        await runner?.dispose();
+        options.log({ time: new Date().toISOString(), event: 'stopped' });
+      })();
+      return closing;
+    },
+  };
+}
+
+function defaultLoad(options: ResolvedOptions): Promise<EngineRunner> {
+  return EngineRunner.load({ model: options.model, dtype: options.dtype, device: options.device, revision: options.revision, remoteHost: options.remoteHost });
+}
