@@ -78,7 +78,14 @@ const floatMatrix = async (tensor: LazyTensor): Promise<Float32Array> => (await 
  * Returns a new model whose MatMuls with a constant 2-D float weight run on 8-bit integers and whose
  * word-embedding Gather reads an int8 table. Nothing is computed until the model is written.
  */
-export function quantizeModel({ model, initializers }: LazyModel): LazyModel {
+export interface QuantizeOptions {
+  /** Weights to keep in float (by initializer name), e.g. the classifier head. */
+  keepFloat?: (weightName: string) => boolean;
+  /** Quantize the word-embedding table (default true). */
+  embeddings?: boolean;
+}
+
+export function quantizeModel({ model, initializers }: LazyModel, options: QuantizeOptions = {}): LazyModel {
   const graph = model.graph!;
   const byName = new Map(initializers.map((t) => [t.name, t]));
   const replaced = new Set<string>();
@@ -103,7 +110,7 @@ export function quantizeModel({ model, initializers }: LazyModel): LazyModel {
   for (const node of graph.node ?? []) {
     const base = node.name!;
     const table = node.opType === 'Gather' ? byName.get(node.input![0]!) : undefined;
-    if (isFloatMatrix(table) && table.name.endsWith('word_embeddings.weight')) {
+    if (isFloatMatrix(table) && table.name.endsWith('word_embeddings.weight') && options.embeddings !== false) {
       const { values, scales } = quantizeTensor(table, true);
       const ids = node.input![1]!;
       nodes.push(
@@ -118,7 +125,7 @@ export function quantizeModel({ model, initializers }: LazyModel): LazyModel {
     }
 
     const weight = node.opType === 'MatMul' ? byName.get(node.input![1]!) : undefined;
-    if (!isFloatMatrix(weight)) {
+    if (!isFloatMatrix(weight) || options.keepFloat?.(weight.name)) {
       nodes.push(node);
       continue;
     }

@@ -312,8 +312,9 @@ describe('validation', () => {
   });
 });
 
-describe('performance', () => {
-  it('runs a 2-layer hidden-64 model on 4 x 128 tokens well under a second', () => {
+// No wall-clock bound here (a unit test must not fail on a busy machine); speed is for benchmarks.
+describe('a batch of full rows', () => {
+  it('runs a 2-layer hidden-64 model on 4 x 128 tokens to finite logits that differ by row', () => {
     const shape = tinyShape('xlm-roberta', {
       vocabSize: 100,
       hiddenSize: 64,
@@ -325,10 +326,8 @@ describe('performance', () => {
     const random = mulberry32(11);
     const inputIds = Array.from({ length: 4 }, () => Array.from({ length: 128 }, () => 2 + Math.floor(random() * 98)));
     const attentionMask = inputIds.map((row) => row.map(() => 1));
-    const start = performance.now();
     const logits = referenceLogits(shape, weights, { inputIds, attentionMask });
-    const elapsed = performance.now() - start;
     expect(logits.every(Number.isFinite)).toBe(true);
-    expect(elapsed).toBeLessThan(1000);
+    expect(new Set(logits).size).toBe(4);
   });
 });
