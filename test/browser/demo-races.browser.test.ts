@@ -33,6 +33,7 @@ let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
 let models: ModelServer;
 let page: Page;
+let loads = 0;
 const consoleErrors: string[] = [];
 const scratch = path.join(os.tmpdir(), `demo-races-${process.pid}`);
 
@@ -97,6 +98,8 @@ beforeAll(async () => {
     if (message.type() === 'error' && !/huggingface\.co/.test(message.location().url + message.text())) consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  // Every test here builds on the page state of the one before: a reload would invalidate them all.
+  page.on('load', () => loads++);
   await page.goto(pages.url);
   await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
   await page.evaluate(() => {
@@ -114,6 +117,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  expect(loads).toBe(1);
   await browser?.close();
   await pages?.close();
   await models?.close();
