@@ -103,6 +103,14 @@ beforeAll(async () => {
   await page.goto(pages.url);
   await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
   await page.evaluate(() => {
+    // Diagnostics, printed when a corpus test fails: which choices the page saw, in which order.
+    const trace: string[] = ((window as unknown as { __trace: string[] }).__trace = []);
+    const input = document.getElementById('corpus-file') as HTMLInputElement;
+    input.addEventListener('change', () => trace.push(`change ${input.files?.[0]?.name}`), { capture: true });
+    for (const id of ['corpus-status', 'corpus-error']) {
+      const node = document.getElementById(id)!;
+      new MutationObserver(() => trace.push(`${id}: ${node.textContent}`)).observe(node, { childList: true, characterData: true, subtree: true });
+    }
     const list = document.getElementById('results')!;
     const log: string[] = ((window as unknown as { __paints: string[] }).__paints = []);
     new MutationObserver(() => log.push(`${list.dataset['stage'] ?? ''}:${list.dataset['query'] ?? ''}:${list.children.length}`)).observe(list, {
@@ -159,6 +167,13 @@ describe('item 1: cancelled and superseded searches never paint', () => {
   });
 });
 
+/** A TXT file at the demo's passage limit: it takes a while to index, in chunks. */
+const bigText = (label: string) =>
+  Array.from({ length: 20_000 }, (_, i) => `${label} ${i}번째 문단입니다. 기준금리와 환율과 물가 이야기가 길게 이어지고, 금융시장과 가계부채 이야기도 나옵니다.`).join('\n\n');
+
+/** The big file is being indexed (the race the user creates: a second choice while the first is busy). */
+const untilIndexing = () => page.waitForFunction(() => document.getElementById('corpus-status')?.textContent?.startsWith('색인 중'), undefined, { timeout: 60_000 });
+
 describe('items 2 and 3: corpus choices', () => {
   test('a search running while the corpus changes never applies its hits to the new corpus', async () => {
     await submit('위원회 물가');
@@ -173,8 +188,8 @@ describe('items 2 and 3: corpus choices', () => {
   });
 
   test('a big upload followed at once by a small one: the small one (the last choice) wins', async () => {
-    const big = Array.from({ length: 8000 }, (_, i) => `큰 파일 ${i}번째 문단입니다. 기준금리와 환율과 물가 이야기가 이어집니다.`).join('\n\n');
-    await upload('big.txt', big);
+    await upload('big.txt', bigText('큰 파일'));
+    await untilIndexing();
     await upload('small.jsonl', `${JSON.stringify({ text: '기준금리는 금통위가 정합니다.' })}\n${JSON.stringify({ text: '환율 이야기' })}\n`);
     await waitCorpus(/small\.jsonl: 2개 문서/);
     const corpusStates: string[] = [];
@@ -190,11 +205,13 @@ describe('items 2 and 3: corpus choices', () => {
   });
 
   test('a big upload followed by a broken one: the error stays and the big file never replaces the corpus', async () => {
-    const big = Array.from({ length: 8000 }, (_, i) => `두 번째 큰 파일 ${i}번째 문단. 기준금리.`).join('\n\n');
-    await upload('big2.txt', big);
+    await upload('big2.txt', bigText('두 번째 큰 파일'));
+    await untilIndexing();
     await upload('broken.jsonl', '{"text": "좋은 줄"}\n{"text": 깨진 줄}\n');
     await page.waitForFunction(() => (document.getElementById('corpus-error')?.textContent ?? '') !== '');
     await searchToEnd('기준금리');
+    const trace = (await page.evaluate(() => (window as unknown as { __trace: string[] }).__trace)).filter((t) => !t.includes('색인 중'));
+    console.log(`[corpus trace] ${trace.slice(-12).join('\n')}`);
     expect(await page.textContent('#corpus-error')).toContain('line 2: not valid JSON');
     expect(await page.textContent('#corpus-status')).toBe('small.jsonl: 2개 문서');
     expect(consoleErrors).toEqual([]);

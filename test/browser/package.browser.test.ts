@@ -42,7 +42,7 @@ try {
 `;
 
 const APP_HTML = (script: string) => `<!doctype html>
-<html lang="ko"><head><meta charset="utf-8"><title>app</title>
+<html lang="ko"><head><meta charset="utf-8"><title>app</title><link rel="icon" href="data:,">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; style-src 'self'">
 </head><body><pre id="out" data-state="loading"></pre><script type="module" src="${script}"></script></body></html>
 `;
@@ -66,7 +66,8 @@ beforeAll(async () => {
   const viteApp = await newApp('vite-app');
   await writeFile(path.join(viteApp, 'index.html'), APP_HTML('/main.js'));
   await writeFile(path.join(viteApp, 'main.js'), APP_SCRIPT(PACKAGE));
-  await build({ root: viteApp, configFile: false, logLevel: 'error', build: { outDir: path.join(viteApp, 'dist'), target: 'es2022' } });
+  // Served under /vite/, as an app deployed below a site's root.
+  await build({ root: viteApp, base: '/vite/', configFile: false, logLevel: 'error', build: { outDir: path.join(viteApp, 'dist'), target: 'es2022' } });
 
   const staticApp = await newApp('static-app');
   await writeFile(path.join(staticApp, 'index.html'), APP_HTML('./main.js'));
