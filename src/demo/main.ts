@@ -226,6 +226,7 @@ ui.form.addEventListener('submit', async (event) => {
   }
   const turn = searches.begin();
   updateCancel();
+  setStatus('검색 중…'); // the previous search's message (or error) must not stand for this one
   const choice = selectedModel();
   const snapshot = corpus; // this search stays with the corpus it started with
   const times = { firstStage: 0, load: 0, rerank: 0, candidates: 0 };

@@ -29,6 +29,9 @@ async function mediumModel(): Promise<string> {
   return folder;
 }
 
+/** Generous: a cold load and ranking 30 long passages on 2 busy cores; nothing here asserts on time. */
+const LONG = 400_000;
+
 let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
 let models: ModelServer;
@@ -132,7 +135,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-describe('item 4: one very long document', () => {
+describe('item 4: one very long document', { timeout: LONG }, () => {
   test('a 126,000-character document is cut, not fatal: the search reranks and shows it', async () => {
     const status = await searchToEnd('기준금리 결정');
     expect(status).toMatch(/재순위화 \d+ ms \(30개\)/);
@@ -144,7 +147,7 @@ describe('item 4: one very long document', () => {
   });
 });
 
-describe('item 1: cancelled and superseded searches never paint', () => {
+describe('item 1: cancelled and superseded searches never paint', { timeout: LONG }, () => {
   test('cancel while the model ranks: the reranked results of that search never appear', async () => {
     await submit('금통위 물가 경기');
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('재순위화 중'));
@@ -174,7 +177,7 @@ const bigText = (label: string) =>
 /** The big file is being indexed (the race the user creates: a second choice while the first is busy). */
 const untilIndexing = () => page.waitForFunction(() => document.getElementById('corpus-status')?.textContent?.startsWith('색인 중'), undefined, { timeout: 60_000 });
 
-describe('items 2 and 3: corpus choices', () => {
+describe('items 2 and 3: corpus choices', { timeout: LONG }, () => {
   test('a search running while the corpus changes never applies its hits to the new corpus', async () => {
     await submit('위원회 물가');
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('재순위화 중'));
@@ -218,7 +221,7 @@ describe('items 2 and 3: corpus choices', () => {
   });
 });
 
-describe('item 6: model choices that cannot load, said plainly', () => {
+describe('item 6: model choices that cannot load, said plainly', { timeout: LONG }, () => {
   test('"model folder from disk" with no folder picked fetches nothing and keeps the first-stage results', async () => {
     const before = models.requests.length;
     await page.selectOption('#model-select', 'folder');
