@@ -122,6 +122,10 @@ test('a new build installs beside the old one, is offered, and takes over cleanl
   server.mount('/', await buildApp('v2'));
   await page.reload(); // the browser checks sw.js and finds the new build
   await page.waitForSelector('#update:not([hidden])', { timeout: 60_000 });
+  // In Korean, and above the results where it is seen (not under a long list).
+  expect(await page.textContent('#update')).toContain('새 버전이 준비되었습니다');
+  expect(await page.evaluate(() => document.getElementById('update')!.getBoundingClientRect().top < document.getElementById('results')!.getBoundingClientRect().top)).toBe(true);
+  await page.screenshot({ path: 'test-results/pwa-update-banner.png' });
   expect(await page.textContent('#version')).toBe('build v1'); // nothing changes until the user accepts
   await Promise.all([page.waitForEvent('load'), page.click('#apply-update')]);
   await page.waitForFunction(() => document.getElementById('version')?.textContent === 'build v2', undefined, { timeout: 60_000 });
