@@ -36,7 +36,15 @@ async function buildApp(label: string): Promise<string> {
 async function search(query: string): Promise<string[]> {
   await page.fill('#query', query);
   await page.press('#query', 'Enter'); // keyboard, as a user would
-  await page.waitForFunction(() => document.querySelectorAll('#results li').length > 0, undefined, { timeout: 120_000 });
+  // The first-stage list shows at once; wait for the reranked one of this query.
+  await page.waitForFunction(
+    (q) => {
+      const list = document.getElementById('results')!;
+      return list.dataset['stage'] === 'reranked' && list.dataset['query'] === q && list.children.length > 0;
+    },
+    query,
+    { timeout: 120_000 },
+  );
   return page.$$eval('#results li p', (items) => items.map((p) => p.textContent ?? ''));
 }
 
