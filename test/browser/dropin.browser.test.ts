@@ -128,7 +128,8 @@ describe('library build', () => {
     expect({ worker, wasm, factory }).toEqual({ worker: expect.any(String), wasm: expect.any(String), factory: expect.any(String) });
     const entry = await readFile(path.join(outDir, 'ko-rerank.js'), 'utf8');
     const workerCode = await readFile(path.join(outDir, 'assets', worker!), 'utf8');
-    expect(entry).toContain(`new URL(\`assets/${worker}\`,import.meta.url)`);
+    // The literal form an app's bundler recognises as a worker (see vite.lib.config.ts).
+    expect(entry).toContain(`new Worker(new URL("./assets/${worker}", import.meta.url)`);
     expect(workerCode).toContain(`new URL(\`${wasm}\`,import.meta.url)`);
     expect(workerCode).toContain(`new URL(\`${factory}\`,import.meta.url)`);
     // Library mode would inline them; a data: worker or wasm breaks strict CSPs and caching.
