@@ -1,11 +1,29 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { ISOLATION_HEADERS } from './src/worker/isolation-headers.js';
 
 
-/** Files from public/ that belong to the app shell (models in public/ are cached by transformers.js instead). */
+/** Files from public/ that belong to the app shell. */
 const PUBLIC_SHELL_FILES = ['manifest.webmanifest', 'icon.svg'];
+
+/**
+ * The generated demo model (a few MB) is precached with the shell, so after one online visit the app
+ * can rerank offline without the user ever having searched online. Hub models (hundreds of MB) are
+ * not: transformers.js keeps them in the Cache API once they have been used.
+ */
+const PRECACHED_MODEL_DIR = 'models/demo-xlmr';
+
+function publicFiles(dir: string): string[] {
+  const root = path.join('public', dir);
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative('public', path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}
 
 /**
  * Writes the list of this build's files and a version derived from their contents into sw.js,
@@ -25,8 +43,10 @@ function precacheManifest(): Plugin {
         const item = bundle[name]!;
         hash.update(name).update(item.type === 'chunk' ? item.code : item.source);
       }
+      const modelFiles = publicFiles(PRECACHED_MODEL_DIR);
+      for (const name of modelFiles) hash.update(name).update(readFileSync(path.join('public', name)));
       const version = hash.digest('hex').slice(0, 12);
-      const shell = [...files, ...PUBLIC_SHELL_FILES];
+      const shell = [...files, ...PUBLIC_SHELL_FILES, ...modelFiles];
       sw.code = sw.code
         .replace(/["'`]__BUILD_VERSION__["'`]/, JSON.stringify(version))
         .replace(/\[\s*["'`]__PRECACHE_FILES__["'`]\s*\]/, JSON.stringify(shell));

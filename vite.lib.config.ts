@@ -41,11 +41,37 @@ function typeDeclarations(): Plugin {
   };
 }
 
+/**
+ * Writes the worker URL in the one form bundlers recognise in a dependency:
+ * `new Worker(new URL("./assets/reranker.worker-<hash>.js", import.meta.url), { type: "module" })`.
+ * Vite emits `new URL(new URL(`assets/…`, import.meta.url).href, "" + import.meta.url)`, which works
+ * when dist/lib is served as is but which an app's bundler (Vite, webpack) only copies as a plain
+ * file: the worker's own references to onnxruntime's wasm would then point at files nobody emitted.
+ * In the literal form the app's bundler builds the worker as a worker, wasm files included.
+ */
+function bundlerFriendlyWorkerUrl(): Plugin {
+  const nested = /new URL\(new URL\(`(assets\/[^`]+\.js)`,\s*import\.meta\.url\)\.href,\s*``\s*\+\s*import\.meta\.url\)/g;
+  return {
+    name: 'ko-rerank:bundler-friendly-worker-url',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const entry = bundle[`${LIB_ENTRY_NAME}.js`];
+      if (!entry || entry.type !== 'chunk') return;
+      const rewritten = entry.code.replace(nested, (_match, file: string) => `new URL(${JSON.stringify(`./${file}`)}, import.meta.url)`);
+      if (rewritten === entry.code || !/new Worker\(new URL\("\.\/assets\/reranker\.worker-[\w-]+\.js", import\.meta\.url\)/.test(rewritten)) {
+        this.error('bundler-friendly-worker-url: the worker URL in ko-rerank.js has a form this plugin does not know; update the pattern');
+      }
+      entry.code = rewritten;
+    },
+  };
+}
+
 export default defineConfig({
   base: './', // every URL between the files is relative to import.meta.url
   publicDir: false,
   worker: { format: 'es' },
-  plugins: [typeDeclarations()],
+  plugins: [bundlerFriendlyWorkerUrl(), typeDeclarations()],
   build: {
     outDir: 'dist/lib',
     emptyOutDir: true,

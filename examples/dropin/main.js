@@ -45,6 +45,8 @@ async function rerank(query) {
   setStatus('ranking', 'Reranking…');
   try {
     const result = await rerankElements(list, query, { reranker, topK, text: readItem, scoreAttribute: 'data-rerank-score', signal: controller.signal });
+    // data-rerank-score keeps the exact number for scripts; people see three decimals.
+    for (const [item, score] of result.scores) item.setAttribute('data-score-shown', score.toFixed(3));
     news.setAttribute('query', query); // the custom element reranks itself on the change
     setStatus('done', `Reranked ${result.items.length} results (${result.moved} moved) on ${reranker.ready.backend}.`);
     return result;
@@ -76,7 +78,10 @@ try {
 news.reranker = reranker; // share one model between both lists
 defineRerankResults();
 rerankButton.disabled = false;
-setStatus('ready', `Ready: ${reranker.ready.model} on ${reranker.ready.backend} (${reranker.ready.dtype}).`);
+const modelName = reranker.ready.model.replace(/[?#].*$/, '').split('/').filter(Boolean).at(-1);
+setStatus('ready', `준비됨 (ready): ${modelName} on ${reranker.ready.backend} (${reranker.ready.dtype}).`);
+// The bundled demo model is generated with random weights: say so, so nobody reads meaning into its order.
+if (!params.get('model')) document.getElementById('random-weights').hidden = false;
 
 // For the browser console and the browser test.
 window.rerankExample = { lib, reranker, list, news, readItem, rerank };

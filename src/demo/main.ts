@@ -1,8 +1,11 @@
 /**
  * Demo page: a Korean-first search box. BM25 finds candidates in the corpus, the cross-encoder in a
  * Web Worker reranks them. All user and document text is rendered as text, never as HTML.
+ *
+ * Races are handled by "latest wins" turns (latest.ts): a newer search or corpus choice supersedes the
+ * older one, which may finish in the background but never touches the page.
  */
-import { type BrowserReranker, type CreateRerankerOptions, createReranker, filesFromFolderPick } from '../client/index.js';
+import { type BrowserReranker, type CreateRerankerOptions, type ProgressEvent, createReranker, filesFromFolderPick } from '../client/index.js';
 import type { Dtype } from '../engine/types.js';
 import { registerServiceWorker } from '../pwa/register.js';
 import { LexicalIndex } from '../retrieval/index.js';
@@ -10,12 +13,18 @@ import { planBackends } from '../worker/backend-plan.js';
 import { probeCapabilities } from '../worker/probe.js';
 import { type CorpusPassage, CorpusFormatError, detectCorpusFormat, parseCorpus } from './corpus-file.js';
 import { hubReachable } from './hub-probe.js';
+import { LatestWins } from './latest.js';
+import { describeModelError, incompleteChoice, shortModelName } from './model-errors.js';
+import { ModelHolder } from './model-holder.js';
 import { DEFAULT_HUB_MODEL, DEMO_MODEL_ID, HUB_MODELS, describeModel } from './model-catalog.js';
-import { renderResults } from './render.js';
+import { type ShownResult, clearResults, renderResults } from './render.js';
 import { SAMPLE_CORPUS } from './sample-corpus-data.js';
+import { type Candidate, type CorpusSnapshot, type RankedCandidate, runSearch } from './search-flow.js';
 
 /** First-stage hits the reranker sees. */
 const CANDIDATES = 30;
+/** Characters of a passage shown in the list; the rest of a very long document is elided. */
+const SHOWN_CHARACTERS = 1200;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -24,7 +33,9 @@ const ui = {
   cancel: $<HTMLButtonElement>('cancel'),
   progress: $<HTMLProgressElement>('progress'),
   status: $<HTMLParagraphElement>('status'),
-  notice: $<HTMLParagraphElement>('notice'),
+  notice: $<HTMLDetailsElement>('notice'),
+  noticeSummary: $<HTMLElement>('notice-summary'),
+  noticeBody: $<HTMLParagraphElement>('notice-body'),
   results: $<HTMLOListElement>('results'),
   modelSelect: $<HTMLSelectElement>('model-select'),
   customRow: $<HTMLDivElement>('custom-row'),
@@ -37,190 +48,283 @@ const ui = {
   corpusText: $<HTMLTextAreaElement>('corpus-text'),
 };
 
+function setStatus(text: string, kind: 'info' | 'error' = 'info'): void {
+  ui.status.textContent = text;
+  ui.status.classList.toggle('error', kind === 'error');
+}
+
 // ---- corpus ---------------------------------------------------------------------------------
 
-let corpus: CorpusPassage[] = [];
-let index = new LexicalIndex();
+const searches = new LatestWins();
+const corpusChoices = new LatestWins();
+let corpus: CorpusSnapshot = { label: '', passages: [], index: new LexicalIndex() };
 
-/** Indexes in chunks (the page keeps painting); the old corpus stays until the new one is ready. */
-async function useCorpus(passages: CorpusPassage[], label: string): Promise<void> {
-  const next = new LexicalIndex();
-  await next.addAll(passages.map((p, i) => ({ id: String(i), text: p.title ? `${p.title} ${p.text}` : p.text })), {
-    onProgress: (done, total) => (ui.corpusStatus.textContent = `색인 중 ${done} / ${total}…`),
-  });
-  corpus = passages;
-  index = next;
+/**
+ * Reads and indexes a corpus the user chose. Only the latest choice is applied: an earlier, slower
+ * one (a big file still indexing) is abandoned and can neither replace the corpus nor clear an error.
+ */
+async function chooseCorpus(label: string, read: () => Promise<CorpusPassage[]> | CorpusPassage[]): Promise<void> {
+  const turn = corpusChoices.begin();
   ui.corpusError.textContent = '';
-  ui.corpusStatus.textContent = `${label}: ${passages.length}개 문서`;
-  ui.results.replaceChildren();
+  try {
+    const passages = await read();
+    if (!turn.isCurrent()) return;
+    const index = new LexicalIndex();
+    await index.addAll(passages.map((p, i) => ({ id: String(i), text: p.title ? `${p.title} ${p.text}` : p.text })), {
+      signal: turn.signal,
+      onProgress: (done, total) => {
+        if (turn.isCurrent()) ui.corpusStatus.textContent = `색인 중 ${done} / ${total}…`;
+      },
+    });
+    if (!turn.isCurrent()) return;
+    corpusChoices.finish(turn);
+    corpus = { label, passages, index };
+    ui.corpusStatus.textContent = `${label}: ${passages.length}개 문서`;
+    // Results on screen belong to the old corpus; a search still running is bound to it: stop both.
+    if (searches.cancel()) setStatus('문서 모음이 바뀌어 진행 중이던 검색을 멈췄습니다. 다시 검색하세요.');
+    clearResults(ui.results);
+    updateCancel();
+  } catch (error) {
+    if (!turn.isCurrent()) return;
+    corpusChoices.finish(turn);
+    const reason = error instanceof CorpusFormatError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    ui.corpusError.textContent = `${label}을(를) 읽을 수 없습니다 — ${reason}. 이전 문서 모음을 계속 사용합니다.`;
+    ui.corpusStatus.textContent = corpus.label ? `${corpus.label}: ${corpus.passages.length}개 문서` : '';
+  }
 }
 
-function reportCorpusError(source: string, error: unknown): void {
-  const reason = error instanceof CorpusFormatError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  ui.corpusError.textContent = `${source}을(를) 읽을 수 없습니다 — ${reason}. 이전 문서 모음을 계속 사용합니다.`;
-  ui.corpusStatus.textContent = `${ui.corpusStatus.textContent?.replace(/^색인 중.*$/, '') ?? ''}`;
-}
-
-ui.corpusFile.addEventListener('change', async () => {
+ui.corpusFile.addEventListener('change', () => {
   const file = ui.corpusFile.files?.[0];
   if (!file) return;
-  try {
-    await useCorpus(parseCorpus(await file.text(), detectCorpusFormat(file.name)), file.name);
-  } catch (error) {
-    reportCorpusError(file.name, error);
-  } finally {
-    ui.corpusFile.value = '';
-  }
+  ui.corpusFile.value = ''; // the same file can be chosen again
+  void chooseCorpus(file.name, async () => parseCorpus(await file.text(), detectCorpusFormat(file.name)));
 });
-$<HTMLButtonElement>('use-pasted').addEventListener('click', async () => {
-  try {
-    await useCorpus(parseCorpus(ui.corpusText.value, 'txt'), '붙여넣은 글');
-  } catch (error) {
-    reportCorpusError('붙여넣은 글', error);
-  }
-});
-$<HTMLButtonElement>('use-sample').addEventListener('click', () => void useCorpus(SAMPLE_CORPUS, '샘플 문서'));
+$<HTMLButtonElement>('use-pasted').addEventListener('click', () => void chooseCorpus('붙여넣은 글', () => parseCorpus(ui.corpusText.value, 'txt')));
+$<HTMLButtonElement>('use-sample').addEventListener('click', () => void chooseCorpus('샘플 문서', () => SAMPLE_CORPUS));
 
 // ---- model ----------------------------------------------------------------------------------
 
 let predictedDtype: Dtype = 'q8';
+let hubOnline = true;
 let pickedFolder: Record<string, Blob> | null = null;
-let reranker: BrowserReranker | null = null;
-let loadedKey = '';
+const models = new ModelHolder<BrowserReranker>();
 
 function fillModelPicker(): void {
+  const offline = hubOnline ? '' : ' — 지금 연결할 수 없음 (Hub unreachable)';
   const options: Array<[string, string]> = [
-    ...HUB_MODELS.map((m): [string, string] => [m.id, describeModel(m, predictedDtype)]),
-    [DEMO_MODEL_ID, 'Generated demo model — random weights: shows the mechanics, not real relevance'],
-    ['custom', 'Another hub id or URL…'],
-    ['folder', 'Model folder opened from disk'],
+    ...HUB_MODELS.map((m): [string, string] => [m.id, `${describeModel(m, predictedDtype)}${offline}`]),
+    [DEMO_MODEL_ID, '생성된 데모 모델 — 무작위 가중치: 동작은 보여 주지만 관련도는 의미 없음 (generated, random weights)'],
+    ['custom', '다른 Hub id 또는 모델 폴더 URL… (another hub id or URL)'],
+    ['folder', '디스크에서 연 모델 폴더 (model folder from disk)'],
   ];
   ui.modelSelect.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
 }
 
-function selectedModel(): { key: string; options: Pick<CreateRerankerOptions, 'model' | 'files'> } {
+interface ModelChoice {
+  key: string;
+  /** How the status line and messages name it. */
+  name: string;
+  problem: string | null;
+  options: Pick<CreateRerankerOptions, 'model' | 'files'>;
+}
+
+function selectedModel(): ModelChoice {
   const value = ui.modelSelect.value;
-  if (value === 'custom') return { key: `custom:${ui.customModel.value.trim()}`, options: { model: ui.customModel.value.trim() } };
-  if (value === 'folder' && pickedFolder) return { key: `folder:${Object.keys(pickedFolder).join()}`, options: { model: 'model folder from disk', files: pickedFolder } };
-  return { key: value, options: { model: value } };
+  if (value === 'custom') {
+    const model = ui.customModel.value.trim();
+    return { key: `custom:${model}`, name: model, problem: incompleteChoice({ kind: 'custom', value: model }), options: { model } };
+  }
+  if (value === 'folder') {
+    const files = pickedFolder ?? {};
+    const fileCount = Object.keys(files).length;
+    return {
+      key: `folder:${Object.keys(files).join()}`,
+      name: '디스크의 모델 폴더',
+      problem: incompleteChoice({ kind: 'folder', value: '', fileCount }),
+      options: { model: 'model folder from disk', files },
+    };
+  }
+  return { key: value, name: shortModelName(value), problem: null, options: { model: value } };
 }
 
 ui.modelSelect.addEventListener('change', () => {
   ui.customRow.hidden = ui.modelSelect.value !== 'custom';
-  ui.modelInfo.textContent = ui.modelSelect.value === DEMO_MODEL_ID ? 'Random weights: the ranking is meaningless, the mechanics are real.' : '';
+  const value = ui.modelSelect.value;
+  ui.modelInfo.textContent =
+    value === DEMO_MODEL_ID
+      ? '무작위 가중치: 순위는 의미가 없고, 동작(워커, 백엔드, 배치, 점수에 따른 이동)만 진짜입니다.'
+      : value === 'folder' && !pickedFolder
+        ? '아래 "모델 폴더 열기"로 폴더를 고르세요.'
+        : HUB_MODELS.some((m) => m.id === value) && !hubOnline
+          ? 'Hugging Face Hub에 지금 연결할 수 없습니다: 이 기기에 저장된 적이 없으면 불러올 수 없습니다.'
+          : '';
 });
 ui.folderInput.addEventListener('change', () => {
   if (!ui.folderInput.files?.length) return;
   pickedFolder = filesFromFolderPick(ui.folderInput.files);
   ui.modelSelect.value = 'folder';
-  ui.modelInfo.textContent = `${Object.keys(pickedFolder).length} files: ${Object.keys(pickedFolder).slice(0, 6).join(', ')}…`;
+  ui.customRow.hidden = true;
+  const names = Object.keys(pickedFolder);
+  ui.modelInfo.textContent = `${names.length}개 파일: ${names.slice(0, 6).join(', ')}${names.length > 6 ? '…' : ''}`;
 });
 
-async function ensureReranker(signal: AbortSignal): Promise<BrowserReranker> {
-  const { key, options } = selectedModel();
-  if (reranker && loadedKey === key) return reranker;
-  await reranker?.dispose();
-  reranker = null;
+const PHASES: Record<Exclude<ProgressEvent['phase'], 'download'>, string> = {
+  compile: '모델 준비 중',
+  'warm-up': '모델 예열 중',
+  ready: '모델 준비 완료',
+};
+
+/** Loads the chosen model in a new worker, with progress in the status line. */
+function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<BrowserReranker> {
   const bytes = new Map<string, { loaded: number; total: number }>();
   ui.progress.hidden = false;
   ui.progress.removeAttribute('value');
-  try {
-    reranker = await createReranker({
-      ...options,
-      signal,
-      onProgress: (event) => {
-        if (event.phase !== 'download') {
-          ui.status.textContent = `${event.phase} (${event.backend})…`;
-          return;
-        }
-        bytes.set(event.file, event);
-        const loaded = [...bytes.values()].reduce((s, b) => s + b.loaded, 0);
-        const total = [...bytes.values()].reduce((s, b) => s + b.total, 0);
-        ui.progress.max = total || 1;
-        ui.progress.value = loaded;
-        ui.status.textContent = `모델 다운로드 ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB (${event.file})`;
-      },
-    });
-  } finally {
-    ui.progress.hidden = true;
-  }
-  loadedKey = key;
-  return reranker;
+  const done = () => (ui.progress.hidden = true);
+  const loading = createReranker({
+    ...choice.options,
+    signal,
+    onProgress: (event) => {
+      if (event.phase !== 'download') {
+        setStatus(`${PHASES[event.phase]} (${event.backend === 'webgpu' ? 'WebGPU' : 'WASM'})…`);
+        return;
+      }
+      bytes.set(event.file, event);
+      const loaded = [...bytes.values()].reduce((s, b) => s + b.loaded, 0);
+      const total = [...bytes.values()].reduce((s, b) => s + b.total, 0);
+      ui.progress.max = total || 1;
+      ui.progress.value = loaded;
+      const file = event.file.split('/').at(-1);
+      setStatus(`모델 내려받는 중 ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB (${file})`);
+    },
+  });
+  loading.then(done, done);
+  return loading;
+}
+
+/** An error the page raises itself, already in words for the user. */
+class ChoiceError extends Error {
+  override name = 'ChoiceError';
 }
 
 // ---- search ---------------------------------------------------------------------------------
 
-let running: AbortController | null = null;
+function shown(candidate: Candidate | RankedCandidate): ShownResult {
+  const text = candidate.passage.text.length > SHOWN_CHARACTERS ? `${candidate.passage.text.slice(0, SHOWN_CHARACTERS)}…` : candidate.passage.text;
+  return { text, title: candidate.passage.title, firstStageRank: candidate.firstStageRank, bm25: candidate.bm25, score: 'score' in candidate ? candidate.score : undefined };
+}
+
+function updateCancel(): void {
+  ui.cancel.disabled = !searches.busy;
+}
 
 ui.form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const query = ui.query.value.trim();
   if (!query) {
-    ui.status.textContent = '질문을 입력하세요.';
+    setStatus('질문을 입력하세요.');
     return;
   }
-  running?.abort();
-  const controller = (running = new AbortController());
-  ui.cancel.disabled = false;
+  const turn = searches.begin();
+  updateCancel();
+  setStatus('검색 중…'); // the previous search's message (or error) must not stand for this one
+  const choice = selectedModel();
+  const snapshot = corpus; // this search stays with the corpus it started with
+  const times = { firstStage: 0, load: 0, rerank: 0, candidates: 0 };
+  let model: BrowserReranker | null = null;
+  const started = performance.now();
   try {
-    const started = performance.now();
-    const hits = index.search(query, CANDIDATES);
-    const firstStageMs = performance.now() - started;
-    if (hits.length === 0) {
-      ui.results.replaceChildren();
-      ui.status.textContent = '질문과 겹치는 단어가 있는 문서가 없습니다.';
-      return;
-    }
-    const loadStarted = performance.now();
-    const model = await ensureReranker(controller.signal);
-    const loadMs = performance.now() - loadStarted;
-    ui.status.textContent = `재순위화 중 (${hits.length}개 후보)…`;
-    const rerankStarted = performance.now();
-    const candidates = hits.map((hit) => corpus[hit.index]!);
-    const ranked = await model.rank(query, candidates.map((p) => p.text), { signal: controller.signal });
-    const rerankMs = performance.now() - rerankStarted;
-    renderResults(ui.results, ranked.map((r) => ({ ...candidates[r.index]!, score: r.score, firstStageRank: r.index })));
-    const { backend, dtype, threads } = model.ready;
-    ui.status.textContent =
-      `BM25 ${firstStageMs.toFixed(1)} ms · ${loadMs > 5 ? `모델 준비 ${(loadMs / 1000).toFixed(1)} s · ` : ''}재순위화 ${rerankMs.toFixed(0)} ms ` +
-      `(${hits.length}개) · ${backend} / ${dtype}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} · ${model.ready.model}`;
+    await runSearch({
+      query,
+      snapshot,
+      turn,
+      topN: CANDIDATES,
+      rank: async (q, texts, signal) => {
+        times.candidates = texts.length;
+        if (choice.problem) throw new ChoiceError(choice.problem);
+        const loadStarted = performance.now();
+        model = await models.get(choice.key, (loadSignal) => loadModel(choice, loadSignal), signal);
+        times.load = performance.now() - loadStarted;
+        if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+        setStatus(`재순위화 중 (${texts.length}개 후보)…`);
+        const rankStarted = performance.now();
+        const ranked = await model.rank(q, texts, { signal });
+        times.rerank = performance.now() - rankStarted;
+        return ranked;
+      },
+      view: {
+        showNoHits() {
+          clearResults(ui.results);
+          setStatus('질문과 겹치는 단어가 있는 문서가 없습니다.');
+        },
+        showFirstStage(candidates) {
+          times.firstStage = performance.now() - started;
+          renderResults(ui.results, candidates.map(shown), { stage: 'bm25', query });
+        },
+        showReranked(results) {
+          renderResults(ui.results, results.map(shown), { stage: 'reranked', query });
+          const { backend, dtype, threads, model: id } = model!.ready;
+          setStatus(
+            `BM25 ${times.firstStage.toFixed(1)} ms · ${times.load > 5 ? `모델 준비 ${(times.load / 1000).toFixed(1)} s · ` : ''}재순위화 ${times.rerank.toFixed(0)} ms ` +
+              `(${times.candidates}개) · ${backend} / ${dtype}${backend === 'wasm' ? `, ${threads} 스레드` : ''} · ${shortModelName(id)}`,
+          );
+        },
+        showRerankError(error) {
+          const reason = error instanceof ChoiceError ? error.message : describeModelError(error, { online: navigator.onLine, model: choice.name });
+          setStatus(`재순위화하지 못해 1단계(BM25) 결과를 보여 줍니다 — ${reason}`, 'error');
+        },
+      },
+    });
   } catch (error) {
-    const e = error as { name?: string; message?: string };
-    ui.status.textContent = e.name === 'AbortError' ? '취소했습니다.' : `오류: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+    if (turn.isCurrent()) setStatus(`오류: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, 'error');
   } finally {
-    if (running === controller) {
-      running = null;
-      ui.cancel.disabled = true;
-    }
+    searches.finish(turn);
+    updateCancel();
   }
 });
-ui.cancel.addEventListener('click', () => running?.abort());
+
+ui.cancel.addEventListener('click', () => {
+  if (!searches.cancel()) return;
+  models.cancelLoad(); // a download started for this search stops too
+  updateCancel();
+  const stage = ui.results.dataset['stage'];
+  setStatus(stage === 'bm25' ? '재순위화를 취소했습니다. 1단계(BM25) 순서 그대로입니다.' : '취소했습니다.');
+});
 
 // ---- start ----------------------------------------------------------------------------------
+
+function showNotice(summary: string, body: string): void {
+  ui.noticeSummary.textContent = summary;
+  ui.noticeBody.textContent = body;
+  ui.notice.hidden = false;
+}
 
 async function start(): Promise<void> {
   const capabilities = await probeCapabilities();
   predictedDtype = planBackends(capabilities)[0]!.dtype;
   fillModelPicker();
   ui.modelSelect.value = DEFAULT_HUB_MODEL.id;
-  const indexing = useCorpus(SAMPLE_CORPUS, '샘플 문서');
-  if (!(await hubReachable(DEFAULT_HUB_MODEL.id))) {
+  const indexing = chooseCorpus('샘플 문서', () => SAMPLE_CORPUS);
+  hubOnline = await hubReachable(DEFAULT_HUB_MODEL.id);
+  if (!hubOnline) {
+    fillModelPicker(); // marks the hub models as unreachable
     ui.modelSelect.value = DEMO_MODEL_ID;
-    ui.notice.hidden = false;
-    ui.notice.textContent =
-      'Hugging Face Hub에 연결할 수 없어 생성된 데모 모델을 선택했습니다. The Hugging Face Hub cannot be reached from this page, ' +
-      'so the generated demo model is selected: its weights are random, so it shows the mechanics (worker, backend, batching, ' +
-      'scores moving results) but not real relevance. Pick a hub model when online, or open a model folder from disk.';
+    showNotice(
+      'Hugging Face Hub에 연결할 수 없어, 생성된 데모 모델(무작위 가중치)을 씁니다.',
+      '데모 모델은 동작(워커, 백엔드, 배치, 점수에 따른 순위 이동)을 보여 주지만 실제 관련도는 보여 주지 않습니다. ' +
+        '온라인일 때 Hub 모델을 고르거나, 디스크의 모델 폴더를 여세요. ' +
+        'The Hugging Face Hub cannot be reached from this page, so the generated demo model is selected: its weights are random, ' +
+        'so it shows the mechanics but not real relevance.',
+    );
   }
   ui.modelSelect.dispatchEvent(new Event('change'));
   await indexing;
-  ui.status.textContent = `준비됨. ${capabilities.webgpu ? 'WebGPU' : 'WASM'} 사용 예정, ${predictedDtype}.`;
+  setStatus(`준비됨. ${capabilities.webgpu ? 'WebGPU' : 'WASM'} 사용 예정, ${predictedDtype}.`);
 }
 
 void start();
 void registerServiceWorker({
   onUpdateReady(apply) {
-    $<HTMLParagraphElement>('update').hidden = false;
+    $<HTMLElement>('update').hidden = false;
     $<HTMLButtonElement>('apply-update').addEventListener('click', apply, { once: true });
   },
 });

@@ -3,9 +3,18 @@
 export interface ShownResult {
   text: string;
   title?: string;
-  score: number;
+  /** The reranker's score; absent for first-stage results shown before (or without) reranking. */
+  score?: number;
   /** 0-based rank in the first stage. */
   firstStageRank: number;
+  /** BM25 score of the first stage. */
+  bm25?: number;
+}
+
+/** Which results the list shows: first-stage (BM25) order or reranked order, and for which query. */
+export interface ListLabel {
+  stage: 'bm25' | 'reranked';
+  query: string;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text: string): HTMLElementTagNameMap[K] {
@@ -20,22 +29,30 @@ function movementLabel(firstStageRank: number, newRank: number): string {
   return moved > 0 ? `▲${moved}` : moved < 0 ? `▼${-moved}` : '＝';
 }
 
-export function renderResults(list: HTMLOListElement, results: ShownResult[]): void {
+function metaLine(result: ShownResult, rank: number): string {
+  if (result.score === undefined) return `BM25 #${result.firstStageRank + 1}${result.bm25 === undefined ? '' : ` · BM25 점수 ${result.bm25.toFixed(2)}`}`;
+  return `재순위 점수 ${result.score.toFixed(4)} · BM25 #${result.firstStageRank + 1} → #${rank + 1} ${movementLabel(result.firstStageRank, rank)}`;
+}
+
+export function renderResults(list: HTMLOListElement, results: ShownResult[], label: ListLabel): void {
+  // The labels let a reader (and the tests) tell which search and which stage is on screen.
+  list.dataset['stage'] = label.stage;
+  list.dataset['query'] = label.query;
   list.replaceChildren(
     ...results.map((result, rank) => {
       const item = document.createElement('li');
-      item.dataset['score'] = String(result.score);
+      if (result.score !== undefined) item.dataset['score'] = String(result.score);
       item.dataset['firstStageRank'] = String(result.firstStageRank + 1);
       if (result.title) item.append(element('strong', 'title', result.title));
       item.append(element('p', 'passage', result.text));
-      item.append(
-        element(
-          'span',
-          'meta',
-          `rerank ${result.score.toFixed(4)} · BM25 #${result.firstStageRank + 1} → #${rank + 1} ${movementLabel(result.firstStageRank, rank)}`,
-        ),
-      );
+      item.append(element('span', 'meta', metaLine(result, rank)));
       return item;
     }),
   );
+}
+
+export function clearResults(list: HTMLOListElement): void {
+  delete list.dataset['stage'];
+  delete list.dataset['query'];
+  list.replaceChildren();
 }

@@ -1,7 +1,8 @@
 /**
- * Offline support: precaches the app shell (HTML, scripts, onnxruntime's wasm, manifest) of one build,
- * serves it cache-first, and keeps cross-origin isolation (COOP/COEP) on what it serves so WASM threads
- * still work offline. Model files are kept by transformers.js in the Cache API, not here.
+ * Offline support: precaches the app shell (HTML, scripts, onnxruntime's wasm, manifest) of one build
+ * and the small generated demo model, serves them cache-first, and keeps cross-origin isolation
+ * (COOP/COEP) on what it serves so WASM threads still work offline. Hub models are kept by
+ * transformers.js in the Cache API once used, not here.
  * A new build installs beside the old one and takes over when the page asks (see register.ts).
  */
 import { ISOLATION_HEADERS } from '../worker/isolation-headers.js';

@@ -59,7 +59,10 @@ test('search then rerank: results follow the rerank scores and show how far each
   // BM25 ranks are a permutation of 1..n and at least one result moved.
   expect(results.map((r) => r.firstStageRank).sort((a, b) => a - b)).toEqual(results.map((_, i) => i + 1));
   expect(results.some((r, i) => r.firstStageRank !== i + 1)).toBe(true);
-  expect(await page.textContent('#status')).toMatch(/BM25 [\d.]+ ms .* wasm \/ q8, \d thread/);
+  // Korean status line, naming the model folder, not its full URL.
+  const status = (await page.textContent('#status')) ?? '';
+  expect(status).toMatch(/^BM25 [\d.]+ ms · (모델 준비 [\d.]+ s · )?재순위화 \d+ ms \(\d+개\) · wasm \/ q8, \d 스레드 · demo-xlmr$/);
+  expect(status).not.toMatch(/https?:|compile|warm-up/);
   await page.screenshot({ path: 'test-results/demo-desktop.png', fullPage: true });
   expect(consoleErrors).toEqual([]);
 });
@@ -94,6 +97,18 @@ test('readable on a phone: no horizontal scrolling, controls reachable by keyboa
   await page.setViewportSize({ width: 390, height: 844 });
   await search('연말정산 공제');
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  // The bilingual notice is one collapsed line, not ~40% of the screen.
+  const notice = await page.$eval('#notice', (el) => ({ open: (el as HTMLDetailsElement).open, height: el.getBoundingClientRect().height }));
+  expect(notice.open).toBe(false);
+  expect(notice.height).toBeLessThan(844 * 0.15);
+  // The cancel button stays on the line of the query box and the search button.
+  const boxes = await page.$$eval('#query, #search button', (nodes) => nodes.map((n) => n.getBoundingClientRect().toJSON() as DOMRect));
+  const [query, ...buttons] = boxes;
+  for (const button of buttons) {
+    const middle = button.top + button.height / 2;
+    expect(middle).toBeGreaterThan(query!.top);
+    expect(middle).toBeLessThan(query!.bottom);
+  }
   await page.screenshot({ path: 'test-results/demo-phone.png', fullPage: false });
   // Tab from the query box reaches the search button.
   await page.focus('#query');

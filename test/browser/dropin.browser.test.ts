@@ -51,7 +51,11 @@ beforeAll(async () => {
   await build({ configFile: path.join(ROOT, 'vite.lib.config.ts'), logLevel: 'error', build: { outDir } });
   models = await startModelServer({ models: { [MODEL_ID]: await testModel('tiny-xlmr') } });
   site = await startStaticServer({
-    mounts: { [`${MOUNT}/examples/dropin/`]: path.join(ROOT, 'examples/dropin'), [`${MOUNT}/dist/lib/`]: outDir },
+    mounts: {
+      [`${MOUNT}/examples/dropin/`]: path.join(ROOT, 'examples/dropin'),
+      [`${MOUNT}/dist/lib/`]: outDir,
+      [`${MOUNT}/public/models/`]: path.join(ROOT, 'public/models'), // the example's default model
+    },
     connectSrc: [models.url],
   });
   browser = await launchChromium({ webgpu: false });
@@ -124,7 +128,8 @@ describe('library build', () => {
     expect({ worker, wasm, factory }).toEqual({ worker: expect.any(String), wasm: expect.any(String), factory: expect.any(String) });
     const entry = await readFile(path.join(outDir, 'ko-rerank.js'), 'utf8');
     const workerCode = await readFile(path.join(outDir, 'assets', worker!), 'utf8');
-    expect(entry).toContain(`new URL(\`assets/${worker}\`,import.meta.url)`);
+    // The literal form an app's bundler recognises as a worker (see vite.lib.config.ts).
+    expect(entry).toContain(`new Worker(new URL("./assets/${worker}", import.meta.url)`);
     expect(workerCode).toContain(`new URL(\`${wasm}\`,import.meta.url)`);
     expect(workerCode).toContain(`new URL(\`${factory}\`,import.meta.url)`);
     // Library mode would inline them; a data: worker or wasm breaks strict CSPs and caching.
@@ -165,6 +170,25 @@ describe('library build', () => {
 
 // Generous: a cold model load on 2 busy cores; nothing here asserts on time.
 describe('the example page, reranked in place by the built library', { timeout: 240_000 }, () => {
+  test('with its default (generated) model it says the weights are random, and shows scores rounded', async () => {
+    await import('../../scripts/ensure-demo-model.js');
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    await page.goto(`${site.url}${MOUNT}/examples/dropin/`);
+    await page.waitForSelector('#status[data-state="ready"], #status[data-state="error"]', { timeout: 120_000 });
+    expect(await page.isVisible('#random-weights')).toBe(true);
+    expect(await page.textContent('#random-weights')).toContain('무작위 가중치');
+    await page.$eval('#search', (form) => (form as HTMLFormElement).requestSubmit());
+    await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 120_000 });
+    const shown = await page.$$eval('#results > li', (items) => items.map((li) => [li.getAttribute('data-score-shown'), li.getAttribute('data-rerank-score')]));
+    for (const [rounded, exact] of shown) {
+      expect(rounded).toMatch(/^-?\d+\.\d{3}$/);
+      expect(Number(rounded)).toBeCloseTo(Number(exact), 3);
+    }
+    await page.screenshot({ path: 'test-results/dropin-default-model.png', fullPage: true });
+    await page.close();
+  });
+
   test('the list is reordered exactly as the scores say; nodes, links, handlers and focus survive', async () => {
     const page = await openExample();
     const before = await listState(page);

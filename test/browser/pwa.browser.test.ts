@@ -36,7 +36,15 @@ async function buildApp(label: string): Promise<string> {
 async function search(query: string): Promise<string[]> {
   await page.fill('#query', query);
   await page.press('#query', 'Enter'); // keyboard, as a user would
-  await page.waitForFunction(() => document.querySelectorAll('#results li').length > 0, undefined, { timeout: 120_000 });
+  // The first-stage list shows at once; wait for the reranked one of this query.
+  await page.waitForFunction(
+    (q) => {
+      const list = document.getElementById('results')!;
+      return list.dataset['stage'] === 'reranked' && list.dataset['query'] === q && list.children.length > 0;
+    },
+    query,
+    { timeout: 120_000 },
+  );
   return page.$$eval('#results li p', (items) => items.map((p) => p.textContent ?? ''));
 }
 
@@ -59,6 +67,43 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
+test('after one online visit WITHOUT a search the app reranks offline; a model it never stored is said to be missing, in Korean', async () => {
+  // A visitor who only opened the page: the service worker must have stored the demo model by itself.
+  const fresh = await browser.newContext();
+  const visitor = await fresh.newPage();
+  const errors: string[] = [];
+  visitor.on('console', (m) => {
+    if (m.type() === 'error' && !/huggingface\.co|ERR_INTERNET_DISCONNECTED/.test(m.location().url + m.text())) errors.push(m.text());
+  });
+  visitor.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await visitor.goto(server.url);
+    await visitor.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+    expect(server.log.filter((line) => line.includes('/models/demo-xlmr/'))).not.toEqual([]); // fetched by the install, not by a search
+    await fresh.setOffline(true);
+    await visitor.reload();
+    await visitor.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
+    await visitor.fill('#query', '기준금리는 누가 결정하나요?');
+    await visitor.press('#query', 'Enter');
+    await visitor.waitForFunction(() => /재순위화 \d+ ms|재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await visitor.textContent('#status')).toMatch(/재순위화 \d+ ms .*wasm \/ q8, \d 스레드 · demo-xlmr$/);
+    expect(await visitor.$$eval('#results li[data-score]', (items) => items.length)).toBeGreaterThan(1);
+
+    // A model that was never stored: the page says so plainly, and the first-stage results stay.
+    await visitor.click('#model-panel summary');
+    await visitor.selectOption('#model-select', 'Xenova/bge-reranker-base');
+    await visitor.fill('#query', '기준금리 결정');
+    await visitor.press('#query', 'Enter');
+    await visitor.waitForFunction(() => /재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await visitor.textContent('#status')).toMatch(/오프라인 상태이고, 모델 "Xenova\/bge-reranker-base"은\(는\) 아직 이 기기에 저장되어 있지 않습니다/);
+    expect(await visitor.$$eval('#results li', (items) => items.length)).toBeGreaterThan(1);
+    await visitor.screenshot({ path: 'test-results/pwa-offline-missing-model.png' });
+    expect(errors).toEqual([]);
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('after one online visit the app searches and reranks offline, still cross-origin isolated', async () => {
   await page.goto(server.url);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
@@ -72,7 +117,7 @@ test('after one online visit the app searches and reranks offline, still cross-o
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await page.evaluate(() => fetch('/index.html').then(() => 'online', () => 'offline'))).toBe('online'); // served by the worker
     expect(await search('기준금리는 누가 결정하나요?')).toEqual(online);
-    expect(await page.textContent('#status')).toMatch(/wasm \/ q8, \d thread/);
+    expect(await page.textContent('#status')).toMatch(/wasm \/ q8, \d 스레드/);
     expect(consoleErrors).toEqual([]); // nothing failed to load offline
     // The network really is off.
     expect(await page.evaluate(() => fetch('https://huggingface.co/').then(() => 'reached', () => 'unreachable'))).toBe('unreachable');
@@ -85,6 +130,10 @@ test('a new build installs beside the old one, is offered, and takes over cleanl
   server.mount('/', await buildApp('v2'));
   await page.reload(); // the browser checks sw.js and finds the new build
   await page.waitForSelector('#update:not([hidden])', { timeout: 60_000 });
+  // In Korean, and above the results where it is seen (not under a long list).
+  expect(await page.textContent('#update')).toContain('새 버전이 준비되었습니다');
+  expect(await page.evaluate(() => document.getElementById('update')!.getBoundingClientRect().top < document.getElementById('results')!.getBoundingClientRect().top)).toBe(true);
+  await page.screenshot({ path: 'test-results/pwa-update-banner.png' });
   expect(await page.textContent('#version')).toBe('build v1'); // nothing changes until the user accepts
   await Promise.all([page.waitForEvent('load'), page.click('#apply-update')]);
   await page.waitForFunction(() => document.getElementById('version')?.textContent === 'build v2', undefined, { timeout: 60_000 });

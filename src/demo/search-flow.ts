@@ -1,0 +1,93 @@
+/**
+ * One demo search, as pure logic (no DOM): first stage over the corpus the search STARTED with, paint
+ * those hits at once, then rerank and paint the new order, but only while the search is still the
+ * latest one. A reranker failure leaves the first-stage results on screen with the error beside them.
+ */
+import type { CorpusPassage } from './corpus-file.js';
+import type { Turn } from './latest.js';
+
+/**
+ * A corpus and its index, frozen together: a search holds on to the snapshot it began with, so a
+ * corpus swapped in while it runs can never receive its (old) first-stage indices.
+ */
+export interface CorpusSnapshot {
+  readonly label: string;
+  readonly passages: readonly CorpusPassage[];
+  readonly index: { search(query: string, topN: number): Array<{ index: number; score: number }> };
+}
+
+export interface Candidate {
+  passage: CorpusPassage;
+  /** 0-based rank in the first stage. */
+  firstStageRank: number;
+  bm25: number;
+}
+
+export interface RankedCandidate extends Candidate {
+  score: number;
+}
+
+/**
+ * The reranker reads at most maxLength tokens (512) of query + passage; a few thousand characters are
+ * already more than it can see, so longer passages are cut here. Cutting also keeps every document
+ * under the engine's per-document character limit and the tokenizer's stack limit on huge unspaced runs.
+ */
+export const RERANK_MAX_CHARACTERS = 4000;
+
+export function rerankText(passage: CorpusPassage, maxCharacters = RERANK_MAX_CHARACTERS): string {
+  const text = passage.title ? `${passage.title}. ${passage.text}` : passage.text;
+  return text.length > maxCharacters ? text.slice(0, maxCharacters) : text;
+}
+
+export function firstStage(snapshot: CorpusSnapshot, query: string, topN: number): Candidate[] {
+  return snapshot.index.search(query, topN).map((hit, rank) => {
+    const passage = snapshot.passages[hit.index];
+    // The snapshot's index and passages were built together, so this only fires on a programming error.
+    if (!passage) throw new Error(`first-stage hit ${hit.index} is outside the corpus (${snapshot.passages.length} passages)`);
+    return { passage, firstStageRank: rank, bm25: hit.score };
+  });
+}
+
+export interface SearchView {
+  /** First-stage hits, before reranking. */
+  showFirstStage(candidates: Candidate[]): void;
+  showReranked(results: RankedCandidate[]): void;
+  /** The reranker failed; the first-stage hits stay on screen. */
+  showRerankError(error: unknown, candidates: Candidate[]): void;
+  showNoHits(): void;
+}
+
+export interface SearchRequest {
+  query: string;
+  snapshot: CorpusSnapshot;
+  turn: Turn;
+  topN: number;
+  /** Loads (or reuses) the model and ranks the texts; returns scores by input index. */
+  rank(query: string, texts: string[], signal: AbortSignal): Promise<Array<{ index: number; score: number }>>;
+  view: SearchView;
+}
+
+export type SearchOutcome = 'no-hits' | 'reranked' | 'rerank-failed' | 'stale';
+
+export async function runSearch(request: SearchRequest): Promise<SearchOutcome> {
+  const { query, snapshot, turn, view } = request;
+  const candidates = firstStage(snapshot, query, request.topN);
+  if (!turn.isCurrent()) return 'stale';
+  if (candidates.length === 0) {
+    view.showNoHits();
+    return 'no-hits';
+  }
+  view.showFirstStage(candidates);
+  let ranked: Array<{ index: number; score: number }>;
+  try {
+    ranked = await request.rank(query, candidates.map((c) => rerankText(c.passage)), turn.signal);
+  } catch (error) {
+    if (!turn.isCurrent()) return 'stale';
+    view.showRerankError(error, candidates);
+    return 'rerank-failed';
+  }
+  // The worker may finish a cancelled request anyway (it checks between model runs): never paint it.
+  if (!turn.isCurrent()) return 'stale';
+  view.showReranked(ranked.map((r) => ({ ...candidates[r.index]!, score: r.score })));
+  return 'reranked';
+}

@@ -1,0 +1,168 @@
+/**
+ * The demo's search logic without a browser: latest-wins turns, a search bound to the corpus it started
+ * with, long passages cut before reranking, first-stage results kept when the reranker fails, and a
+ * shared model load that a superseded search stops waiting for without stopping it.
+ */
+import { describe, expect, test } from 'vitest';
+import type { CorpusPassage } from '../../src/demo/corpus-file.js';
+import { LatestWins } from '../../src/demo/latest.js';
+import { describeModelError, incompleteChoice, shortModelName } from '../../src/demo/model-errors.js';
+import { ModelHolder } from '../../src/demo/model-holder.js';
+import { type CorpusSnapshot, RERANK_MAX_CHARACTERS, type SearchView, runSearch } from '../../src/demo/search-flow.js';
+import { LexicalIndex } from '../../src/retrieval/index.js';
+
+function snapshot(label: string, texts: string[]): CorpusSnapshot {
+  const passages: CorpusPassage[] = texts.map((text, i) => ({ id: String(i), text }));
+  const index = new LexicalIndex();
+  index.add(passages.map((p) => ({ id: p.id, text: p.text })));
+  return { label, passages, index };
+}
+
+/** A promise the test settles by hand, to order events exactly. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+function recordingView() {
+  const painted: string[] = [];
+  const view: SearchView = {
+    showFirstStage: (c) => painted.push(`bm25:${c.map((x) => x.passage.text).join('|')}`),
+    showReranked: (r) => painted.push(`reranked:${r.map((x) => x.passage.text).join('|')}`),
+    showRerankError: (e) => painted.push(`error:${(e as Error).message}`),
+    showNoHits: () => painted.push('no-hits'),
+  };
+  return { painted, view };
+}
+
+const SAMPLE = snapshot('sample', ['기준금리는 금융통화위원회가 결정합니다', '오늘 날씨는 맑습니다', '기준금리 인상 소식']);
+
+describe('LatestWins', () => {
+  test('a new turn supersedes the old one, and cancel ends the current one', () => {
+    const turns = new LatestWins();
+    const first = turns.begin();
+    const second = turns.begin();
+    expect(first.isCurrent()).toBe(false);
+    expect(first.signal.aborted).toBe(true);
+    expect(second.isCurrent()).toBe(true);
+    expect(turns.cancel()).toBe(true);
+    expect(second.isCurrent()).toBe(false);
+    expect(turns.cancel()).toBe(false);
+  });
+});
+
+describe('runSearch', () => {
+  test('a search cancelled while the reranker runs never paints its reranked results', async () => {
+    const turns = new LatestWins();
+    const { painted, view } = recordingView();
+    const ranking = deferred<Array<{ index: number; score: number }>>();
+    const turn = turns.begin();
+    const outcome = runSearch({ query: '기준금리', snapshot: SAMPLE, turn, topN: 10, rank: () => ranking.promise, view });
+    turns.cancel();
+    ranking.resolve([{ index: 1, score: 0.9 }, { index: 0, score: 0.1 }]); // the worker finished anyway
+    expect(await outcome).toBe('stale');
+    expect(painted.filter((p) => p.startsWith('reranked'))).toEqual([]);
+  });
+
+  test('a superseded search never paints, the newer one does', async () => {
+    const turns = new LatestWins();
+    const { painted, view } = recordingView();
+    const slow = deferred<Array<{ index: number; score: number }>>();
+    const first = runSearch({ query: '기준금리', snapshot: SAMPLE, turn: turns.begin(), topN: 10, rank: () => slow.promise, view });
+    const second = runSearch({ query: '날씨', snapshot: SAMPLE, turn: turns.begin(), topN: 10, rank: async () => [{ index: 0, score: 1 }], view });
+    expect(await second).toBe('reranked');
+    slow.resolve([{ index: 0, score: 1 }, { index: 1, score: 0 }]);
+    expect(await first).toBe('stale');
+    expect(painted.at(-1)).toBe('reranked:오늘 날씨는 맑습니다');
+    expect(painted.filter((p) => p.startsWith('reranked'))).toHaveLength(1);
+  });
+
+  test('a search stays with the corpus it started with, even when the corpus is replaced meanwhile', async () => {
+    let current = SAMPLE;
+    const { painted, view } = recordingView();
+    const ranking = deferred<Array<{ index: number; score: number }>>();
+    const started = runSearch({ query: '기준금리', snapshot: current, turn: new LatestWins().begin(), topN: 10, rank: () => ranking.promise, view });
+    current = snapshot('tiny', ['다른 글']); // indices 0..1 from the first stage do not exist here
+    expect(current.passages).toHaveLength(1);
+    ranking.resolve([{ index: 1, score: 0.7 }, { index: 0, score: 0.2 }]);
+    expect(await started).toBe('reranked');
+    const shown = painted.at(-1)!.replace(/^reranked:/, '').split('|');
+    expect(shown.sort()).toEqual(['기준금리 인상 소식', '기준금리는 금융통화위원회가 결정합니다'].sort());
+  });
+
+  test('a huge passage is cut before reranking, and a reranker failure keeps the first stage on screen', async () => {
+    const huge = `기준금리 ${'가'.repeat(126_000)}`;
+    const corpus = snapshot('long', [huge, '기준금리 짧은 글']);
+    const { painted, view } = recordingView();
+    let seen: string[] = [];
+    const outcome = await runSearch({
+      query: '기준금리',
+      snapshot: corpus,
+      turn: new LatestWins().begin(),
+      topN: 10,
+      rank: async (_q, texts) => {
+        seen = texts;
+        throw new Error('model missing');
+      },
+      view,
+    });
+    expect(Math.max(...seen.map((t) => t.length))).toBe(RERANK_MAX_CHARACTERS);
+    expect(outcome).toBe('rerank-failed');
+    expect(painted).toEqual([expect.stringMatching(/^bm25:/), 'error:model missing']);
+  });
+});
+
+describe('ModelHolder', () => {
+  const fake = (name: string) => ({ name, disposed: false, async dispose() { this.disposed = true; } });
+
+  test('a superseded search stops waiting, the shared load continues for the next one', async () => {
+    const holder = new ModelHolder<ReturnType<typeof fake>>();
+    const load = deferred<ReturnType<typeof fake>>();
+    let loads = 0;
+    const loader = () => (loads++, load.promise);
+    const first = new AbortController();
+    const waiting = holder.get('m', loader, first.signal);
+    first.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    const second = holder.get('m', loader, new AbortController().signal);
+    load.resolve(fake('m'));
+    expect((await second).name).toBe('m');
+    expect(loads).toBe(1);
+  });
+
+  test('cancelLoad stops the download; another model disposes the old one', async () => {
+    const holder = new ModelHolder<ReturnType<typeof fake>>();
+    let loadSignal: AbortSignal | undefined;
+    const pending = holder.get('a', (s) => ((loadSignal = s), new Promise(() => undefined)), new AbortController().signal);
+    void pending.catch(() => undefined);
+    holder.cancelLoad();
+    expect(loadSignal?.aborted).toBe(true);
+    const a = await holder.get('a', async () => fake('a'), new AbortController().signal);
+    await holder.get('b', async () => fake('b'), new AbortController().signal);
+    await Promise.resolve();
+    expect(a.disposed).toBe(true);
+  });
+});
+
+describe('model errors in plain Korean', () => {
+  test('a wrong folder URL that answers with a web page', () => {
+    const text = describeModelError({ name: 'ModelLoadError', code: 'MODEL_LOAD_FAILED', message: `Unexpected token '<', "<!doctype "... is not valid JSON` }, { online: true, model: 'https://x/app/' });
+    expect(text).toMatch(/^"https:\/\/x\/app\/"은\(는\) 모델 폴더가 아닙니다/);
+  });
+  test('an unreachable hub and an offline device', () => {
+    const error = { name: 'ModelLoadError', code: 'MODEL_LOAD_FAILED', message: 'loading config.json failed (Failed to fetch)' };
+    expect(describeModelError(error, { online: true, model: 'Xenova/bge-reranker-base' })).toMatch(/^모델 "Xenova\/bge-reranker-base"을\(를\) 내려받을 수 없습니다/);
+    expect(describeModelError(error, { online: false, model: 'Xenova/bge-reranker-base' })).toMatch(/^오프라인 상태이고, .*저장되어 있지 않습니다/);
+  });
+  test('no folder picked and no hub id typed are caught before anything is fetched', () => {
+    expect(incompleteChoice({ kind: 'folder', value: '', fileCount: 0 })).toMatch(/모델 폴더를 고르지 않았습니다/);
+    expect(incompleteChoice({ kind: 'custom', value: '  ' })).toMatch(/입력하세요/);
+    expect(incompleteChoice({ kind: 'hub', value: 'a/b' })).toBeNull();
+  });
+  test('the status line names a model folder, not its full URL', () => {
+    expect(shortModelName('http://127.0.0.1:5173/models/demo-xlmr')).toBe('demo-xlmr');
+    expect(shortModelName('onnx-community/bge-reranker-v2-m3-ONNX')).toBe('onnx-community/bge-reranker-v2-m3-ONNX');
+  });
+});
