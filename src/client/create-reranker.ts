@@ -3,6 +3,9 @@
  *
  *   const reranker = await createReranker({ model: 'onnx-community/bge-reranker-v2-m3-ONNX' });
  *   const ranked = await reranker.rank(query, passages, { topK: 10, signal });
+ *
+ * Every promise settles: calls race the worker's death (WorkerLifeline), and dispose rejects the calls
+ * still running or queued instead of leaving them waiting on a terminated worker.
  */
 import * as Comlink from 'comlink';
 import { AbortedError } from '../engine/errors.js';
@@ -10,6 +13,7 @@ import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.
 import { installErrorTransfer } from '../worker/error-transfer.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
+import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
   onProgress?: (event: ProgressEvent) => void;
@@ -29,7 +33,7 @@ export interface BrowserReranker {
   state(): Promise<ReadyState>;
   rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
   score(pairs: Array<[string, string]>, options?: ScoreOptions): Promise<number[]>;
-  /** Frees the model and terminates the worker. */
+  /** Terminates the worker (which frees the model); calls still running or queued reject with AbortedError. */
   dispose(): Promise<void>;
 }
 
@@ -45,35 +49,36 @@ function resolveModelPath<T extends { model: string }>(options: T): T {
 export async function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker> {
   installErrorTransfer();
   const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
+  const lifeline = new WorkerLifeline(worker);
   const remote = Comlink.wrap<RerankerWorkerApi>(worker);
   const { onProgress, signal, ...loadOptions } = resolveModelPath(options);
   let ready: ReadyState;
   try {
     if (signal?.aborted) throw new AbortedError('loading was cancelled');
-    const aborted = new Promise<never>((_, reject) =>
-      signal?.addEventListener('abort', () => reject(new AbortedError('loading was cancelled')), { once: true }),
-    );
-    ready = await Promise.race([remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined), aborted]);
-  } catch (error) {
     // Terminating is the only way to stop a download or a session build inside the worker.
-    worker.terminate();
+    signal?.addEventListener('abort', () => lifeline.end(new AbortedError('loading was cancelled')), { once: true });
+    await lifeline.watch((name) => remote.holdLifeline(name));
+    ready = await lifeline.race(remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined));
+  } catch (error) {
+    lifeline.end(error instanceof Error ? error : new Error(String(error)));
     throw error;
   }
 
   let nextRequestId = 1;
-  let disposed = false;
   /** Calls run one after another, in the order they were made. */
   let queue: Promise<unknown> = Promise.resolve();
 
   const call = <T>(signal: AbortSignal | undefined, work: (requestId: number) => Promise<T>): Promise<T> => {
-    if (disposed) return Promise.reject(new AbortedError('the reranker was disposed'));
+    if (lifeline.ended) return Promise.reject(lifeline.ended);
     const requestId = nextRequestId++;
     const run = async () => {
+      // A call queued behind one that was running when the worker ended must not reach the dead worker.
+      if (lifeline.ended) throw lifeline.ended;
       if (signal?.aborted) throw new AbortedError();
       const onAbort = () => void remote.cancel(requestId);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await work(requestId);
+        return await lifeline.race(work(requestId));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
@@ -92,7 +97,7 @@ export async function createReranker(options: CreateRerankerOptions): Promise<Br
         (api as { ready: ReadyState }).ready = state;
         return state;
       }),
-    state: async () => (await remote.readyState()) ?? api.ready,
+    state: async () => (await lifeline.race(remote.readyState())) ?? api.ready,
     rank: (query, documents, rankOptions = {}) => {
       const { signal, ...rest } = rankOptions;
       return call(signal, (id) => remote.rank(id, query, documents, rest));
@@ -102,14 +107,11 @@ export async function createReranker(options: CreateRerankerOptions): Promise<Br
       return call(signal, (id) => remote.score(id, pairs, rest));
     },
     dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      try {
-        await remote.dispose();
-      } finally {
-        remote[Comlink.releaseProxy]();
-        worker.terminate();
-      }
+      if (lifeline.ended) return;
+      // Terminating frees the session, the wasm heap and the GPU device at once, even mid-run; waiting for
+      // a graceful dispose would wait for the batch in flight.
+      remote[Comlink.releaseProxy]();
+      lifeline.end(new AbortedError('the reranker was disposed'));
     },
   };
   return api;

@@ -12,7 +12,8 @@ export type RerankerErrorCode =
   | 'INFERENCE_FAILED'
   | 'ABORTED'
   | 'CONTAINER_CHANGED'
-  | 'DISPOSED';
+  | 'DISPOSED'
+  | 'WORKER_CRASHED';
 
 /** The message of anything thrown (libraries throw strings too). */
 export function errorMessage(thrown: unknown): string {
@@ -66,5 +67,16 @@ export class AbortedError extends RerankerError {
   override name = 'AbortError';
   constructor(message = 'the call was aborted') {
     super('ABORTED', message);
+  }
+}
+
+/**
+ * The browser reranker's worker stopped answering: its script or onnxruntime's files failed to load, it
+ * threw outside any call, or it ended (terminated, out of memory). Every pending and later call gets this.
+ */
+export class WorkerCrashedError extends RerankerError {
+  override name = 'WorkerCrashedError';
+  constructor(message: string, cause?: unknown) {
+    super('WORKER_CRASHED', message, { cause });
   }
 }

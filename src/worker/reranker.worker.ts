@@ -116,6 +116,16 @@ class RerankerHost {
     this.onProgress?.({ phase: 'ready', backend: choice.device });
   }
 
+  /**
+   * Holds the Web Lock `name` until this worker's context ends, so the page learns of a death that fires
+   * no event (see client/worker-lifeline.ts). Resolves true once held, false without the Web Locks API.
+   */
+  holdLifeline(name: string): Promise<boolean> {
+    const locks = (navigator as { locks?: LockManager }).locks;
+    if (!locks) return Promise.resolve(false);
+    return new Promise((held) => void locks.request(name, () => (held(true), new Promise<never>(() => undefined))));
+  }
+
   readyState(): ReadyState | null {
     return this.state;
   }
