@@ -8,6 +8,7 @@ export type RerankerErrorCode =
   | 'MODEL_FILE_MISSING'
   | 'MODEL_FILE_CORRUPT'
   | 'UNSUPPORTED_MODEL'
+  | 'MODEL_MISMATCH'
   | 'MODEL_LOAD_FAILED'
   | 'INFERENCE_FAILED'
   | 'ABORTED'
@@ -50,7 +51,7 @@ export class LimitExceededError extends RerankerError {
 
 export class ModelLoadError extends RerankerError {
   override name = 'ModelLoadError';
-  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_LOAD_FAILED', message: string, options: { cause?: unknown; file?: string } = {}) {
+  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_MISMATCH' | 'MODEL_LOAD_FAILED', message: string, options: { cause?: unknown; file?: string } = {}) {
     super(code, message, options);
   }
 }

@@ -16,6 +16,7 @@ import { planBatches } from './batching.js';
 import { AbortedError, InferenceError, InvalidInputError, RerankerError, errorMessage } from './errors.js';
 import { resolveModelLocation } from './model-location.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
+import { type ModelFileOpener, checkModelFits, largestTokenId, localModelFiles } from './model-fit.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
 import { applyActivation, rankOrder } from './scoring.js';
 import type { Device, Dtype, LoadOptions, LoadProgress, RankOptions, RankedDocument, ScoreOptions } from './types.js';
@@ -57,6 +58,12 @@ export interface RerankerInfo {
   maxLength: number;
 }
 
+/** What a host environment adds to a load (the worker reads model files from its own cache or URL). */
+export interface LoadHooks {
+  /** Random access to the loaded model's files, for the load-time fit check (default: Node's disk). */
+  openModelFile?: ModelFileOpener;
+}
+
 export class Reranker {
   private disposed = false;
   /** Runs one call at a time: sessions are not re-entrant everywhere (in browsers they are serialised anyway). */
@@ -70,7 +77,7 @@ export class Reranker {
     private readonly takesTokenTypes: boolean,
   ) {}
 
-  static async load(options: LoadOptions): Promise<Reranker> {
+  static async load(options: LoadOptions, hooks: LoadHooks = {}): Promise<Reranker> {
     if (typeof options?.model !== 'string' || options.model.trim() === '') {
       throw new InvalidInputError('model must be a non-empty string (a local folder or a model id)');
     }
@@ -112,6 +119,21 @@ export class Reranker {
     const inputNames: string[] = (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ?? [];
 
     const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
+    // Node reads the file transformers.js read: the local folder, or its file cache for a hub id.
+    const cacheDir = env.cacheDir ? [`${env.cacheDir}/${revision === 'main' ? model : `${model}/${revision}`}`] : [];
+    const configPositions = (config as unknown as { max_position_embeddings?: unknown }).max_position_embeddings;
+    try {
+      await checkModelFits(hooks.openModelFile ?? localModelFiles(() => [model, ...cacheDir]), {
+        model,
+        onnxFile,
+        maxTokenId: largestTokenId(tokenizer),
+        maxLength,
+        positionOffset: (typeof configPositions === 'number' ? configPositions : 512) - crossEncoder.maxPositions,
+      });
+    } catch (error) {
+      await session.dispose().catch(() => undefined);
+      throw error instanceof RerankerError ? error : loadError(model, onnxFile, error);
+    }
     const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
     return new Reranker(info, session, new PairEncoder(tokenizer), limits, inputNames.includes('token_type_ids'));
   }

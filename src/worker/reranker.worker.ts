@@ -10,6 +10,7 @@ import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
 import { probeCapabilities } from './probe.js';
+import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from './protocol.js';
 import { configureModelSource, configureRuntime, webGpuDevice } from './runtime-env.js';
@@ -44,7 +45,7 @@ class RerankerHost {
       // Reranker.load below reports the missing or broken config.json with a typed error.
     }
     this.plan = planBackends(capabilities, { device: options.device, dtype: options.dtype, threads: options.threads, largestTensorBytes });
-    this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run';
+    this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
     return this.buildFromPlan([]);
   }
 
@@ -61,7 +62,7 @@ class RerankerHost {
       } catch (error) {
         lastError = error;
         // A bad model is bad on every backend: only backend trouble is worth another try.
-        if (error instanceof RerankerError && ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'INVALID_INPUT'].includes(error.code)) throw error;
+        if (error instanceof RerankerError && ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'MODEL_MISMATCH', 'INVALID_INPUT'].includes(error.code)) throw error;
         fallbacks.push({ backend: choice.device, dtype: choice.dtype, error: errorMessage(error) });
       }
     }
@@ -74,14 +75,17 @@ class RerankerHost {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
     }
     const { result: reranker, lines } = await captureProviderLog(() =>
-      Reranker.load({
-        ...options,
-        model: this.modelId,
-        remoteHost: undefined, // configureModelSource has set it; the engine must not replace it
-        device: choice.device,
-        dtype: choice.dtype,
-        onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
-      }),
+      Reranker.load(
+        {
+          ...options,
+          model: this.modelId,
+          remoteHost: undefined, // configureModelSource has set it; the engine must not replace it
+          device: choice.device,
+          dtype: choice.dtype,
+          onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
+        },
+        { openModelFile: workerModelFiles(this.modelId, options.revision) },
+      ),
     );
     const placement = nodePlacement(lines);
     this.onProgress?.({ phase: 'compile', backend: choice.device });
@@ -152,7 +156,9 @@ class RerankerHost {
         if (this.state.backend === 'webgpu' && this.gpuLost) throw new InferenceError('the WebGPU device was lost');
         if (this.state.backend === 'webgpu' && this.simulatedRunFailurePending) {
           this.simulatedRunFailurePending = false;
-          throw new InferenceError('simulated WebGPU failure during a run');
+          // A real loss: the run below meets a destroyed device, as after a driver reset mid-rank.
+          if (this.options?.simulateWebGpuFailure === 'lose-device') (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.();
+          else throw new InferenceError('simulated WebGPU failure during a run');
         }
         return await call(this.reranker, controller.signal);
       } catch (error) {
