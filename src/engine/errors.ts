@@ -14,6 +14,8 @@ export type RerankerErrorCode =
   | 'ABORTED'
   | 'CONTAINER_CHANGED'
   | 'DISPOSED'
+  | 'OUT_OF_MEMORY'
+  | 'BACKEND_LOST'
   | 'WORKER_CRASHED';
 
 /** The message of anything thrown (libraries throw strings too). */
@@ -60,6 +62,17 @@ export class InferenceError extends RerankerError {
   override name = 'InferenceError';
   constructor(message: string, cause?: unknown) {
     super('INFERENCE_FAILED', message, { cause });
+  }
+}
+
+/**
+ * A model run could not allocate its memory (WASM's 4 GB heap, or the process). On WASM the session is
+ * unusable afterwards; the browser client replaces its worker. Lower `batchTokens` or `maxLength`.
+ */
+export class OutOfMemoryError extends RerankerError {
+  override name = 'OutOfMemoryError';
+  constructor(message: string, cause?: unknown) {
+    super('OUT_OF_MEMORY', message, { cause });
   }
 }
 

@@ -13,7 +13,7 @@ import {
   env,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
-import { AbortedError, InferenceError, InvalidInputError, RerankerError, errorMessage } from './errors.js';
+import { AbortedError, InferenceError, InvalidInputError, OutOfMemoryError, RerankerError, errorMessage } from './errors.js';
 import { resolveModelLocation } from './model-location.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type ModelFileOpener, checkModelFits, largestTokenId, localModelFiles } from './model-fit.js';
@@ -46,6 +46,18 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+
+/**
+ * Largest `batchTokens`: 128 rows of 512 tokens. Attention alone holds rows x heads x L^2 floats, so much
+ * larger runs cannot fit WASM's 4 GB heap, and nothing runs faster beyond a few thousand tokens.
+ */
+export const MAX_BATCH_TOKENS = 65_536;
+
+/**
+ * How runtimes report a tensor too big for memory: onnxruntime's std::bad_alloc, its size overflow on
+ * wasm32 (a tensor past 4 GB), V8's array buffer failure.
+ */
+const ALLOCATION_FAILED = /bad_alloc|out of memory|array buffer allocation failed|SafeIntOnOverflow/i;
 const DEVICES: readonly Device[] = ['cpu', 'wasm', 'webgpu'];
 
 export interface RerankerInfo {
@@ -190,6 +202,7 @@ export class Reranker {
     const minimum = this.encoder.pairSpecialTokens + 2;
     const maxLength = Math.min(positiveInteger('maxLength', options.maxLength, this.info.maxLength, minimum), this.info.maxLength);
     const batchTokens = positiveInteger('batchTokens', options.batchTokens, 8192);
+    if (batchTokens > MAX_BATCH_TOKENS) throw new InvalidInputError(`batchTokens must be at most ${MAX_BATCH_TOKENS}, got ${batchTokens}`);
     const strategy = oneOf('longPassages', options.longPassages, LONG_PASSAGE_STRATEGIES, 'truncate');
     const defaultOverlap = Math.floor((maxLength - this.encoder.pairSpecialTokens) / 4);
     const overlap = positiveInteger('windowOverlap', options.windowOverlap, defaultOverlap, 0);
@@ -243,7 +256,11 @@ export class Reranker {
     try {
       output = await (this.model as unknown as (inputs: Record<string, Tensor>) => Promise<{ logits?: Tensor }>)(feeds);
     } catch (cause) {
-      throw new InferenceError(`model run failed on a batch of ${rows.length} x ${width} tokens: ${errorMessage(cause)}`, cause);
+      const what = `a batch of ${rows.length} x ${width} tokens`;
+      if (ALLOCATION_FAILED.test(errorMessage(cause))) {
+        throw new OutOfMemoryError(`model run ran out of memory on ${what} (${errorMessage(cause)}); lower batchTokens or maxLength`, cause);
+      }
+      throw new InferenceError(`model run failed on ${what}: ${errorMessage(cause)}`, cause);
     }
     const logits = output.logits;
     if (!logits) throw new InferenceError('the model returned no "logits" output');

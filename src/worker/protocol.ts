@@ -19,6 +19,8 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
    * (`GPUDevice.destroy()`) at the start of the first rank, to exercise the fallback.
    */
   simulateWebGpuFailure?: 'create' | 'run' | 'lose-device';
+  /** Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
+  priorFallbacks?: ReadyState['fallbacks'];
 }
 
 export type LoadPhase = 'download' | 'compile' | 'warm-up' | 'ready';

@@ -46,7 +46,7 @@ class RerankerHost {
     }
     this.plan = planBackends(capabilities, { device: options.device, dtype: options.dtype, threads: options.threads, largestTensorBytes });
     this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
-    return this.buildFromPlan([]);
+    return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
   }
 
   /** Tries each planned backend in turn; the last failure is thrown with its type. */
@@ -164,16 +164,32 @@ class RerankerHost {
       } catch (error) {
         if (!(error instanceof InferenceError) || this.state.backend !== 'webgpu' || controller.signal.aborted) throw error;
         const failed = this.state;
+        // A lost device leaves onnxruntime's WebGPU state in this wasm instance broken: even a WASM
+        // session built here fails on WebGPU buffers. Only a fresh worker can run WASM cleanly.
+        if (this.gpuLost) throw this.backendLost(failed, error);
         await this.reranker.dispose().catch(() => undefined);
         this.reranker = null;
         this.plan = this.plan.filter((c) => c.device === 'wasm');
-        await this.buildFromPlan([{ backend: failed.backend, dtype: failed.dtype, error: error.message }]);
+        try {
+          await this.buildFromPlan([{ backend: failed.backend, dtype: failed.dtype, error: error.message }]);
+        } catch (rebuildError) {
+          throw this.backendLost(failed, rebuildError);
+        }
         if (controller.signal.aborted) throw new AbortedError();
         return await call(this.reranker!, controller.signal);
       }
     } finally {
       this.running.delete(requestId);
     }
+  }
+
+  /**
+   * WebGPU failed in a way this worker cannot recover from: the client replaces the worker with one
+   * built on WASM (the message is the fallback's reason) and retries the call there.
+   */
+  private backendLost(failed: ReadyState, cause: unknown): RerankerError {
+    this.state = null;
+    return new RerankerError('BACKEND_LOST', `${failed.backend} failed during a run: ${errorMessage(cause)}`, { cause });
   }
 
   async dispose(): Promise<void> {

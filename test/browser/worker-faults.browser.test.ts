@@ -3,8 +3,13 @@
  * worker is disposed under queued calls, cannot start, or dies; bad thread counts are refused or capped.
  * (Issue 10, items 2 and 10.) Times to the typed error are printed for the issue's closing note.
  */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page, Worker as PageWorker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PRESETS } from '../../src/model-builder/presets.js';
+import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
 import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
@@ -117,5 +122,43 @@ describe('threads (cross-origin isolated page)', () => {
     const ranked = await load({ threads: 1 });
     expect(ranked.ok && ranked.ready.threads).toBe(1);
     expect((await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, KOREAN_PASSAGES] as const)).ok).toBe(true);
+  });
+});
+
+describe('an oversized batch (WASM)', () => {
+  test('1,000 x 512 tokens with batchTokens 1e9: refused with INVALID_INPUT before any run; the next call works', async () => {
+    expect((await load()).ok).toBe(true);
+    const huge = Array.from({ length: 1000 }, (_, i) => `${i} ${longPassage(30)}`);
+    const started = Date.now();
+    const oversized = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs, { batchTokens: 1e9 }), [KOREAN_QUERY, huge] as const);
+    console.log(`[faults] 1000 x 512 tokens, batchTokens 1e9: ${Date.now() - started} ms: ${JSON.stringify(oversized.ok ? 'ranked' : oversized.error)}`);
+    expect(oversized).toMatchObject({ ok: false, error: { name: 'InvalidInputError', code: 'INVALID_INPUT' } });
+    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, KOREAN_PASSAGES] as const);
+    expect(next, JSON.stringify(next)).toMatchObject({ ok: true });
+  });
+
+  test('a batch within the bound that still exhausts the WASM heap: OutOfMemoryError, then a fresh worker serves the next call', async () => {
+    // A tiny model with 64 heads: 128 rows x 512 tokens (the bound) need 8.6 GB for one attention-score
+    // tensor, past what wasm32 can even address (onnxruntime fails on the size), yet everything before it
+    // is cheap, so the run fails within seconds. (16 heads reach std::bad_alloc, but only after minutes.)
+    const manyHeads = path.join(os.tmpdir(), 'ko-rerank-mismatched', 'tiny-xlmr-64-heads');
+    if (!existsSync(path.join(manyHeads, 'onnx', 'model_quantized.onnx'))) {
+      await writeCrossEncoder({ preset: { ...PRESETS['tiny-xlmr'], hiddenSize: 64, numHeads: 64 }, outDir: manyHeads, seed: 7, dtypes: ['q8'] });
+    }
+    const models2 = await startModelServer({ models: { 'test-org/many-heads': manyHeads } });
+    try {
+      const loaded = await page.evaluate(([host]) => window.rerankerTest.load({ model: 'test-org/many-heads', remoteHost: host, browserCache: false, device: 'wasm' } as never), [models2.url] as const);
+      expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+      const rows = Array.from({ length: 128 }, (_, i) => `${i} ${longPassage(30)}`);
+      const started = Date.now();
+      const failed = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs, { batchTokens: 65_536 }), [KOREAN_QUERY, rows] as const);
+      console.log(`[faults] 128 x 512 tokens, 64 heads, batchTokens 65536: ${Date.now() - started} ms: ${JSON.stringify(failed.ok ? 'ranked' : failed.error)}`);
+      expect(failed).toMatchObject({ ok: false, error: { name: 'OutOfMemoryError', code: 'OUT_OF_MEMORY', message: expect.stringContaining('lower batchTokens') } });
+      // Before the fix every later call in the worker failed with std::bad_alloc too.
+      const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, KOREAN_PASSAGES] as const);
+      expect(next, JSON.stringify(next)).toMatchObject({ ok: true, state: { backend: 'wasm' } });
+    } finally {
+      await models2.close();
+    }
   });
 });
