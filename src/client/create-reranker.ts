@@ -9,7 +9,8 @@
  * runtime is left unusable (WebGPU device lost, WASM out of memory) is replaced by a fresh one.
  */
 import * as Comlink from 'comlink';
-import { AbortedError, RerankerError } from '../engine/errors.js';
+import { AbortedError, LoadStalledError, RerankerError } from '../engine/errors.js';
+import { positiveInteger } from '../engine/validation.js';
 import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { installErrorTransfer } from '../worker/error-transfer.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
@@ -18,6 +19,11 @@ import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * A load (or a replacement worker's load) that reports no progress for this long is stopped with a
+   * LoadStalledError (code LOAD_STALLED) and its worker terminated. Default 300 000 (5 minutes).
+   */
+  loadStallMs?: number;
   /** Cancels loading (e.g. a long download): the worker is terminated and the call rejects with AbortedError. */
   signal?: AbortSignal;
 }
@@ -57,20 +63,34 @@ interface Connection {
 
 /** Starts a worker and loads a model in it; on any failure the worker is terminated and the error thrown. */
 async function connect(request: LoadRequest, signal?: AbortSignal): Promise<{ connection: Connection; ready: ReadyState }> {
+  const { onProgress, loadStallMs, ...loadOptions } = request;
+  const stallMs = positiveInteger('loadStallMs', loadStallMs, 300_000);
   const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
   const lifeline = new WorkerLifeline(worker);
   const remote = Comlink.wrap<RerankerWorkerApi>(worker);
-  const { onProgress, ...loadOptions } = request;
+  // Whatever hangs below (a stalled download, a runtime that never answers) ends here, typed.
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const progressed = () => {
+    clearTimeout(stall);
+    stall = setTimeout(() => lifeline.end(new LoadStalledError(`loading made no progress for ${stallMs} ms`)), stallMs);
+  };
   try {
     if (signal?.aborted) throw new AbortedError('loading was cancelled');
     // Terminating is the only way to stop a download or a session build inside the worker.
     signal?.addEventListener('abort', () => lifeline.end(new AbortedError('loading was cancelled')), { once: true });
+    progressed();
     await lifeline.watch((name) => remote.holdLifeline(name));
-    const ready = await lifeline.race(remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined));
+    const report = (event: ProgressEvent) => {
+      progressed();
+      onProgress?.(event);
+    };
+    const ready = await lifeline.race(remote.load(loadOptions, Comlink.proxy(report)));
     return { connection: { remote, lifeline }, ready };
   } catch (error) {
     lifeline.end(error instanceof Error ? error : new Error(String(error)));
     throw error;
+  } finally {
+    clearTimeout(stall);
   }
 }
 
@@ -154,7 +174,7 @@ export async function createReranker(options: CreateRerankerOptions): Promise<Br
     ready,
     switchModel: (switchOptions) =>
       call(undefined, async (remote) => {
-        const { onProgress: progress, ...next } = resolveModelPath(switchOptions);
+        const { onProgress: progress, loadStallMs: _unbounded, ...next } = resolveModelPath(switchOptions);
         const state = await remote.load(next, progress ? Comlink.proxy(progress) : undefined);
         loaded = resolveModelPath(switchOptions);
         ready = state;

@@ -16,6 +16,7 @@ export type RerankerErrorCode =
   | 'DISPOSED'
   | 'OUT_OF_MEMORY'
   | 'BACKEND_LOST'
+  | 'LOAD_STALLED'
   | 'WORKER_CRASHED';
 
 /** The message of anything thrown (libraries throw strings too). */
@@ -92,5 +93,13 @@ export class WorkerCrashedError extends RerankerError {
   override name = 'WorkerCrashedError';
   constructor(message: string, cause?: unknown) {
     super('WORKER_CRASHED', message, { cause });
+  }
+}
+
+/** A browser load reported no progress (download bytes, compile, warm-up) for `loadStallMs`. */
+export class LoadStalledError extends RerankerError {
+  override name = 'LoadStalledError';
+  constructor(message: string) {
+    super('LOAD_STALLED', message);
   }
 }

@@ -104,6 +104,21 @@ describe('every call settles', () => {
     }
   });
 
+  test('a model download that never answers: createReranker rejects with LoadStalledError after loadStallMs', async () => {
+    const url = '**/onnx/model_quantized.onnx';
+    await page.route(url, () => undefined); // the request stays open forever
+    try {
+      const started = Date.now();
+      const result = await load({ loadStallMs: 3000 });
+      console.log(`[faults] stalled download, loadStallMs 3000: typed error after ${Date.now() - started} ms`);
+      expect(result).toMatchObject({ ok: false, error: { name: 'LoadStalledError', code: 'LOAD_STALLED' } });
+      const refused = await load({ loadStallMs: 0 });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    } finally {
+      await page.unroute(url);
+    }
+  });
+
   test('after those failures the page is fine: the next reranker loads', async () => {
     expect((await load()).ok).toBe(true);
   });
