@@ -11,7 +11,9 @@ function blobSource(blob: Blob): ByteSource {
 }
 
 async function rangeSource(url: string): Promise<ByteSource | null> {
-  const get = (offset: number, length: number) => fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
+  // no-store: partial entries in the HTTP cache make the browser split a later full download of the
+  // same file into range requests around them.
+  const get = (offset: number, length: number) => fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, cache: 'no-store' });
   const first = await get(0, 64 * 1024);
   if (!first.ok) return null;
   if (first.status !== 206) return blobSource(await first.blob()); // no Range support: the whole file came
