@@ -3,34 +3,45 @@
  *
  *   const reranker = await createReranker({ model: 'onnx-community/bge-reranker-v2-m3-ONNX' });
  *   const ranked = await reranker.rank(query, passages, { topK: 10, signal });
+ *
+ * Every promise settles: calls race the worker's death (WorkerLifeline), and dispose rejects the calls
+ * still running or queued instead of leaving them waiting on a terminated worker. A worker whose
+ * runtime is left unusable (WebGPU device lost, WASM out of memory) is replaced by a fresh one.
  */
 import * as Comlink from 'comlink';
-import { AbortedError } from '../engine/errors.js';
+import { AbortedError, LoadStalledError, RerankerError } from '../engine/errors.js';
+import { positiveInteger } from '../engine/validation.js';
 import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { installErrorTransfer } from '../worker/error-transfer.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
 import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './remote-reranker.js';
+import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * A load (or a replacement worker's load) that reports no progress for this long is stopped with a
+   * LoadStalledError (code LOAD_STALLED) and its worker terminated. Default 300 000 (5 minutes).
+   */
+  loadStallMs?: number;
   /** Cancels loading (e.g. a long download): the worker is terminated and the call rejects with AbortedError. */
   signal?: AbortSignal;
 }
 
 export interface BrowserReranker {
-  /** The backend, dtype, threads and model that were loaded, and why (updated by switchModel). */
+  /** The backend, dtype, threads and model that were loaded, and why (updated by switchModel and fallbacks). */
   readonly ready: ReadyState;
   /**
    * Loads another model in the same worker (the current one is freed first). On failure the error is
    * thrown and the worker stays alive with no model: switch again to recover.
    */
   switchModel(options: Omit<CreateRerankerOptions, 'signal'>): Promise<ReadyState>;
-  /** The current state: it changes if WebGPU fails later and the worker moves to WASM. */
+  /** The current state: it changes if WebGPU fails later and the reranker moves to WASM. */
   state(): Promise<ReadyState>;
   rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
   score(pairs: Array<[string, string]>, options?: ScoreOptions): Promise<number[]>;
-  /** Frees the model and terminates the worker. */
+  /** Terminates the worker (which frees the model); calls still running or queued reject with AbortedError. */
   dispose(): Promise<void>;
 }
 
@@ -43,44 +54,120 @@ function resolveModelPath<T extends { model: string }>(options: T): T {
   return isPath && typeof location !== 'undefined' ? { ...options, model: new URL(options.model, location.href).href } : options;
 }
 
+type LoadRequest = Omit<CreateRerankerOptions, 'signal'>;
+
+/** One worker, its Comlink proxy, and the watch on its life. */
+interface Connection {
+  remote: Comlink.Remote<RerankerWorkerApi>;
+  lifeline: WorkerLifeline;
+}
+
+/** Starts a worker and loads a model in it; on any failure the worker is terminated and the error thrown. */
+async function connect(request: LoadRequest, signal?: AbortSignal): Promise<{ connection: Connection; ready: ReadyState }> {
+  const { onProgress, loadStallMs, ...loadOptions } = request;
+  const stallMs = positiveInteger('loadStallMs', loadStallMs, 300_000);
+  const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
+  const lifeline = new WorkerLifeline(worker);
+  const remote = Comlink.wrap<RerankerWorkerApi>(worker);
+  // Whatever hangs below (a stalled download, a runtime that never answers) ends here, typed.
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const progressed = () => {
+    clearTimeout(stall);
+    stall = setTimeout(() => lifeline.end(new LoadStalledError(`loading made no progress for ${stallMs} ms`)), stallMs);
+  };
+  try {
+    if (signal?.aborted) throw new AbortedError('loading was cancelled');
+    // Terminating is the only way to stop a download or a session build inside the worker.
+    signal?.addEventListener('abort', () => lifeline.end(new AbortedError('loading was cancelled')), { once: true });
+    progressed();
+    await lifeline.watch((name) => remote.holdLifeline(name));
+    const report = (event: ProgressEvent) => {
+      progressed();
+      onProgress?.(event);
+    };
+    const ready = await lifeline.race(remote.load(loadOptions, Comlink.proxy(report)));
+    return { connection: { remote, lifeline }, ready };
+  } catch (error) {
+    lifeline.end(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  } finally {
+    clearTimeout(stall);
+  }
+}
+
+const codeOf = (error: unknown) => (error instanceof RerankerError ? error.code : undefined);
+
 /** With `endpoint`, the same API backed by the edge rerank service (no worker, no model download). */
 export function createReranker(options: RemoteRerankerOptions): Promise<RemoteReranker>;
 export function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker>;
 export async function createReranker(options: CreateRerankerOptions | RemoteRerankerOptions): Promise<BrowserReranker | RemoteReranker> {
   if ('endpoint' in options) return createRemoteReranker(options);
   installErrorTransfer();
-  const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
-  const remote = Comlink.wrap<RerankerWorkerApi>(worker);
-  const { onProgress, signal, ...loadOptions } = resolveModelPath(options);
-  let ready: ReadyState;
-  try {
-    if (signal?.aborted) throw new AbortedError('loading was cancelled');
-    const aborted = new Promise<never>((_, reject) =>
-      signal?.addEventListener('abort', () => reject(new AbortedError('loading was cancelled')), { once: true }),
-    );
-    ready = await Promise.race([remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined), aborted]);
-  } catch (error) {
-    // Terminating is the only way to stop a download or a session build inside the worker.
-    worker.terminate();
-    throw error;
-  }
+  const { signal, ...first } = resolveModelPath(options);
+  let loaded: LoadRequest = first;
+  let { connection, ready } = await connect(loaded, signal);
+  /** Why calls can no longer run here: disposed, or a replacement worker that failed to load. */
+  let closed: Error | null = null;
+  /** Stops a replacement worker that is still loading when dispose() comes. */
+  const disposing = new AbortController();
+
+  /** Replaces the worker with a fresh one loading the current model (WASM after a lost backend). */
+  const replaceWorker = async (request: LoadRequest): Promise<void> => {
+    connection.lifeline.end(new AbortedError('the worker was replaced'));
+    try {
+      ({ connection, ready } = await connect(request, disposing.signal));
+    } catch (error) {
+      closed ??= error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+    loaded = request;
+    (api as { ready: ReadyState }).ready = ready;
+  };
+
+  /** A replacement started after a call failed; the next call waits for it. */
+  let replacing: Promise<void> | null = null;
 
   let nextRequestId = 1;
-  let disposed = false;
   /** Calls run one after another, in the order they were made. */
   let queue: Promise<unknown> = Promise.resolve();
 
-  const call = <T>(signal: AbortSignal | undefined, work: (requestId: number) => Promise<T>): Promise<T> => {
-    if (disposed) return Promise.reject(new AbortedError('the reranker was disposed'));
+  const call = <T>(signal: AbortSignal | undefined, work: (remote: Connection['remote'], requestId: number) => Promise<T>): Promise<T> => {
+    const gone = closed ?? (replacing ? null : connection.lifeline.ended);
+    if (gone) return Promise.reject(gone);
     const requestId = nextRequestId++;
-    const run = async () => {
+    const attempt = async () => {
+      await replacing;
+      // A call queued behind one that was running when the worker ended must not reach the dead worker.
+      const { remote, lifeline } = connection;
+      if (closed ?? lifeline.ended) throw closed ?? lifeline.ended;
       if (signal?.aborted) throw new AbortedError();
-      const onAbort = () => void remote.cancel(requestId);
+      const onAbort = () => void remote.cancel(requestId).catch(() => undefined);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await work(requestId);
+        return await lifeline.race(work(remote, requestId));
       } finally {
         signal?.removeEventListener('abort', onAbort);
+      }
+    };
+    const run = async () => {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (codeOf(error) === 'BACKEND_LOST') {
+          // WebGPU broke this worker's runtime: rebuild on WASM in a new worker and retry there once.
+          const failed = ready;
+          const fallback = { backend: failed.backend, dtype: failed.dtype, error: (error as Error).message };
+          await replaceWorker({ ...loaded, device: 'wasm', simulateWebGpuFailure: undefined, priorFallbacks: [...failed.fallbacks, fallback] });
+          return await attempt();
+        }
+        if (codeOf(error) === 'OUT_OF_MEMORY') {
+          // The runtime's heap is spent and its session unusable: later calls get a fresh worker. This
+          // call's caller hears at once; the replacement loads meanwhile.
+          replacing = replaceWorker(loaded)
+            .catch(() => undefined)
+            .finally(() => (replacing = null));
+        }
+        throw error;
       }
     };
     const result = queue.then(run, run);
@@ -91,30 +178,36 @@ export async function createReranker(options: CreateRerankerOptions | RemoteRera
   const api: BrowserReranker = {
     ready,
     switchModel: (switchOptions) =>
-      call(undefined, async () => {
-        const { onProgress: progress, ...next } = resolveModelPath(switchOptions);
+      call(undefined, async (remote) => {
+        const { onProgress: progress, loadStallMs: _unbounded, ...next } = resolveModelPath(switchOptions);
         const state = await remote.load(next, progress ? Comlink.proxy(progress) : undefined);
+        loaded = resolveModelPath(switchOptions);
+        ready = state;
         (api as { ready: ReadyState }).ready = state;
         return state;
       }),
-    state: async () => (await remote.readyState()) ?? api.ready,
+    state: async () => {
+      await replacing;
+      if (closed) throw closed;
+      const { remote, lifeline } = connection;
+      return (await lifeline.race(remote.readyState())) ?? api.ready;
+    },
     rank: (query, documents, rankOptions = {}) => {
       const { signal, ...rest } = rankOptions;
-      return call(signal, (id) => remote.rank(id, query, documents, rest));
+      return call(signal, (remote, id) => remote.rank(id, query, documents, rest));
     },
     score: (pairs, scoreOptions = {}) => {
       const { signal, ...rest } = scoreOptions;
-      return call(signal, (id) => remote.score(id, pairs, rest));
+      return call(signal, (remote, id) => remote.score(id, pairs, rest));
     },
     dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      try {
-        await remote.dispose();
-      } finally {
-        remote[Comlink.releaseProxy]();
-        worker.terminate();
-      }
+      if (closed instanceof AbortedError) return;
+      closed = new AbortedError('the reranker was disposed');
+      disposing.abort();
+      // Terminating frees the session, the wasm heap and the GPU device at once, even mid-run; waiting for
+      // a graceful dispose would wait for the batch in flight.
+      connection.remote[Comlink.releaseProxy]();
+      connection.lifeline.end(closed);
     },
   };
   return api;

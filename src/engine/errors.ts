@@ -8,12 +8,17 @@ export type RerankerErrorCode =
   | 'MODEL_FILE_MISSING'
   | 'MODEL_FILE_CORRUPT'
   | 'UNSUPPORTED_MODEL'
+  | 'MODEL_MISMATCH'
   | 'MODEL_LOAD_FAILED'
   | 'DOWNLOAD_STALLED'
   | 'INFERENCE_FAILED'
   | 'ABORTED'
   | 'CONTAINER_CHANGED'
-  | 'DISPOSED';
+  | 'DISPOSED'
+  | 'OUT_OF_MEMORY'
+  | 'BACKEND_LOST'
+  | 'LOAD_STALLED'
+  | 'WORKER_CRASHED';
 
 /** The message of anything thrown (libraries throw strings too). */
 export function errorMessage(thrown: unknown): string {
@@ -50,7 +55,7 @@ export class LimitExceededError extends RerankerError {
 
 export class ModelLoadError extends RerankerError {
   override name = 'ModelLoadError';
-  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_LOAD_FAILED' | 'DOWNLOAD_STALLED', message: string, options: { cause?: unknown; file?: string } = {}) {
+  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_MISMATCH' | 'MODEL_LOAD_FAILED' | 'DOWNLOAD_STALLED', message: string, options: { cause?: unknown; file?: string } = {}) {
     super(code, message, options);
   }
 }
@@ -68,10 +73,40 @@ export class InferenceError extends RerankerError {
   }
 }
 
+/**
+ * A model run could not allocate its memory (WASM's 4 GB heap, or the process). On WASM the session is
+ * unusable afterwards; the browser client replaces its worker. Lower `batchTokens` or `maxLength`.
+ */
+export class OutOfMemoryError extends RerankerError {
+  override name = 'OutOfMemoryError';
+  constructor(message: string, cause?: unknown) {
+    super('OUT_OF_MEMORY', message, { cause });
+  }
+}
+
 /** A call stopped through its AbortSignal. Named like the DOM's AbortError so generic code recognises it. */
 export class AbortedError extends RerankerError {
   override name = 'AbortError';
   constructor(message = 'the call was aborted') {
     super('ABORTED', message);
+  }
+}
+
+/**
+ * The browser reranker's worker stopped answering: its script or onnxruntime's files failed to load, it
+ * threw outside any call, or it ended (terminated, out of memory). Every pending and later call gets this.
+ */
+export class WorkerCrashedError extends RerankerError {
+  override name = 'WorkerCrashedError';
+  constructor(message: string, cause?: unknown) {
+    super('WORKER_CRASHED', message, { cause });
+  }
+}
+
+/** A browser load reported no progress (download bytes, compile, warm-up) for `loadStallMs`. */
+export class LoadStalledError extends RerankerError {
+  override name = 'LoadStalledError';
+  constructor(message: string) {
+    super('LOAD_STALLED', message);
   }
 }

@@ -12,10 +12,11 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
-import { AbortedError, InferenceError, InvalidInputError, ModelLoadError, RerankerError, errorMessage } from './errors.js';
+import { AbortedError, InferenceError, InvalidInputError, ModelLoadError, OutOfMemoryError, RerankerError, errorMessage } from './errors.js';
 import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
 import { prepareModelSource, throwIfAborted } from './model-source.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
+import { type ModelFileOpener, checkModelFits, largestTokenId, localModelFiles } from './model-fit.js';
 import { type EncodedRow, PairEncoder } from './pair-encoder.js';
 import { applyActivation, rankOrder } from './scoring.js';
 import { runSession } from './session-run.js';
@@ -50,6 +51,18 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+
+/**
+ * Largest `batchTokens`: 128 rows of 512 tokens. Attention alone holds rows x heads x L^2 floats, so much
+ * larger runs cannot fit WASM's 4 GB heap, and nothing runs faster beyond a few thousand tokens.
+ */
+export const MAX_BATCH_TOKENS = 65_536;
+
+/**
+ * How runtimes report a tensor too big for memory: onnxruntime's std::bad_alloc, its size overflow on
+ * wasm32 (a tensor past 4 GB), V8's array buffer failure.
+ */
+const ALLOCATION_FAILED = /bad_alloc|out of memory|array buffer allocation failed|SafeIntOnOverflow/i;
 const DEVICES: readonly Device[] = ['cpu', 'wasm', 'webgpu'];
 
 export interface RerankerInfo {
@@ -60,6 +73,12 @@ export interface RerankerInfo {
   architecture: string;
   /** Longest pair the model takes, special tokens included. */
   maxLength: number;
+}
+
+/** What a host environment adds to a load (the worker reads model files from its own cache or URL). */
+export interface LoadHooks {
+  /** Random access to the loaded model's files, for the load-time fit check (default: Node's disk). */
+  openModelFile?: ModelFileOpener;
 }
 
 export class Reranker {
@@ -75,7 +94,7 @@ export class Reranker {
     private readonly takesTokenTypes: boolean,
   ) {}
 
-  static async load(options: LoadOptions): Promise<Reranker> {
+  static async load(options: LoadOptions, hooks: LoadHooks = {}): Promise<Reranker> {
     if (typeof options !== 'object' || options === null) throw new InvalidInputError('Reranker.load needs an options object with a model');
     const requested = nonEmptyString('model', options.model, 'a local folder or a model id');
     const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
@@ -137,7 +156,21 @@ export class Reranker {
       throw new AbortedError('loading was cancelled');
     }
     const inputNames: string[] = (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ?? [];
+    const configPositions = (config as unknown as { max_position_embeddings?: unknown }).max_position_embeddings;
 
+    // The file transformers.js read: in Node a local folder (hub ids are downloaded into one first).
+    try {
+      await checkModelFits(hooks.openModelFile ?? localModelFiles(() => [location]), {
+        model,
+        onnxFile,
+        maxTokenId: largestTokenId(tokenizer),
+        maxLength,
+        positionOffset: (typeof configPositions === 'number' ? configPositions : 512) - crossEncoder.maxPositions,
+      });
+    } catch (error) {
+      await session.dispose().catch(() => undefined);
+      throw error instanceof RerankerError ? error : loadError(model, onnxFile, error);
+    }
     const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
     return new Reranker(info, session, encoder, limits, inputNames.includes('token_type_ids'));
   }
@@ -207,6 +240,7 @@ export class Reranker {
     const minimum = this.encoder.pairSpecialTokens + 2;
     const maxLength = Math.min(positiveInteger('maxLength', options.maxLength, this.info.maxLength, minimum), this.info.maxLength);
     const batchTokens = positiveInteger('batchTokens', options.batchTokens, 8192);
+    if (batchTokens > MAX_BATCH_TOKENS) throw new InvalidInputError(`batchTokens must be at most ${MAX_BATCH_TOKENS}, got ${batchTokens}`);
     const strategy = oneOf('longPassages', options.longPassages, LONG_PASSAGE_STRATEGIES, 'truncate');
     const defaultOverlap = Math.floor((maxLength - this.encoder.pairSpecialTokens) / 4);
     const overlap = positiveInteger('windowOverlap', options.windowOverlap, defaultOverlap, 0);
@@ -265,7 +299,11 @@ export class Reranker {
     try {
       output = await runSession(this.model, feeds);
     } catch (cause) {
-      throw new InferenceError(`model run failed on a batch of ${rows.length} x ${width} tokens: ${errorMessage(cause)}`, cause);
+      const what = `a batch of ${rows.length} x ${width} tokens`;
+      if (ALLOCATION_FAILED.test(errorMessage(cause))) {
+        throw new OutOfMemoryError(`model run ran out of memory on ${what} (${errorMessage(cause)}); lower batchTokens or maxLength`, cause);
+      }
+      throw new InferenceError(`model run failed on ${what}: ${errorMessage(cause)}`, cause);
     }
     const logits = output.logits;
     if (!logits) throw new InferenceError('the model returned no "logits" output');

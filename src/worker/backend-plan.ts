@@ -4,6 +4,7 @@
  * (threads = cores when cross-origin isolated) where there is no usable adapter, always last as the fallback.
  */
 import type { Dtype } from '../engine/types.js';
+import { positiveInteger } from '../engine/validation.js';
 
 export interface Capabilities {
   /** null: no adapter (no WebGPU, or the browser refused one). */
@@ -22,7 +23,11 @@ export type Backend = 'webgpu' | 'wasm';
 export interface BackendRequest {
   device?: Backend | 'auto';
   dtype?: Dtype;
-  /** Threads for WASM; default: all cores when cross-origin isolated, else 1 (threads need SharedArrayBuffer). */
+  /**
+   * Threads for WASM; default: all cores when cross-origin isolated, else 1 (threads need SharedArrayBuffer).
+   * A positive integer, capped at the cores: each thread is a Web Worker with its own stack and a share of
+   * the heap, so a huge count never finishes starting and eats the renderer's memory.
+   */
   threads?: number;
   /** Bytes of the largest weight tensor at fp32 (e.g. the word embeddings), to check adapter limits. */
   largestTensorBytes?: number;
@@ -41,13 +46,16 @@ const BYTES_PER_VALUE: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1 };
 export function planBackends(capabilities: Capabilities, request: BackendRequest = {}): BackendChoice[] {
   const device = request.device ?? 'auto';
   const isolated = capabilities.crossOriginIsolated;
+  const cores = Math.max(1, capabilities.cores);
+  const requested = positiveInteger('threads', request.threads, cores);
   // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
-  const threads = isolated ? (request.threads ?? Math.max(1, capabilities.cores)) : 1;
+  const threads = isolated ? Math.min(requested, cores) : 1;
+  const capped = isolated && requested > cores ? ` (${requested} requested, capped at the ${cores} cores)` : '';
   const wasm: BackendChoice = {
     device: 'wasm',
     dtype: request.dtype ?? 'q8',
     threads,
-    reason: isolated ? `WASM SIMD with ${threads} thread(s)` : 'WASM SIMD, single-threaded (page not cross-origin isolated)',
+    reason: isolated ? `WASM SIMD with ${threads} thread(s)${capped}` : 'WASM SIMD, single-threaded (page not cross-origin isolated)',
   };
   if (device === 'wasm') return [{ ...wasm, reason: `${wasm.reason}; WASM requested` }];
 

@@ -4,7 +4,7 @@
  * It must be installed on both sides.
  */
 import * as Comlink from 'comlink';
-import { AbortedError, InferenceError, InvalidInputError, LimitExceededError, ModelLoadError, RerankerError } from '../engine/errors.js';
+import { AbortedError, InferenceError, InvalidInputError, LimitExceededError, ModelLoadError, OutOfMemoryError, RerankerError } from '../engine/errors.js';
 
 interface SerializedError {
   name: string;
@@ -42,6 +42,9 @@ function revive(data: SerializedError | string): Error | string {
       break;
     case 'InferenceError':
       error = new InferenceError(data.message, cause);
+      break;
+    case 'OutOfMemoryError':
+      error = new OutOfMemoryError(data.message, cause);
       break;
     case 'ModelLoadError':
       error = new ModelLoadError(data.code as ConstructorParameters<typeof ModelLoadError>[0], data.message, { cause, file: data.file });

@@ -14,8 +14,13 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
   files?: Record<string, Blob>;
   /** Cache downloaded model files in the Cache API (default true). */
   browserCache?: boolean;
-  /** Test hook: make WebGPU fail at `create` or at the first `run`, to exercise the fallback. */
-  simulateWebGpuFailure?: 'create' | 'run';
+  /**
+   * Test hook: make WebGPU fail at `create` or at the first `run`, or really lose the GPU device
+   * (`GPUDevice.destroy()`) at the start of the first rank, to exercise the fallback.
+   */
+  simulateWebGpuFailure?: 'create' | 'run' | 'lose-device';
+  /** Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
+  priorFallbacks?: ReadyState['fallbacks'];
 }
 
 export type LoadPhase = 'download' | 'compile' | 'warm-up' | 'ready';

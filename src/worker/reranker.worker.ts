@@ -10,6 +10,7 @@ import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
 import { probeCapabilities } from './probe.js';
+import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from './protocol.js';
 import { configureModelSource, configureRuntime, webGpuDevice } from './runtime-env.js';
@@ -44,8 +45,8 @@ class RerankerHost {
       // Reranker.load below reports the missing or broken config.json with a typed error.
     }
     this.plan = planBackends(capabilities, { device: options.device, dtype: options.dtype, threads: options.threads, largestTensorBytes });
-    this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run';
-    return this.buildFromPlan([]);
+    this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
+    return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
   }
 
   /** Tries each planned backend in turn; the last failure is thrown with its type. */
@@ -61,7 +62,7 @@ class RerankerHost {
       } catch (error) {
         lastError = error;
         // A bad model is bad on every backend: only backend trouble is worth another try.
-        if (error instanceof RerankerError && ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'INVALID_INPUT'].includes(error.code)) throw error;
+        if (error instanceof RerankerError && ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'MODEL_MISMATCH', 'INVALID_INPUT'].includes(error.code)) throw error;
         fallbacks.push({ backend: choice.device, dtype: choice.dtype, error: errorMessage(error) });
       }
     }
@@ -74,14 +75,17 @@ class RerankerHost {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
     }
     const { result: reranker, lines } = await captureProviderLog(() =>
-      Reranker.load({
-        ...options,
-        model: this.modelId,
-        remoteHost: undefined, // configureModelSource has set it; the engine must not replace it
-        device: choice.device,
-        dtype: choice.dtype,
-        onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
-      }),
+      Reranker.load(
+        {
+          ...options,
+          model: this.modelId,
+          remoteHost: undefined, // configureModelSource has set it; the engine must not replace it
+          device: choice.device,
+          dtype: choice.dtype,
+          onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
+        },
+        { openModelFile: workerModelFiles(this.modelId, options.revision) },
+      ),
     );
     const placement = nodePlacement(lines);
     this.onProgress?.({ phase: 'compile', backend: choice.device });
@@ -116,6 +120,16 @@ class RerankerHost {
     this.onProgress?.({ phase: 'ready', backend: choice.device });
   }
 
+  /**
+   * Holds the Web Lock `name` until this worker's context ends, so the page learns of a death that fires
+   * no event (see client/worker-lifeline.ts). Resolves true once held, false without the Web Locks API.
+   */
+  holdLifeline(name: string): Promise<boolean> {
+    const locks = (navigator as { locks?: LockManager }).locks;
+    if (!locks) return Promise.resolve(false);
+    return new Promise((held) => void locks.request(name, () => (held(true), new Promise<never>(() => undefined))));
+  }
+
   readyState(): ReadyState | null {
     return this.state;
   }
@@ -142,22 +156,40 @@ class RerankerHost {
         if (this.state.backend === 'webgpu' && this.gpuLost) throw new InferenceError('the WebGPU device was lost');
         if (this.state.backend === 'webgpu' && this.simulatedRunFailurePending) {
           this.simulatedRunFailurePending = false;
-          throw new InferenceError('simulated WebGPU failure during a run');
+          // A real loss: the run below meets a destroyed device, as after a driver reset mid-rank.
+          if (this.options?.simulateWebGpuFailure === 'lose-device') (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.();
+          else throw new InferenceError('simulated WebGPU failure during a run');
         }
         return await call(this.reranker, controller.signal);
       } catch (error) {
         if (!(error instanceof InferenceError) || this.state.backend !== 'webgpu' || controller.signal.aborted) throw error;
         const failed = this.state;
+        // A lost device leaves onnxruntime's WebGPU state in this wasm instance broken: even a WASM
+        // session built here fails on WebGPU buffers. Only a fresh worker can run WASM cleanly.
+        if (this.gpuLost) throw this.backendLost(failed, error);
         await this.reranker.dispose().catch(() => undefined);
         this.reranker = null;
         this.plan = this.plan.filter((c) => c.device === 'wasm');
-        await this.buildFromPlan([{ backend: failed.backend, dtype: failed.dtype, error: error.message }]);
+        try {
+          await this.buildFromPlan([{ backend: failed.backend, dtype: failed.dtype, error: error.message }]);
+        } catch (rebuildError) {
+          throw this.backendLost(failed, rebuildError);
+        }
         if (controller.signal.aborted) throw new AbortedError();
         return await call(this.reranker!, controller.signal);
       }
     } finally {
       this.running.delete(requestId);
     }
+  }
+
+  /**
+   * WebGPU failed in a way this worker cannot recover from: the client replaces the worker with one
+   * built on WASM (the message is the fallback's reason) and retries the call there.
+   */
+  private backendLost(failed: ReadyState, cause: unknown): RerankerError {
+    this.state = null;
+    return new RerankerError('BACKEND_LOST', `${failed.backend} failed during a run: ${errorMessage(cause)}`, { cause });
   }
 
   async dispose(): Promise<void> {

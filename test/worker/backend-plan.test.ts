@@ -45,4 +45,16 @@ describe('planBackends', () => {
     expect(planBackends(caps(null), { threads: 3 })[0]).toMatchObject({ threads: 3 });
     expect(planBackends(caps(null, false), { threads: 3 })[0]).toMatchObject({ threads: 1 }); // threads need isolation
   });
+
+  test('threads must be a positive integer and is capped at the cores', () => {
+    for (const threads of [-1, 0, Number.NaN, 1.5, Infinity, '2' as unknown as number]) {
+      expect(() => planBackends(caps(null), { threads }), String(threads)).toThrow(expect.objectContaining({ name: 'InvalidInputError', code: 'INVALID_INPUT', message: expect.stringContaining('threads') }));
+    }
+    const capped = planBackends(caps(null, true, 8), { threads: 1e6 })[0]!;
+    expect(capped.threads).toBe(8);
+    expect(capped.reason).toMatch(/1000000 requested, capped at the 8 cores/);
+    // Without isolation one thread is all there is; a bad value is still refused.
+    expect(planBackends(caps(null, false), { threads: 1e6 })[0]!.threads).toBe(1);
+    expect(() => planBackends(caps(null, false), { threads: 0 })).toThrow(/threads/);
+  });
 });

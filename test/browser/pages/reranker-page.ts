@@ -8,6 +8,8 @@ import { monitorFrames } from './frame-monitor.js';
 
 let reranker: BrowserReranker | null = null;
 const progress: ProgressEvent[] = [];
+/** Calls started with startRanks, as settled outcomes with the time they settled (performance.now()). */
+let started: Array<Promise<{ ok: boolean; error?: ReturnType<typeof describeError>; settledAt: number }>> = [];
 
 
 function describeError(error: unknown) {
@@ -86,6 +88,38 @@ const api = {
     await reranker?.dispose();
     reranker = null;
   },
+  /** Starts `count` ranks without waiting for them (collect with settled()). */
+  startRanks(query: string, documents: string[], count: number, options = {}) {
+    const r = reranker!;
+    for (let i = 0; i < count; i++) {
+      started.push(
+        r.rank(query, documents, options).then(
+          () => ({ ok: true, settledAt: performance.now() }),
+          (error: unknown) => ({ ok: false, error: describeError(error), settledAt: performance.now() }),
+        ),
+      );
+    }
+    return performance.now();
+  },
+  /** Disposes now (without awaiting the started ranks); returns when dispose resolved. */
+  async disposeNow() {
+    const at = performance.now();
+    await reranker!.dispose();
+    return at;
+  },
+  /** The outcomes of the started ranks, once all have settled. */
+  async settled() {
+    const outcomes = await Promise.all(started);
+    started = [];
+    return outcomes;
+  },
+  /** state() and a new rank on the current reranker, as outcomes (after the worker died, both must reject). */
+  async afterDeath() {
+    const r = reranker!;
+    const outcome = (p: Promise<unknown>) => p.then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error: describeError(error) }));
+    return { state: await outcome(r.state()), rank: await outcome(r.rank('질문', ['문서'])), dispose: await outcome(r.dispose()) };
+  },
+  now: () => performance.now(),
 };
 
 declare global {
