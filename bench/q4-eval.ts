@@ -23,11 +23,12 @@ import { nodeFileOpener } from '../src/model-builder/node-file-sink.js';
 import type { LazyModel, LazyTensor, NodeProto } from '../src/model-builder/onnx-graph.js';
 import { writeOnnxModel } from '../src/model-builder/onnx-writer.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
-import { quantizeModel } from '../src/model-builder/quantize.js';
+import { quantizeModel, shared } from '../src/model-builder/quantize.js';
 import { randomWeights } from '../src/model-builder/random-weights.js';
 import { shapeFor, writeCrossEncoder } from '../src/model-builder/write-model.js';
 import { kendallTau, normalisedError } from '../src/reference/compare.js';
 import { padRows } from '../src/reference/pad-rows.js';
+import { ENGLISH_PASSAGES, ENGLISH_QUERY, KOREAN_PASSAGES, KOREAN_QUERY } from '../test/helpers/text.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,13 +59,7 @@ function quantize4Bit({ model, initializers }: LazyModel): LazyModel {
     }
     const [K, N] = weight.dims as [number, number];
     const blocks = K / BLOCK;
-    let cached: { packed: Uint8Array; scales: Float32Array } | null = null;
-    const compute = async () => {
-      if (cached) {
-        const result = cached;
-        cached = null;
-        return result;
-      }
+    const compute = shared(async () => {
       const w = (await weight.data()) as Float32Array;
       const packed = new Uint8Array(N * blocks * (BLOCK / 2));
       const scales = new Float32Array(N * blocks);
@@ -81,9 +76,8 @@ function quantize4Bit({ model, initializers }: LazyModel): LazyModel {
           }
         }
       }
-      cached = { packed, scales };
-      return cached;
-    };
+      return { packed, scales };
+    }, 2);
     extra.push(
       { name: `${weight.name}_q4`, type: 'uint8', dims: [N, blocks, BLOCK / 2], data: async () => (await compute()).packed },
       { name: `${weight.name}_q4_scales`, type: 'float32', dims: [N * blocks], data: async () => (await compute()).scales },
@@ -124,14 +118,8 @@ if (!existsSync(files.q4)) {
 
 // Fidelity: fixed Korean and English pairs against fp32.
 const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
-const queries = ['한국은행의 기준금리 결정 절차는 어떻게 되나요?', '병원 진단과 치료', 'how does the central bank set the interest rate'];
-const passages = [
-  '한국은행 금융통화위원회는 물가와 경기 상황을 고려하여 기준금리를 결정합니다.', '서울의 오늘 날씨는 맑고 기온은 영상 5도입니다.',
-  '시중은행과 지방은행, 인터넷은행은 인가 요건과 절차에 차이가 있습니다.', '환자는 병원에서 진단을 받은 뒤 치료 계획을 세웁니다.',
-  '디지털 커머스 시대에 B2B 기업은 온라인 플랫폼 전략이 필요합니다.', '2024년 3월 통화정책 운영 보고서에 따르면 유동성 조절을 위해 지준 공급을 늘렸다.',
-  'The central bank sets the policy interest rate after looking at inflation and growth.', 'Search results are often ordered badly, and the order decides what a model reads.',
-  'A court may decide a contract is void if one party was misled.',
-];
+const queries = [KOREAN_QUERY, '병원 진단과 치료', ENGLISH_QUERY];
+const passages = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
 const fidelityBatch = padRows(queries.flatMap((q) => passages.map((p) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), 512, null)[0]!)), encoder.padTokenId);
 
 type Session = { run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> };

@@ -9,7 +9,7 @@ import { fromHfConfig } from '../model-builder/hf-config.js';
 import { expectedWeights } from '../model-builder/weight-names.js';
 import { type ByteSource, type SourceFolder, readText } from './byte-source.js';
 import { ConversionError } from './errors.js';
-import { type SafetensorsFile, type TensorEntry, openSafetensors, readFloatTensor } from './safetensors.js';
+import { type SafetensorsFile, type TensorEntry, isFloatDtype, openSafetensors, readFloatTensor } from './safetensors.js';
 
 export const SUPPORTED_ARCHITECTURES = ['XLMRobertaForSequenceClassification', 'BertForSequenceClassification'] as const;
 
@@ -147,7 +147,7 @@ export async function openCheckpoint(folder: SourceFolder): Promise<Checkpoint> 
     if (entry.shape.length !== dims.length || entry.shape.some((d, i) => d !== dims[i])) {
       throw new ConversionError('TENSOR_MISSHAPED', `${file.source.name}: tensor "${name}" is [${entry.shape}], config.json implies [${dims}]`, { file: file.source.name, tensor: name });
     }
-    if (!['F32', 'F16', 'BF16'].includes(entry.dtype)) {
+    if (!isFloatDtype(entry.dtype)) {
       throw new ConversionError('UNSUPPORTED_CHECKPOINT', `${file.source.name}: tensor "${name}" is ${entry.dtype}; weights must be F32, F16 or BF16`, { file: file.source.name, tensor: name });
     }
   }

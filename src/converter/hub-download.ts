@@ -3,10 +3,11 @@
  * (the hub itself, a mirror, or the local test server), streaming each file into the given sink and
  * checking its size against Content-Length. Environment-free (fetch + OpenFile).
  */
+import { DEFAULT_REMOTE_HOST, isHubId } from '../engine/hub-download.js';
 import type { OpenFile } from '../model-builder/onnx-files.js';
 import { ConversionError } from './errors.js';
 
-export const DEFAULT_HUB = 'https://huggingface.co/';
+export { isHubId };
 
 export interface DownloadOptions {
   remoteHost?: string;
@@ -15,16 +16,10 @@ export interface DownloadOptions {
   onProgress?: (event: { file: string; loaded: number; total: number | null }) => void;
 }
 
-const HUB_ID = /^[A-Za-z0-9][\w.-]{0,95}(\/[A-Za-z0-9][\w.-]{0,95})?$/;
-
-export function isHubId(value: string): boolean {
-  return HUB_ID.test(value) && !value.includes('..');
-}
-
 /** Downloads what the converter reads; returns the files written. */
 export async function downloadCheckpoint(id: string, open: OpenFile, options: DownloadOptions = {}): Promise<string[]> {
   if (!isHubId(id)) throw new ConversionError('DOWNLOAD_FAILED', `"${id}" is neither a local folder nor a hub id like "Dongjin-kr/ko-reranker"`);
-  const host = (options.remoteHost ?? DEFAULT_HUB).replace(/\/?$/, '/');
+  const host = (options.remoteHost ?? DEFAULT_REMOTE_HOST).replace(/\/?$/, '/');
   const revision = encodeURIComponent(options.revision ?? 'main');
   const url = (file: string) => `${host}${id}/resolve/${revision}/${file}`;
   const written: string[] = [];

@@ -12,6 +12,7 @@ const BYTES_PER_ELEMENT = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16
 export type SafetensorsDtype = keyof typeof BYTES_PER_ELEMENT;
 /** The float dtypes we convert; integer buffers (`position_ids`) are listed but never read. */
 const FLOAT_DTYPES: ReadonlySet<string> = new Set(['F32', 'F16', 'BF16']);
+export const isFloatDtype = (dtype: SafetensorsDtype) => FLOAT_DTYPES.has(dtype);
 
 /** The safetensors reference implementation refuses headers over 100 MB. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -87,7 +88,7 @@ function halfToFloat(): Float32Array {
 
 /** Reads a float tensor (F32, F16 or BF16) as float32, little-endian as the format requires. */
 export async function readFloatTensor(file: SafetensorsFile, entry: TensorEntry): Promise<Float32Array> {
-  if (!FLOAT_DTYPES.has(entry.dtype)) {
+  if (!isFloatDtype(entry.dtype)) {
     throw new ConversionError('UNSUPPORTED_CHECKPOINT', `${file.source.name}: tensor "${entry.name}" is ${entry.dtype}; weights must be F32, F16 or BF16`, { file: file.source.name, tensor: entry.name });
   }
   const bytes = await file.source.read(entry.begin, entry.end - entry.begin);

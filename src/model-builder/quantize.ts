@@ -56,7 +56,7 @@ export function quantizeRows(table: Float32Array, rows: number, columns: number)
  * One computation feeding several tensors (values, then scales): computed on the first read, and
  * dropped after the last, so a quantized matrix is held only while its tensors are written.
  */
-function shared<T>(compute: () => Promise<T>, reads: number): () => Promise<T> {
+export function shared<T>(compute: () => Promise<T>, reads: number): () => Promise<T> {
   let pending: Promise<T> | null = null;
   let left = reads;
   return () => {
