@@ -93,6 +93,14 @@ export function positiveInteger(name: string, value: unknown, fallback: number, 
   return value;
 }
 
+/** A positive finite number option (a time budget): NaN, Infinity, 0 and strings are refused. */
+export function positiveFiniteNumber(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidInputError(`${name} must be a positive finite number, got ${typeName(value) === 'number' ? String(value) : typeName(value)}`);
+  }
+  return value;
+}
+
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
