@@ -12,6 +12,8 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import { planBatches } from './batching.js';
+import { calibrate } from './calibration.js';
+import { CostModel, calibrationShapes } from './cost-model.js';
 import { AbortedError, InferenceError, InvalidInputError, ModelLoadError, OutOfMemoryError, RerankerError, errorMessage } from './errors.js';
 import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
 import { prepareModelSource, throwIfAborted } from './model-source.js';
@@ -309,5 +311,25 @@ export class Reranker {
     if (!logits) throw new InferenceError('the model returned no "logits" output');
     const values = logits.type === 'float32' ? logits.data : (logits.to('float32').data as Float32Array);
     return Array.from(values as Float32Array, Number);
+  }
+
+  // ---- latency budget --------------------------------------------------------------------------
+
+  /** Model time per run shape for this session (see cost-model.ts): fitted by calibrate(). */
+  readonly costModel = new CostModel();
+
+  /**
+   * Times a few small model runs (calibrationShapes) into `costModel`, so that budgets are planned
+   * from this model on this backend. About 1,000 tokens of work: call it once at warm-up.
+   */
+  async calibrate(): Promise<void> {
+    this.assertUsable();
+    // Any token repeated: run time depends on the shape, not on which tokens fill it.
+    const [token = 'a'] = this.encoder.tokenize('a');
+    const rowOf = (width: number) => this.encoder.encode([token], new Array<string>(width).fill(token), width, null)[0]!;
+    // Inside one queued call, so that only the runs are timed, not a wait behind other calls.
+    await this.enqueue(() =>
+      calibrate(this.costModel, calibrationShapes(this.info.maxLength), (shape) => this.run(new Array<EncodedRow>(shape.rows).fill(rowOf(shape.width)))),
+    );
   }
 }
