@@ -100,9 +100,26 @@ function calibrationRow(width: number): EncodedRow {
 
 interface Backend {
   label: string;
+  /** One model run, as the engine's run(): Reranker.runRows natively, a bare session on WASM. */
   runRows(rows: EncodedRow[]): Promise<unknown>;
-  rank(passages: string[]): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/**
+ * A rank's model work as the engine's logits() does it: encode every pair, length-sorted batches, one
+ * run each. Each run is timed too, for the refined cost model (as the engine will observe its runs).
+ */
+async function rank(backend: Backend, passages: string[]): Promise<{ ms: number; runs: Array<{ shape: RunShape; ms: number }> }> {
+  const started = performance.now();
+  const rows = rowsOf(passages);
+  const runs: Array<{ shape: RunShape; ms: number }> = [];
+  for (const batch of planBatches(rows.map((r) => r.inputIds.length), batchTokens)) {
+    const batchRows = batch.map((i) => rows[i]!);
+    const t0 = performance.now();
+    await backend.runRows(batchRows);
+    runs.push({ shape: { rows: batchRows.length, width: Math.max(...batchRows.map((r) => r.inputIds.length)) }, ms: performance.now() - t0 });
+  }
+  return { ms: performance.now() - started, runs };
 }
 
 async function nativeBackend(): Promise<Backend> {
@@ -110,7 +127,6 @@ async function nativeBackend(): Promise<Backend> {
   return {
     label: 'onnxruntime-node (CPU, q8)',
     runRows: (rows) => reranker.runRows(rows),
-    rank: (passages) => reranker.rank(query, passages, { batchTokens }),
     close: () => reranker.dispose(),
   };
 }
@@ -138,11 +154,6 @@ async function wasmBackend(): Promise<Backend> {
   return {
     label: `onnxruntime-web WASM (${threads} threads, q8, in Node)`,
     runRows,
-    // The engine's logits(): encode every pair, length-sorted batches, one run each.
-    rank: async (passages) => {
-      const rows = rowsOf(passages);
-      for (const batch of planBatches(rows.map((r) => r.inputIds.length), batchTokens)) await runRows(batch.map((i) => rows[i]!));
-    },
     close: () => session.release(),
   };
 }
@@ -151,6 +162,16 @@ async function wasmBackend(): Promise<Backend> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+const signed = (percent: number) => `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
+
+/** A cost model that keeps what it observed, to start a second model from the same calibration. */
+class RecordingCostModel extends CostModel {
+  readonly seen: Array<[RunShape, number]> = [];
+  override observe(shape: RunShape, ms: number): void {
+    this.seen.push([shape, ms]);
+    super.observe(shape, ms);
+  }
+}
 
 interface Cell {
   backend: string;
@@ -161,6 +182,8 @@ interface Cell {
   predictedMs: number;
   measuredMs: number;
   errorPercent: number;
+  refinedMs: number;
+  refinedErrorPercent: number;
   measuredRunsMs: number[];
   loadAverage: number[];
 }
@@ -172,45 +195,49 @@ for (const which of backends) {
   const backend = which === 'native' ? await nativeBackend() : await wasmBackend();
   // Steady state, as in a long-lived worker: the largest batch once, so the session's buffers exist.
   await backend.runRows(new Array<EncodedRow>(batchTokens / MAX_LENGTH).fill(calibrationRow(MAX_LENGTH)));
-  const cost = new CostModel();
+  const calibrated = new RecordingCostModel();
   const started = performance.now();
-  await calibrate(cost, calibrationShapes(MAX_LENGTH), (shape) => backend.runRows(new Array<EncodedRow>(shape.rows).fill(calibrationRow(shape.width))));
-  calibrations.push({ backend: backend.label, coefficients: cost.coefficients, calibrationMs: performance.now() - started, loadAverage: load() });
-  console.error(`${backend.label}: calibrated in ${(performance.now() - started).toFixed(0)} ms: ${JSON.stringify(cost.coefficients)}`);
+  await calibrate(calibrated, calibrationShapes(MAX_LENGTH), (shape) => backend.runRows(new Array<EncodedRow>(shape.rows).fill(calibrationRow(shape.width))));
+  calibrations.push({ backend: backend.label, coefficients: calibrated.coefficients, calibrationMs: performance.now() - started, loadAverage: load() });
+  console.error(`${backend.label}: calibrated in ${(performance.now() - started).toFixed(0)} ms: ${JSON.stringify(calibrated.coefficients)}`);
+  // The same calibration, then refined from every run of the cells before (never from the cell's own).
+  const refined = new CostModel();
+  for (const [shape, ms] of calibrated.seen) refined.observe(shape, ms);
   for (const tokens of tokenTargets) {
     for (const candidates of candidateCounts) {
       const passages = texts.get(tokens)!.slice(0, candidates);
       const lengths = rowsOf(passages).map((r) => r.inputIds.length);
       const runs = runShapes(lengths, batchTokens);
-      const predictedMs = cost.predict(runs);
-      const measuredRunsMs: number[] = [];
-      for (let r = 0; r < repeats; r++) {
-        const t0 = performance.now();
-        await backend.rank(passages);
-        measuredRunsMs.push(performance.now() - t0);
-      }
+      const predictedMs = calibrated.predict(runs);
+      const refinedMs = refined.predict(runs);
+      const measured: Array<Awaited<ReturnType<typeof rank>>> = [];
+      for (let r = 0; r < repeats; r++) measured.push(await rank(backend, passages));
+      for (const { runs: timed } of measured) for (const run of timed) refined.observe(run.shape, run.ms);
+      const measuredRunsMs = measured.map((m) => m.ms);
       const measuredMs = median(measuredRunsMs);
-      const cell = {
+      const error = (ms: number) => (100 * (ms - measuredMs)) / measuredMs;
+      const cell: Cell = {
         backend: backend.label, candidates, tokens, meanPairTokens: lengths.reduce((a, b) => a + b, 0) / lengths.length, runs,
-        predictedMs, measuredMs, errorPercent: (100 * (predictedMs - measuredMs)) / measuredMs, measuredRunsMs, loadAverage: load(),
+        predictedMs, measuredMs, errorPercent: error(predictedMs), refinedMs, refinedErrorPercent: error(refinedMs), measuredRunsMs, loadAverage: load(),
       };
       cells.push(cell);
-      console.error(`  ${String(candidates).padStart(3)} x ~${tokens} tokens: predicted ${predictedMs.toFixed(0).padStart(6)} ms, measured ${measuredMs.toFixed(0).padStart(6)} ms, ${cell.errorPercent >= 0 ? '+' : ''}${cell.errorPercent.toFixed(1)}%  (load ${cell.loadAverage[0]})`);
+      console.error(`  ${String(candidates).padStart(3)} x ~${tokens} tokens: predicted ${predictedMs.toFixed(0).padStart(6)} ms (${signed(cell.errorPercent)}), refined ${refinedMs.toFixed(0).padStart(6)} ms (${signed(cell.refinedErrorPercent)}), measured ${measuredMs.toFixed(0).padStart(6)} ms  (load ${cell.loadAverage[0]})`);
     }
   }
   await backend.close();
 }
 
 const within = cells.filter((c) => Math.abs(c.errorPercent) <= 25).length;
+const withinRefined = cells.filter((c) => Math.abs(c.refinedErrorPercent) <= 25).length;
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageAtEnd: load() };
 console.log(`\nLatency budget: predicted (cost model from warm-up calibration only) vs measured rank time`);
 console.log(`${values.preset} shape, q8, batchTokens ${batchTokens}, median of ${repeats}, ${haveAutorag ? 'AutoRAG Korean passages' : 'sample corpus passages'} (${machine.cpus} cores, ${machine.cpuModel}, load ${machine.loadAverageAtEnd.join(' ')})\n`);
-console.log('| backend | candidates | tokens (mean pair) | runs | predicted (ms) | measured (ms) | error | load (1 min) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| backend | candidates | tokens (mean pair) | runs | measured (ms) | predicted, calibration only (ms) | error | predicted, refined (ms) | error | load (1 min) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const c of cells) {
-  console.log(`| ${c.backend} | ${c.candidates} | ${c.tokens} (${c.meanPairTokens.toFixed(0)}) | ${c.runs.length} | ${c.predictedMs.toFixed(0)} | ${c.measuredMs.toFixed(0)} | ${c.errorPercent >= 0 ? '+' : ''}${c.errorPercent.toFixed(1)}% | ${c.loadAverage[0]} |`);
+  console.log(`| ${c.backend} | ${c.candidates} | ${c.tokens} (${c.meanPairTokens.toFixed(0)}) | ${c.runs.length} | ${c.measuredMs.toFixed(0)} | ${c.predictedMs.toFixed(0)} | ${signed(c.errorPercent)} | ${c.refinedMs.toFixed(0)} | ${signed(c.refinedErrorPercent)} | ${c.loadAverage[0]} |`);
 }
-console.log(`\n${within} of ${cells.length} cells within +-25%`);
+console.log(`\nwithin +-25%: ${within} of ${cells.length} cells from calibration only, ${withinRefined} of ${cells.length} refined from earlier runs`);
 await mkdir(path.dirname(values.out), { recursive: true });
-await writeFile(values.out, `${JSON.stringify({ preset: values.preset, dtype: 'q8', batchTokens, repeats, threads, machine, calibrations, withinTwentyFivePercent: within, cells }, null, 2)}\n`);
+await writeFile(values.out, `${JSON.stringify({ preset: values.preset, dtype: 'q8', batchTokens, repeats, threads, machine, calibrations, withinTwentyFivePercent: { calibrationOnly: within, refined: withinRefined }, cells }, null, 2)}\n`);
 console.log(`wrote ${values.out}`);
