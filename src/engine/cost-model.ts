@@ -35,9 +35,10 @@ export interface CostCoefficients {
 
 /**
  * What an unobserved model predicts: bge-reranker-base's shape, q8, onnxruntime-web WASM on 2 threads
- * in Node (this project's bench/budget.ts; shared/notes measured 0.94 ms/token and 0.66 us x rows x L^2
- * the same way). It is the slowest common setting, so a budget planned before any calibration errs
- * toward running less, never toward blowing the budget by 10x; the first observation replaces it.
+ * (0.94 ms per token and 0.66 us x rows x L^2, measured on an idle 2-core machine, see shared notes;
+ * the 5 ms per run is an assumption). It is the slowest common setting, so a budget planned before any
+ * calibration errs toward running less rather than missing the budget tenfold; the first observation
+ * replaces it.
  */
 export const DEFAULT_PRIOR: CostCoefficients = { overheadMs: 5, perTokenMs: 0.94, perTokenSquaredMs: 0.00066 };
 
