@@ -15,7 +15,8 @@
  * averages the features, not just the time, so merging shapes costs no accuracy: the model is linear
  * in its features. A slot follows its newest runs (exponential average), so predictions move with the
  * machine's current speed, while the warm-up's small calibration runs keep their own slots and go on
- * telling the terms apart.
+ * telling the terms apart. A shape whose slot holds recent runs is predicted from the fit corrected by
+ * that slot's own error (see predictRun).
  */
 
 /** One model run: `rows` pairs, each padded to `width` tokens. */
@@ -128,7 +129,16 @@ export class CostModel {
     checkShape(shape);
     const c = this.coefficients;
     const tokens = shape.rows * shape.width;
-    return c.overheadMs + c.perTokenMs * tokens + c.perTokenSquaredMs * tokens * shape.width;
+    const fitted = c.overheadMs + c.perTokenMs * tokens + c.perTokenSquaredMs * tokens * shape.width;
+    // A shape seen recently is scaled by how far its own runs were from the fit. Three terms cannot
+    // follow everything (big batches outgrowing the CPU cache, the machine's load differing between
+    // short and long runs); the engine repeats its batch shapes, so their own history is the better
+    // guide. Trusted by half after one run, mostly after several, so one noisy run is not echoed.
+    const slot = this.slots.get(slotKey(shape));
+    const fittedAtSlot = slot ? c.overheadMs + c.perTokenMs * slot.tokens * TOKEN_SCALE + c.perTokenSquaredMs * slot.squared * SQUARED_SCALE : 0;
+    if (!slot || !(fittedAtSlot > 0)) return fitted;
+    const trust = slot.count / (slot.count + 1);
+    return fitted * (1 + trust * (slot.ms / fittedAtSlot - 1));
   }
 
   /** Predicted ms of runs made one after another. */

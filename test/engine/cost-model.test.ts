@@ -99,6 +99,18 @@ describe('CostModel refinement and memory', () => {
     expect(model.observations).toBe(calibrationShapes(512).length + 40);
   });
 
+  test('a recurring shape the three terms cannot fit is predicted from its own recent runs', () => {
+    const model = new CostModel();
+    for (const shape of calibrationShapes(512)) model.observe(shape, time(TRUE, shape));
+    // Big batches run at twice the per-token cost the small calibration runs show (cache, load).
+    const big = { rows: 16, width: 512 };
+    for (let i = 0; i < 4; i++) model.observe(big, 2 * time(TRUE, big));
+    expectClose(model.predictRun(big), 2 * time(TRUE, big), 0.1); // the fit alone is 25% short
+    expectClose(model.predictRun({ rows: 16, width: 500 }), 2 * time(TRUE, { rows: 16, width: 500 }), 0.1); // same slot
+    // Shapes far from it stay near the calibration.
+    expectClose(model.predictRun({ rows: 1, width: 16 }), time(TRUE, { rows: 1, width: 16 }), 0.25);
+  });
+
   test('a slot follows its recent runs: after a speed-up, old slow runs no longer count', () => {
     const model = new CostModel();
     const shape = { rows: 8, width: 128 };
