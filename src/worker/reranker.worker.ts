@@ -6,7 +6,7 @@ import { AutoConfig } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import { AbortedError, InferenceError, RerankerError, errorMessage } from '../engine/errors.js';
 import { Reranker } from '../engine/reranker.js';
-import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
+import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
 import { probeCapabilities } from './probe.js';
@@ -136,6 +136,18 @@ class RerankerHost {
 
   async rank(requestId: number, query: string, documents: string[], options: SerializableRankOptions = {}): Promise<RankedDocument[]> {
     return this.withFallback(requestId, (reranker, signal) => reranker.rank(query, documents, { ...options, signal }));
+  }
+
+  /** `onPartial` is a Comlink proxy: each partial is posted to the page without waiting for it. */
+  async rankDetailed(requestId: number, query: string, documents: string[], options: Omit<DetailedRankOptions, 'signal' | 'onPartial'> = {}, onPartial?: (partial: RankReport) => void): Promise<RankReport> {
+    try {
+      return await this.withFallback(requestId, (reranker, signal) =>
+        reranker.rankDetailed(query, documents, { ...options, signal, ...(onPartial ? { onPartial: (partial: RankReport) => void onPartial(partial) } : {}) }),
+      );
+    } finally {
+      // Closes the callback's message port, which would otherwise stay open for the worker's life.
+      (onPartial as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+    }
   }
 
   async score(requestId: number, pairs: Array<[string, string]>, options: Omit<ScoreOptions, 'signal'> = {}): Promise<number[]> {

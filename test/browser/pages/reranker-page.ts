@@ -3,6 +3,7 @@
  * exactly as an app would; the test drives it with page.evaluate.
  */
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../../../src/client/index.js';
+import type { RankReport } from '../../../src/engine/types.js';
 import type { ProgressEvent } from '../../../src/worker/protocol.js';
 import { monitorFrames } from './frame-monitor.js';
 
@@ -50,6 +51,23 @@ const api = {
     } catch (error) {
       return { ok: false as const, error: describeError(error) };
     }
+  },
+  /** rankDetailed with partials: each partial's scored count and order, the final report, and partials seen after it. */
+  async rankProgressively(query: string, documents: string[], options = {}) {
+    const partials: Array<{ scored: number; order: number[]; final: boolean }> = [];
+    let final: RankReport | null = null;
+    let afterFinal = 0;
+    try {
+      final = await reranker!.rankDetailed(query, documents, {
+        ...options,
+        onPartial: (p) => (final ? afterFinal++ : partials.push({ scored: p.scored, order: [...p.results.map((r) => r.index), ...p.unscored], final: p.final })),
+      });
+    } catch (error) {
+      return { ok: false as const, error: describeError(error) };
+    }
+    // Give any straggling partial message time to arrive: none may be delivered after the result.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { ok: true as const, partials, final, afterFinal };
   },
   async score(pairs: Array<[string, string]>) {
     return reranker!.score(pairs, { activation: 'none' });
