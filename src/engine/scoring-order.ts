@@ -9,18 +9,27 @@
 import { planBatches } from './batching.js';
 
 /**
- * Consecutive groups of candidates, each holding at most `sliceTokens` tokens (at least one candidate):
- * about one model run's worth, so a partial ranking comes after every run or two.
+ * The first slice's token budget: a few pairs (2 of 512 tokens), so the first partial ranking comes
+ * early even when one pair costs half a second; later slices double up to a full batch, so the many
+ * small runs cost little overall.
  */
-export function sliceCandidates(tokensPerCandidate: readonly number[], sliceTokens: number): number[][] {
+export const FIRST_SLICE_TOKENS = 1024;
+
+/**
+ * Consecutive groups of candidates (at least one each): the first holds at most `firstSliceTokens`
+ * tokens, each next one twice as many, up to `maxSliceTokens`.
+ */
+export function sliceCandidates(tokensPerCandidate: readonly number[], maxSliceTokens: number, firstSliceTokens = maxSliceTokens): number[][] {
   const slices: number[][] = [];
   let current: number[] = [];
   let held = 0;
+  let sliceTokens = Math.min(firstSliceTokens, maxSliceTokens);
   tokensPerCandidate.forEach((tokens, candidate) => {
     if (current.length > 0 && held + tokens > sliceTokens) {
       slices.push(current);
       current = [];
       held = 0;
+      sliceTokens = Math.min(sliceTokens * 2, maxSliceTokens);
     }
     current.push(candidate);
     held += tokens;
@@ -49,5 +58,5 @@ export function scoringBatches(rows: readonly ScoringRow[], candidates: readonly
   if (!progressive) return batchRows(candidates.flatMap((c) => rowsOf.get(c) ?? []));
 
   const tokens = candidates.map((c) => (rowsOf.get(c) ?? []).reduce((sum, i) => sum + rows[i]!.length, 0));
-  return sliceCandidates(tokens, batchTokens).flatMap((slice) => batchRows(slice.flatMap((k) => rowsOf.get(candidates[k]!) ?? [])));
+  return sliceCandidates(tokens, batchTokens, FIRST_SLICE_TOKENS).flatMap((slice) => batchRows(slice.flatMap((k) => rowsOf.get(candidates[k]!) ?? [])));
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { planBatches } from '../../src/engine/batching.js';
 import { buildReport } from '../../src/engine/rank-report.js';
-import { scoringBatches, sliceCandidates } from '../../src/engine/scoring-order.js';
+import { FIRST_SLICE_TOKENS, scoringBatches, sliceCandidates } from '../../src/engine/scoring-order.js';
 
 describe('sliceCandidates', () => {
   test('consecutive slices of at most the token budget, every candidate once, in order', () => {
@@ -16,6 +16,11 @@ describe('sliceCandidates', () => {
       if (slice.length > 1) expect(slice.reduce((s, i) => s + tokens[i]!, 0)).toBeLessThanOrEqual(500);
     }
     expect(slices).toEqual([[0, 1, 2], [3], [4, 5], [6], [7]]);
+  });
+
+  test('slices grow from the first budget, doubling up to the largest', () => {
+    const slices = sliceCandidates(new Array(40).fill(100), 1600, 200);
+    expect(slices.map((s) => s.length)).toEqual([2, 4, 8, 16, 10]);
   });
 
   test('an empty list has no slices', () => {
@@ -35,7 +40,7 @@ describe('scoringBatches', () => {
   test('a progressive call finishes the first slice of first-stage candidates before touching later ones', () => {
     const batches = scoringBatches(rows, all, 100, true);
     expect(batches.flat().sort((a, b) => a - b)).toEqual(all);
-    const slices = sliceCandidates(lengths, 100);
+    const slices = sliceCandidates(lengths, 100, FIRST_SLICE_TOKENS);
     // Each batch belongs to one slice, and slices come in order.
     const sliceOf = (row: number) => slices.findIndex((s) => s.includes(row));
     const order = batches.map((batch) => {
