@@ -238,7 +238,7 @@ ui.form.addEventListener('submit', async (event) => {
       snapshot,
       turn,
       topN: CANDIDATES,
-      rank: async (q, texts, signal) => {
+      rank: async (q, texts, signal, onPartial) => {
         times.candidates = texts.length;
         if (choice.problem) throw new ChoiceError(choice.problem);
         const loadStarted = performance.now();
@@ -247,7 +247,7 @@ ui.form.addEventListener('submit', async (event) => {
         if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
         setStatus(`재순위화 중 (${texts.length}개 후보)…`);
         const rankStarted = performance.now();
-        const ranked = await model.rank(q, texts, { signal });
+        const ranked = await model.rankDetailed(q, texts, { signal, onPartial });
         times.rerank = performance.now() - rankStarted;
         return ranked;
       },
@@ -260,8 +260,12 @@ ui.form.addEventListener('submit', async (event) => {
           times.firstStage = performance.now() - started;
           renderResults(ui.results, candidates.map(shown), { stage: 'bm25', query });
         },
-        showReranked(results) {
-          renderResults(ui.results, results.map(shown), { stage: 'reranked', query });
+        showPartial(scored, unscored) {
+          renderResults(ui.results, [...scored, ...unscored].map(shown), { stage: 'partial', query });
+          setStatus(`재순위화 중: ${scored.length}/${scored.length + unscored.length}개 채점…`);
+        },
+        showReranked(results, unscored) {
+          renderResults(ui.results, [...results, ...unscored].map(shown), { stage: 'reranked', query });
           const { backend, dtype, threads, model: id } = model!.ready;
           setStatus(
             `BM25 ${times.firstStage.toFixed(1)} ms · ${times.load > 5 ? `모델 준비 ${(times.load / 1000).toFixed(1)} s · ` : ''}재순위화 ${times.rerank.toFixed(0)} ms ` +
