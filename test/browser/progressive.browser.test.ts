@@ -54,3 +54,14 @@ test('partials arrive after every model run in first-stage order, none after the
   expect(repeat.ok && repeat.final).toMatchObject({ cacheHits: PASSAGES.length, scored: PASSAGES.length });
   expect(repeat.ok && repeat.partials).toEqual([]);
 });
+
+test('switchModel clears the cache: the same call after a switch is scored by the model again', async () => {
+  const query = `${KOREAN_QUERY} 전환`;
+  const before = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [query, PASSAGES] as const);
+  const again = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [query, PASSAGES] as const);
+  expect(before.ok && again.ok && [before.final!.cacheHits, again.final!.cacheHits]).toEqual([0, PASSAGES.length]);
+  const switched = await page.evaluate((host) => window.rerankerTest.switchModel({ model: 'test-org/tiny-xlmr', remoteHost: host, device: 'wasm', browserCache: false }), models.url);
+  expect(switched.ok, JSON.stringify(switched)).toBe(true);
+  const after = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [query, PASSAGES] as const);
+  expect(after.ok && after.final).toMatchObject({ cacheHits: 0, scored: PASSAGES.length });
+});
