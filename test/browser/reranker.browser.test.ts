@@ -31,7 +31,9 @@ let nodeLogits: Record<'fp32' | 'q8', number[]>;
 
 beforeAll(async () => {
   folder = await testModel('tiny-xlmr');
-  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder, 'test-org/cached': folder } });
+  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder, 'test-org/cached': folder, 'test-org/overlap': folder } });
+  // tokenizer.json is answered only once the ONNX file has been asked for: loading one after the other stalls.
+  models.setFault(/^test-org\/overlap\/tokenizer\.json$/, { kind: 'after', request: /^test-org\/overlap\/onnx\// });
   models.setFault(/^test-org\/missing-q8\/onnx\//, { kind: 'not-found' });
   models.setFault(/^test-org\/truncated\/onnx\//, { kind: 'truncated', bytes: 50_000 });
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
@@ -170,6 +172,14 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
     expect(run.elapsedMs).toBeGreaterThan(200); // long enough for the frame count to mean something
     // Headless Chromium paints at ~60 fps; a blocked main thread would paint ~1 frame in the whole run.
     expect(run.frames).toBeGreaterThan(run.elapsedMs / 100);
+  });
+
+  test('the tokenizer and the ONNX file download together, once config.json is known', async () => {
+    const loaded = await load('test-org/overlap', { device: 'wasm' });
+    expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+    const asked = models.requests.filter((r) => r.includes('/test-org/overlap/')).map((r) => r.split('/resolve/main/')[1]);
+    expect(asked[0]).toBe('config.json');
+    expect(asked).toEqual(expect.arrayContaining(['tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']));
   });
 
   test('a 404 model file gives a typed error across the worker boundary; the next load works', async () => {
