@@ -113,9 +113,23 @@ let pickedFolder: Record<string, Blob> | null = null;
 type DemoReranker = BrowserReranker | RemoteReranker;
 const models = new ModelHolder<DemoReranker>();
 
-/** The edge service's address is remembered across visits. */
+/** The edge service's address is remembered across visits (where storage is allowed: it throws where it is not). */
 const EDGE_ENDPOINT_KEY = 'ko-rerank-demo.edge-endpoint';
-ui.edgeEndpoint.value = localStorage.getItem(EDGE_ENDPOINT_KEY) ?? DEFAULT_EDGE_ENDPOINT;
+function storedEndpoint(): string | null {
+  try {
+    return localStorage.getItem(EDGE_ENDPOINT_KEY);
+  } catch {
+    return null;
+  }
+}
+function storeEndpoint(endpoint: string): void {
+  try {
+    localStorage.setItem(EDGE_ENDPOINT_KEY, endpoint);
+  } catch {
+    // not remembered: the field still holds it for this visit
+  }
+}
+ui.edgeEndpoint.value = storedEndpoint() ?? DEFAULT_EDGE_ENDPOINT;
 
 function fillModelPicker(): void {
   const offline = hubOnline ? '' : ' — 지금 연결할 수 없음 (Hub unreachable)';
@@ -180,7 +194,7 @@ ui.modelSelect.addEventListener('change', () => {
 ui.customModel.addEventListener('change', () => warmUp());
 ui.edgeEndpoint.addEventListener('change', () => {
   const endpoint = serviceEndpoint(ui.edgeEndpoint.value);
-  if (endpoint) localStorage.setItem(EDGE_ENDPOINT_KEY, endpoint);
+  if (endpoint) storeEndpoint(endpoint);
   warmUp();
 });
 ui.folderInput.addEventListener('change', () => {
