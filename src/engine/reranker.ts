@@ -140,8 +140,14 @@ export class Reranker {
     try {
       tokenizer = await tokenizerLoad;
     } catch (error) {
-      abandonSession();
-      throw error;
+      if (!(error instanceof ModelLoadError && error.code === 'DOWNLOAD_STALLED')) {
+        abandonSession();
+        throw error;
+      }
+      // A stall can be the symptom of another download stalling (a browser shares a few connections per
+      // host): when the graph's download fails too, that failure is the one to report.
+      const graphFailure = await sessionLoad.then((session) => void session.dispose().catch(() => undefined), (cause: unknown) => cause);
+      throw graphFailure ?? error;
     }
     const encoder = new PairEncoder(tokenizer);
     const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
