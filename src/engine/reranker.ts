@@ -165,32 +165,41 @@ export class Reranker {
     }
     const crossEncoder = checkCrossEncoderConfig(model, config as unknown as Record<string, unknown>);
 
+    // The tokenizer and the graph are independent once the config is known: fetch and build them together.
+    throwIfAborted(signal);
+    const tokenizerLoad = AutoTokenizer.from_pretrained(location, { revision, progress_callback }).catch((cause: unknown) => {
+      throw cause instanceof RerankerError ? cause : loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
+    });
+    const sessionLoad = AutoModelForSequenceClassification.from_pretrained(location, { config, revision, dtype, device, progress_callback }) // config given: not fetched again
+      .catch((cause: unknown) => {
+        throw cause instanceof RerankerError ? cause : loadError(model, onnxFile, cause);
+      });
+    // A failure is reported at once; a session still being built then is freed when it is done.
+    sessionLoad.catch(() => undefined); // handled here, awaited below
+    const abandonSession = () => void sessionLoad.then((session) => session.dispose(), () => undefined).catch(() => undefined);
     let tokenizer: PreTrainedTokenizer;
     try {
-      throwIfAborted(signal);
-      tokenizer = await AutoTokenizer.from_pretrained(location, { revision, progress_callback });
-    } catch (cause) {
-      if (cause instanceof RerankerError) throw cause;
-      throw loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
+      tokenizer = await tokenizerLoad;
+    } catch (error) {
+      if (!(error instanceof ModelLoadError && error.code === 'DOWNLOAD_STALLED')) {
+        abandonSession();
+        throw error;
+      }
+      // A stall can be the symptom of another download stalling (a browser shares a few connections per
+      // host): when the graph's download fails too, that failure is the one to report.
+      const graphFailure = await sessionLoad.then((session) => void session.dispose().catch(() => undefined), (cause: unknown) => cause);
+      throw graphFailure ?? error;
     }
-
     const encoder = new PairEncoder(tokenizer);
     const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
     if (maxLength < encoder.pairSpecialTokens + 2) {
-      // Checked before the session is built: otherwise every rank would fail with a RangeError.
+      // Refused at load: otherwise every rank would fail with a RangeError.
+      abandonSession();
       const file = crossEncoder.maxPositions === maxLength ? 'config.json' : 'tokenizer_config.json';
       const setting = file === 'config.json' ? 'max_position_embeddings' : 'model_max_length';
       throw new ModelLoadError('UNSUPPORTED_MODEL', `Model "${model}": ${file} ${setting} allows ${maxLength} tokens per pair, fewer than the ${encoder.pairSpecialTokens + 2} a query and a passage need`, { file });
     }
-
-    let session: PreTrainedModel;
-    try {
-      throwIfAborted(signal);
-      session = await AutoModelForSequenceClassification.from_pretrained(location, { config, revision, dtype, device, progress_callback }); // config given: not fetched again
-    } catch (cause) {
-      if (cause instanceof RerankerError) throw cause;
-      throw loadError(model, onnxFile, cause);
-    }
+    const session: PreTrainedModel = await sessionLoad;
     if (signal?.aborted) {
       // Building a session cannot be interrupted; one built after the abort is freed, not returned.
       await session.dispose();

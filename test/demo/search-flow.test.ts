@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import type { CorpusPassage } from '../../src/demo/corpus-file.js';
 import { LatestWins } from '../../src/demo/latest.js';
-import { describeModelError, incompleteChoice, shortModelName } from '../../src/demo/model-errors.js';
+import { describeModelError, describeServiceError, incompleteChoice, serviceEndpoint, shortModelName } from '../../src/demo/model-errors.js';
 import { ModelHolder } from '../../src/demo/model-holder.js';
 import { type CandidateRanking, type CorpusSnapshot, RERANK_MAX_CHARACTERS, type SearchView, runSearch } from '../../src/demo/search-flow.js';
 import { LexicalIndex } from '../../src/retrieval/index.js';
@@ -188,6 +188,23 @@ describe('model errors in plain Korean', () => {
     expect(incompleteChoice({ kind: 'folder', value: '', fileCount: 0 })).toMatch(/모델 폴더를 고르지 않았습니다/);
     expect(incompleteChoice({ kind: 'custom', value: '  ' })).toMatch(/입력하세요/);
     expect(incompleteChoice({ kind: 'hub', value: 'a/b' })).toBeNull();
+  });
+  test('the edge service: an address must be http(s), and its failures are told apart', () => {
+    expect(serviceEndpoint(' http://127.0.0.1:8080/ ')).toBe('http://127.0.0.1:8080');
+    expect(serviceEndpoint('https://edge.example.com/rerank-api/')).toBe('https://edge.example.com/rerank-api');
+    for (const bad of ['', '127.0.0.1:8080', 'ftp://x', 'javascript:alert(1)', 'http://']) expect(serviceEndpoint(bad), bad).toBeNull();
+    expect(incompleteChoice({ kind: 'edge', value: 'localhost:8080' })).toMatch(/http:\/\/ 또는 https:\/\/로 시작/);
+    expect(incompleteChoice({ kind: 'edge', value: 'http://localhost:8080' })).toBeNull();
+
+    const at = { online: true, endpoint: 'http://127.0.0.1:8080' };
+    const unreachable = { name: 'InferenceError', code: 'INFERENCE_FAILED', message: 'the rerank service at http://127.0.0.1:8080 could not be reached: Failed to fetch' };
+    expect(describeServiceError(unreachable, at)).toMatch(/^에지 서비스 http:\/\/127\.0\.0\.1:8080에 연결할 수 없습니다: .*CORS/);
+    expect(describeServiceError(unreachable, { ...at, online: false })).toMatch(/^오프라인 상태라/);
+    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 401: missing or wrong API key' }, at)).toMatch(/API 키를 요구합니다 \(401\)/);
+    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 404: Not Found' }, at)).toMatch(/재순위화 서비스가 아닙니다/);
+    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 503: loading' }, at)).toMatch(/\(503\)/);
+    expect(describeServiceError({ name: 'LimitExceededError', code: 'LIMIT_EXCEEDED', message: 'the rerank service refused the request (413): too many' }, at)).toMatch(/한도/);
+    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 500: boom' }, at)).toMatch(/^에지 서비스 .*재순위화하지 못했습니다\. \(InferenceError: .*500/);
   });
   test('the status line names a model folder, not its full URL', () => {
     expect(shortModelName('http://127.0.0.1:5173/models/demo-xlmr')).toBe('demo-xlmr');

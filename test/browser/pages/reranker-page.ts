@@ -5,6 +5,7 @@
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../../../src/client/index.js';
 import type { RankReport } from '../../../src/engine/types.js';
 import type { ProgressEvent } from '../../../src/worker/protocol.js';
+import type { BareSessionRequest } from './bare-session.worker.js';
 import { monitorFrames } from './frame-monitor.js';
 
 let reranker: BrowserReranker | null = null;
@@ -132,6 +133,32 @@ const api = {
   async dispose() {
     await reranker?.dispose();
     reranker = null;
+  },
+  /** Benchmarks: createReranker -> ready in a new worker, and when each progress event arrived (ms from the start). */
+  async coldStart(options: CreateRerankerOptions) {
+    await api.dispose();
+    const events: Array<{ event: string; atMs: number }> = [];
+    const started = performance.now();
+    const loaded = await createReranker({
+      ...options,
+      onProgress: (e) => events.push({ event: e.phase === 'download' ? `download ${e.file} ${e.loaded}/${e.total}` : e.phase, atMs: performance.now() - started }),
+    });
+    const ms = performance.now() - started;
+    await loaded.dispose();
+    return { ms, ready: loaded.ready, events };
+  },
+  /** Benchmarks, the baseline: a bare worker creates an onnxruntime-web session from the same cached bytes. */
+  async bareSession(request: BareSessionRequest) {
+    const started = performance.now();
+    const worker = new Worker(new URL('./bare-session.worker.ts', import.meta.url), { type: 'module', name: 'bare-session' });
+    const result = await new Promise<{ ok: boolean; error?: string }>((resolve) => {
+      worker.onmessage = (event: MessageEvent<{ ok: boolean; error?: string }>) => resolve(event.data);
+      worker.onerror = (event) => resolve({ ok: false, error: event.message });
+      worker.postMessage(request);
+    });
+    const ms = performance.now() - started;
+    worker.terminate();
+    return { ms, ...result };
   },
   /** Starts `count` ranks without waiting for them (collect with settled()). */
   startRanks(query: string, documents: string[], count: number, options = {}) {
