@@ -6,7 +6,7 @@
  * older one, which may finish in the background but never touches the page.
  */
 import { type BrowserReranker, type CreateRerankerOptions, type ProgressEvent, type RemoteReranker, createReranker, filesFromFolderPick } from '../client/index.js';
-import type { Dtype } from '../engine/types.js';
+import type { Dtype, RankReport } from '../engine/types.js';
 import { registerServiceWorker } from '../pwa/register.js';
 import { LexicalIndex } from '../retrieval/index.js';
 import { planBackends } from '../worker/backend-plan.js';
@@ -44,6 +44,7 @@ const ui = {
   edgeEndpoint: $<HTMLInputElement>('edge-endpoint'),
   folderInput: $<HTMLInputElement>('folder-input'),
   modelInfo: $<HTMLParagraphElement>('model-info'),
+  budget: $<HTMLSelectElement>('budget-select'),
   corpusStatus: $<HTMLParagraphElement>('corpus-status'),
   corpusError: $<HTMLParagraphElement>('corpus-error'),
   corpusFile: $<HTMLInputElement>('corpus-file'),
@@ -297,6 +298,18 @@ function shown(candidate: Candidate | RankedCandidate): ShownResult {
   return { text, title: candidate.passage.title, firstStageRank: candidate.firstStageRank, bm25: candidate.bm25, score: 'score' in candidate ? candidate.score : undefined };
 }
 
+/** What the status adds about a ranking: the budget's plan, cache hits. */
+function rankNotes(report: RankReport, budgetMs: number | undefined): string {
+  const notes: string[] = [];
+  if (report.plan) {
+    notes.push(`예산 ${budgetMs} ms: ${report.plan.candidates}/${report.total}개를 ${report.plan.maxLength} 토큰까지 (예측 ${report.plan.predictedMs.toFixed(0)} ms)`);
+  } else if (budgetMs !== undefined) {
+    notes.push('에지 서비스는 시간 예산 없이 모두 채점');
+  }
+  if (report.cacheHits > 0) notes.push(`캐시 ${report.cacheHits}개`);
+  return notes.map((note) => ` · ${note}`).join('');
+}
+
 function updateCancel(): void {
   ui.cancel.disabled = !searches.busy;
 }
@@ -316,6 +329,8 @@ ui.form.addEventListener('submit', async (event) => {
   const snapshot = corpus; // this search stays with the corpus it started with
   const times = { firstStage: 0, load: 0, rerank: 0, candidates: 0 };
   let model: DemoReranker | null = null;
+  let report: RankReport | null = null;
+  const budgetMs = Number(ui.budget.value) || undefined;
   const started = performance.now();
   try {
     await runSearch({
@@ -332,9 +347,11 @@ ui.form.addEventListener('submit', async (event) => {
         if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
         setStatus(`재순위화 중 (${texts.length}개 후보)…`);
         const rankStarted = performance.now();
-        const ranked = await model.rankDetailed(q, texts, { signal, onPartial });
+        // The edge service scores every candidate: a budget is a local model's plan.
+        const budget = budgetMs !== undefined && model.ready.backend !== 'remote' ? { budgetMs } : {};
+        report = await model.rankDetailed(q, texts, { signal, onPartial, ...budget });
         times.rerank = performance.now() - rankStarted;
-        return ranked;
+        return report;
       },
       view: {
         showNoHits() {
@@ -353,7 +370,7 @@ ui.form.addEventListener('submit', async (event) => {
           renderResults(ui.results, [...results, ...unscored].map(shown), { stage: 'reranked', query });
           setStatus(
             `BM25 ${times.firstStage.toFixed(1)} ms · ${times.load > 5 ? `모델 준비 ${(times.load / 1000).toFixed(1)} s · ` : ''}재순위화 ${times.rerank.toFixed(0)} ms ` +
-              `(${times.candidates}개) · ${describeRanker(model!)}`,
+              `(${times.candidates}개) · ${describeRanker(model!)}${rankNotes(report!, budgetMs)}`,
           );
         },
         showRerankError(error) {

@@ -84,6 +84,33 @@ test('search then rerank: results follow the rerank scores and show how far each
   expect(consoleErrors).toEqual([]);
 });
 
+test('partial rankings reorder the list while the model works; a repeat comes from the cache; a time budget shows its plan', async () => {
+  await page.evaluate(() => {
+    const list = document.getElementById('results')!;
+    const seen: string[] = [];
+    (window as unknown as { stages: string[] }).stages = seen;
+    new MutationObserver(() => seen.push(list.dataset['stage'] ?? '')).observe(list, { childList: true });
+  });
+  const query = '한국은행 통화정책 결정 과정';
+  const results = await search(query);
+  const stages = await page.evaluate(() => (window as unknown as { stages: string[] }).stages);
+  expect(stages[0]).toBe('bm25');
+  expect(stages).toContain('partial');
+  expect(stages.at(-1)).toBe('reranked');
+
+  const again = await search(query);
+  expect(again).toEqual(results);
+  expect(await page.textContent('#status')).toMatch(new RegExp(` · 캐시 ${results.length}개$`));
+
+  await page.click('#model-panel summary');
+  await page.selectOption('#budget-select', '500');
+  await search('금융통화위원회 회의는 몇 번 열리나요?');
+  expect(await page.textContent('#status')).toMatch(/ · 예산 500 ms: \d+\/\d+개를 \d+ 토큰까지 \(예측 \d+ ms\)/);
+  await page.selectOption('#budget-select', '');
+  await page.click('#model-panel summary');
+  expect(consoleErrors).toEqual([]);
+});
+
 test('a malformed upload shows a clear message and keeps the previous corpus', async () => {
   const before = await page.textContent('#corpus-status');
   await page.click('#corpus-panel summary');
