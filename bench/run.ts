@@ -4,7 +4,11 @@
  *
  *   npm run bench [-- --sizes 20,100 --repeats 3 --preset bge-reranker-base --dtype q8]
  *
- * Prints a table and writes bench/results/rerank-speed.json.
+ * Then, per runtime, the progressive path on 30 candidates (issue 11): time to the first partial ranking
+ * vs the full rank, the same call again from the score cache, and the latency budget's predicted vs
+ * measured time at a quarter and half of the full rank's time.
+ *
+ * Prints tables and writes bench/results/rerank-speed.json.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'bge-reranker-base' },
     dtype: { type: 'string', default: 'q8' },
     tokens: { type: 'string', default: '256' },
+    candidates: { type: 'string', default: '30' },
     out: { type: 'string', default: 'bench/results/rerank-speed.json' },
   },
 });
@@ -55,7 +60,8 @@ async function makePassages(count: number): Promise<string[]> {
 }
 
 const query = '한국은행은 기준금리를 어떻게 결정하나요?';
-const passages = await makePassages(Math.max(...sizes));
+const candidates = Number(values.candidates);
+const passages = await makePassages(Math.max(...sizes, candidates));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Row {
@@ -66,6 +72,38 @@ interface Row {
   runsMs: number[];
 }
 const rows: Row[] = [];
+
+/** Issue 11: the progressive path, the cache and the budget, per runtime. */
+interface ProgressiveRow {
+  runtime: string;
+  candidates: number;
+  firstPartialMs: number;
+  firstPartialScored: number;
+  partials: number;
+  fullMs: number;
+  cachedMs: number;
+  cacheHits: number;
+  budgets: Array<{ budgetMs: number; predictedMs: number; measuredMs: number; errorPercent: number; scored: number; maxLength: number }>;
+}
+const progressiveRows: ProgressiveRow[] = [];
+type Timing = { firstPartialMs: number; fullMs: number; partials: number; firstScored: number; cachedMs: number; cacheHits: number };
+type BudgetRun = { measuredMs: number; plan?: { predictedMs: number; maxLength: number } | undefined; scored: number };
+/** Each call gets its own query so no earlier call's scores come from the cache. */
+let queryCount = 0;
+const freshQuery = () => `${query} ${++queryCount}`;
+async function measureProgressive(runtime: string, progressive: (q: string) => Promise<Timing>, budget: (q: string, ms: number) => Promise<BudgetRun>) {
+  const timing = await progressive(freshQuery());
+  const budgets: ProgressiveRow['budgets'] = [];
+  for (const fraction of [0.25, 0.5]) {
+    const budgetMs = Math.round(timing.fullMs * fraction);
+    const run = await budget(freshQuery(), budgetMs);
+    const predictedMs = run.plan?.predictedMs ?? NaN;
+    budgets.push({ budgetMs, predictedMs, measuredMs: run.measuredMs, errorPercent: (100 * (run.measuredMs - predictedMs)) / predictedMs, scored: run.scored, maxLength: run.plan?.maxLength ?? NaN });
+  }
+  const row = { runtime, candidates, firstPartialMs: timing.firstPartialMs, firstPartialScored: timing.firstScored, partials: timing.partials, fullMs: timing.fullMs, cachedMs: timing.cachedMs, cacheHits: timing.cacheHits, budgets };
+  progressiveRows.push(row);
+  console.error(`  ${runtime.padEnd(34)} first partial ${row.firstPartialMs.toFixed(0)} ms (${row.firstPartialScored} scored), full ${row.fullMs.toFixed(0)} ms, cached ${row.cachedMs.toFixed(1)} ms`);
+}
 const record = (runtime: string, n: number, runsMs: number[]) => {
   const medianMs = median(runsMs);
   const row = { runtime, passages: n, medianMs, docsPerSecond: n / (medianMs / 1000), runsMs };
@@ -81,11 +119,30 @@ const record = (runtime: string, n: number, runsMs: number[]) => {
     const runs: number[] = [];
     for (let r = 0; r < repeats; r++) {
       const started = performance.now();
-      await reranker.rank(query, passages.slice(0, n));
+      await reranker.rank(freshQuery(), passages.slice(0, n));
       runs.push(performance.now() - started);
     }
     record(`onnxruntime-node (CPU, ${dtype})`, n, runs);
   }
+  const documents = passages.slice(0, candidates);
+  await measureProgressive(
+    `onnxruntime-node (CPU, ${dtype})`,
+    async (q) => {
+      const started = performance.now();
+      let first = null as { at: number; scored: number } | null;
+      let partials = 0;
+      await reranker.rankDetailed(q, documents, { onPartial: (p) => (partials++, (first ??= { at: performance.now() - started, scored: p.scored })) });
+      const fullMs = performance.now() - started;
+      const again = performance.now();
+      const cached = await reranker.rankDetailed(q, documents);
+      return { firstPartialMs: first?.at ?? NaN, firstScored: first?.scored ?? 0, partials, fullMs, cachedMs: performance.now() - again, cacheHits: cached.cacheHits };
+    },
+    async (q, budgetMs) => {
+      const started = performance.now();
+      const report = await reranker.rankDetailed(q, documents, { budgetMs });
+      return { measuredMs: performance.now() - started, plan: report.plan, scored: report.scored };
+    },
+  );
   await reranker.dispose();
 }
 
@@ -103,6 +160,12 @@ for (const isolated of [true, false]) {
     for (const n of sizes) {
       record(label, n, await page.evaluate(([q, docs, r]) => window.rerankerTest.timeRank(q, docs, r), [query, passages.slice(0, n), repeats] as const));
     }
+    const documents = passages.slice(0, candidates);
+    await measureProgressive(
+      label,
+      (q) => page.evaluate(([qq, docs]) => window.rerankerTest.timeProgressive(qq, docs), [q, documents] as const),
+      (q, budgetMs) => page.evaluate(([qq, docs, b]) => window.rerankerTest.timeBudget(qq, docs, b), [q, documents, budgetMs] as const),
+    );
   } finally {
     await browser.close();
     await pages.close();
@@ -115,6 +178,17 @@ console.log(`\nRerank speed: ${values.preset} shape, ${dtype}, passages of ${pas
 console.log('| runtime | passages | median latency (ms) | docs/s |');
 console.log('|---|---:|---:|---:|');
 for (const row of rows) console.log(`| ${row.runtime} | ${row.passages} | ${row.medianMs.toFixed(0)} | ${row.docsPerSecond.toFixed(1)} |`);
+console.log(`\nProgressive ranking, score cache and latency budget: ${candidates} candidates of ${passageTokens} tokens, one run each\n`);
+console.log('| runtime | first partial (ms) | scored at first partial | partials | full rank (ms) | cached re-rank (ms) | cache hits |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of progressiveRows) {
+  console.log(`| ${r.runtime} | ${r.firstPartialMs.toFixed(0)} | ${r.firstPartialScored} | ${r.partials} | ${r.fullMs.toFixed(0)} | ${r.cachedMs.toFixed(1)} | ${r.cacheHits} |`);
+}
+console.log('\n| runtime | budget (ms) | plan: candidates, maxLength | predicted (ms) | measured (ms) | error |');
+console.log('|---|---:|---|---:|---:|---:|');
+for (const r of progressiveRows) {
+  for (const b of r.budgets) console.log(`| ${r.runtime} | ${b.budgetMs} | ${b.scored}, ${b.maxLength} | ${b.predictedMs.toFixed(0)} | ${b.measuredMs.toFixed(0)} | ${b.errorPercent.toFixed(0)}% |`);
+}
 await mkdir(path.dirname(values.out), { recursive: true });
-await writeFile(values.out, `${JSON.stringify({ preset: values.preset, dtype, passageTokens, repeats, machine, rows }, null, 2)}\n`);
+await writeFile(values.out, `${JSON.stringify({ preset: values.preset, dtype, passageTokens, repeats, candidates, machine, load: os.loadavg(), rows, progressive: progressiveRows }, null, 2)}\n`);
 console.log(`\nwrote ${values.out}`);

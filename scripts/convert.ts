@@ -16,6 +16,7 @@ const USAGE = `usage: npm run convert -- SOURCE --out DIR [options]
   --dtypes LIST          fp32,fp16,q8 (default: fp16,q8)
   --revision R           hub revision (default main)
   --remote-host URL      hub-compatible host (default https://huggingface.co/)
+  --stall-timeout-ms MS  stop a download that sends nothing for this long (default 30000)
   --verify               score fixed pairs against the float64 reference; fail past the bounds
   --overwrite            replace a non-empty output folder
   --external-data MODE   auto (default: only past 2 GB) | always | never`;
@@ -27,6 +28,7 @@ const { values, positionals } = parseArgs({
     dtypes: { type: 'string', default: 'fp16,q8' },
     revision: { type: 'string' },
     'remote-host': { type: 'string' },
+    'stall-timeout-ms': { type: 'string' },
     verify: { type: 'boolean', default: false },
     overwrite: { type: 'boolean', default: false },
     'external-data': { type: 'string', default: 'auto' },
@@ -76,6 +78,7 @@ try {
     dtypes: dtypes as Dtype[],
     revision: values.revision,
     remoteHost: values['remote-host'],
+    ...(values['stall-timeout-ms'] === undefined ? {} : { stallTimeoutMs: Number(values['stall-timeout-ms']) }),
     verify: values.verify,
     overwrite: values.overwrite,
     externalData: externalData as 'auto',

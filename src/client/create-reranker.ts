@@ -9,9 +9,9 @@
  * runtime is left unusable (WebGPU device lost, WASM out of memory) is replaced by a fresh one.
  */
 import * as Comlink from 'comlink';
-import { AbortedError, LoadStalledError, RerankerError } from '../engine/errors.js';
+import { AbortedError, InvalidInputError, LoadStalledError, RerankerError } from '../engine/errors.js';
 import { positiveInteger } from '../engine/validation.js';
-import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
+import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { installErrorTransfer } from '../worker/error-transfer.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
@@ -40,6 +40,11 @@ export interface BrowserReranker {
   /** The current state: it changes if WebGPU fails later and the reranker moves to WASM. */
   state(): Promise<ReadyState>;
   rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
+  /**
+   * The ranking with cache hits, the budget's plan and unscored documents; with `onPartial`, the ranking
+   * so far after every model run (none arrive after the returned promise settles).
+   */
+  rankDetailed(query: string, documents: string[], options?: DetailedRankOptions): Promise<RankReport>;
   score(pairs: Array<[string, string]>, options?: ScoreOptions): Promise<number[]>;
   /** Terminates the worker (which frees the model); calls still running or queued reject with AbortedError. */
   dispose(): Promise<void>;
@@ -195,6 +200,14 @@ export async function createReranker(options: CreateRerankerOptions | RemoteRera
     rank: (query, documents, rankOptions = {}) => {
       const { signal, ...rest } = rankOptions;
       return call(signal, (remote, id) => remote.rank(id, query, documents, rest));
+    },
+    rankDetailed: (query, documents, rankOptions = {}) => {
+      const { signal, onPartial, ...rest } = rankOptions;
+      if (onPartial !== undefined && typeof onPartial !== 'function') return Promise.reject(new InvalidInputError(`onPartial must be a function, got ${typeof onPartial}`));
+      // Partials travel on their own channel and may trail the result: none is delivered after it.
+      let settled = false;
+      const deliver = onPartial && Comlink.proxy((partial: RankReport) => void (settled || onPartial(partial)));
+      return call(signal, (remote, id) => remote.rankDetailed(id, query, documents, rest, deliver)).finally(() => (settled = true));
     },
     score: (pairs, scoreOptions = {}) => {
       const { signal, ...rest } = scoreOptions;

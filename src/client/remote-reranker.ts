@@ -11,9 +11,10 @@
  * request, and the service drops that request's queued pairs.
  */
 import { AbortedError, InferenceError, InvalidInputError, LimitExceededError, RerankerError } from '../engine/errors.js';
-import { applyActivation, rankOrder } from '../engine/scoring.js';
-import type { Activation, RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
-import { ACTIVATIONS, checkDocuments, checkPairs, checkQuery, oneOf, positiveInteger } from '../engine/validation.js';
+import { buildReport } from '../engine/rank-report.js';
+import { applyActivation } from '../engine/scoring.js';
+import type { Activation, DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
+import { ACTIVATIONS, checkDocuments, checkPairs, checkQuery, oneOf, optionalFunction, positiveInteger } from '../engine/validation.js';
 
 export interface RemoteRerankerOptions {
   /** Base URL of the edge service, e.g. `http://127.0.0.1:8080`. */
@@ -41,6 +42,11 @@ export interface RemoteReranker {
   readonly ready: RemoteReadyState;
   state(): Promise<RemoteReadyState>;
   rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
+  /**
+   * The same report as the local reranker's. The service answers in one piece: no partials (`onPartial`
+   * is never called), no budget (`budgetMs` is refused), no cache hits.
+   */
+  rankDetailed(query: string, documents: string[], options?: DetailedRankOptions): Promise<RankReport>;
   score(pairs: Array<[string, string]>, options?: ScoreOptions): Promise<number[]>;
   /** Later calls reject with DISPOSED; nothing is held on the service. */
   dispose(): Promise<void>;
@@ -49,7 +55,7 @@ export interface RemoteReranker {
 /** Options the service cannot honour: refused rather than silently ignored (batchTokens is local tuning, ignored). */
 function refuseUnsupported(options: ScoreOptions): void {
   if (options.maxLength !== undefined) throw new InvalidInputError('maxLength is not supported by the remote reranker: the service fits pairs to the model length');
-  if (options.longPassages === 'windows') throw new InvalidInputError('longPassages "windows" is not supported by the remote reranker');
+  if (options.longPassages !== undefined && options.longPassages !== 'truncate') throw new InvalidInputError(`longPassages "${options.longPassages}" is not supported by the remote reranker`);
 }
 
 export async function createRemoteReranker(options: RemoteRerankerOptions): Promise<RemoteReranker> {
@@ -109,21 +115,28 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
   const ready = await readyState(options.signal);
   const limits = { maxDocuments: ready.maxDocuments, maxCharacters: Number.MAX_SAFE_INTEGER };
 
+  async function rankDetailed(query: string, documents: string[], rankOptions: DetailedRankOptions = {}): Promise<RankReport> {
+    assertUsable(rankOptions.signal);
+    checkQuery(query, limits);
+    checkDocuments(documents, limits);
+    refuseUnsupported(rankOptions);
+    if (rankOptions.budgetMs !== undefined) throw new InvalidInputError('budgetMs is not supported by the remote reranker: the service scores every document');
+    optionalFunction('onPartial', rankOptions.onPartial);
+    const topK = positiveInteger('topK', rankOptions.topK, Math.max(1, documents.length), 1);
+    const activation: Activation = oneOf('activation', rankOptions.activation, ACTIVATIONS, 'sigmoid');
+    const started = performance.now();
+    const raw = documents.length === 0 ? [] : await logits(query, documents, rankOptions.signal);
+    return buildReport({ logits: raw, documents, activation, topK, returnDocuments: rankOptions.returnDocuments ?? false, final: true, cacheHits: 0, elapsedMs: performance.now() - started });
+  }
+
   return {
     ready,
     state: () => readyState(),
     async rank(query, documents, rankOptions = {}) {
-      assertUsable(rankOptions.signal);
-      checkQuery(query, limits);
-      checkDocuments(documents, limits);
-      refuseUnsupported(rankOptions);
-      const topK = positiveInteger('topK', rankOptions.topK, documents.length, 1);
-      const activation: Activation = oneOf('activation', rankOptions.activation, ACTIVATIONS, 'sigmoid');
-      if (documents.length === 0) return [];
-      const raw = await logits(query, documents, rankOptions.signal);
-      const scores = applyActivation(raw, activation);
-      return rankOrder(raw, topK).map((index) => ({ index, score: scores[index]!, ...(rankOptions.returnDocuments ? { document: documents[index]! } : {}) }));
+      const { budgetMs: _budget, onPartial: _partial, ...options } = rankOptions as DetailedRankOptions;
+      return (await rankDetailed(query, documents, options)).results;
     },
+    rankDetailed,
     async score(pairs, scoreOptions = {}) {
       assertUsable(scoreOptions.signal);
       const checked = checkPairs(pairs, limits);

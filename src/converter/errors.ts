@@ -15,6 +15,8 @@ export type ConversionErrorCode =
   | 'TENSOR_MISSHAPED'
   /** A download from the hub failed or came back short. */
   | 'DOWNLOAD_FAILED'
+  /** A download sent nothing (headers or the next chunk) for the stall timeout. */
+  | 'DOWNLOAD_STALLED'
   /** `--verify`: an output file scores outside its bound against the reference. */
   | 'VERIFY_FAILED'
   /** Stopped through its AbortSignal (Ctrl-C in the CLI); nothing is left behind. */

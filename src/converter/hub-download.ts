@@ -3,6 +3,8 @@
  * (the hub itself, a mirror, or the local test server), streaming each file into the given sink and
  * checking its size against Content-Length. Environment-free (fetch + OpenFile).
  */
+import { AbortedError, RerankerError } from '../engine/errors.js';
+import { DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from '../engine/guarded-fetch.js';
 import { DEFAULT_REMOTE_HOST, isHubId } from '../engine/hub-download.js';
 import type { OpenFile } from '../model-builder/onnx-files.js';
 import { ConversionError } from './errors.js';
@@ -13,7 +15,18 @@ export interface DownloadOptions {
   remoteHost?: string;
   revision?: string;
   signal?: AbortSignal;
+  /** Longest wait for a response's headers or its next chunk before DOWNLOAD_STALLED. Default 30 000 ms. */
+  stallTimeoutMs?: number;
   onProgress?: (event: { file: string; loaded: number; total: number | null }) => void;
+}
+
+/** The engine's download errors (stall, short body, abort) in the converter's terms. */
+function conversionError(file: string, loaded: number, error: unknown, signal: AbortSignal | undefined): ConversionError {
+  if (error instanceof ConversionError) return error;
+  if (signal?.aborted || error instanceof AbortedError) return new ConversionError('ABORTED', `the download of ${file} was stopped`, { file, cause: error });
+  if (error instanceof RerankerError && error.code === 'DOWNLOAD_STALLED') return new ConversionError('DOWNLOAD_STALLED', `${file}: ${error.message}`, { file, cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConversionError('DOWNLOAD_FAILED', loaded > 0 ? `${file}: the download broke off after ${loaded} bytes (${message})` : `${file}: could not be downloaded (${message})`, { file, cause: error });
 }
 
 /** Downloads what the converter reads; returns the files written. */
@@ -30,11 +43,11 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
    */
   const fetchFile = async (file: string, required: boolean, keep: Uint8Array[] | null = null): Promise<boolean> => {
     let response: Response;
+    const policy = { stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) };
     try {
-      response = await fetch(url(file), { signal: options.signal });
+      response = await guardedFetch(fetch, url(file), {}, policy);
     } catch (error) {
-      if (options.signal?.aborted) throw new ConversionError('ABORTED', `the download of ${file} was stopped`, { file, cause: error });
-      throw new ConversionError('DOWNLOAD_FAILED', `${file}: ${url(file)} could not be reached (${(error as Error).message})`, { file, cause: error });
+      throw conversionError(file, 0, error, options.signal);
     }
     if (response.status === 404 && !required) return false;
     if (!response.ok || !response.body) {
@@ -52,8 +65,7 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
         try {
           chunk = await reader.read();
         } catch (error) {
-          if (options.signal?.aborted) throw new ConversionError('ABORTED', `the download of ${file} was stopped`, { file, cause: error });
-          throw new ConversionError('DOWNLOAD_FAILED', `${file}: the download broke off after ${loaded} bytes (${(error as Error).message})`, { file, cause: error });
+          throw conversionError(file, loaded, error, options.signal);
         }
         if (chunk.done) break;
         await sink.write(chunk.value);

@@ -21,6 +21,8 @@ export interface ConvertModelOptions {
   dtypes: Dtype[];
   revision?: string;
   remoteHost?: string;
+  /** Longest wait for a download's headers or next chunk (DOWNLOAD_STALLED past it). Default 30 000 ms. */
+  stallTimeoutMs?: number;
   verify?: boolean;
   /** Replace an existing, non-empty output folder. */
   overwrite?: boolean;
@@ -57,6 +59,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
         remoteHost: options.remoteHost,
         revision: options.revision,
         signal: options.signal,
+        stallTimeoutMs: options.stallTimeoutMs,
         onProgress: (event) => options.onProgress?.({ phase: 'download', ...event }),
       });
       sourceDir = download;

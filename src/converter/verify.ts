@@ -21,8 +21,8 @@ import { ortLogits } from './onnx-logits.js';
  * Fixed pairs: 2 queries x 8 passages, Korean first, some English, 10 to 60 tokens each. Short on purpose:
  * the float64 reference of a 24-layer model costs about a second per token on one core.
  */
-const QUERIES = ['한국은행의 기준금리 결정 절차는 어떻게 되나요?', 'how does the central bank set the interest rate'];
-const PASSAGES = [
+export const VERIFY_QUERIES = ['한국은행의 기준금리 결정 절차는 어떻게 되나요?', 'how does the central bank set the interest rate'];
+export const VERIFY_PASSAGES = [
   '한국은행 금융통화위원회는 물가와 경기 상황을 고려하여 기준금리를 결정합니다.',
   '서울의 오늘 날씨는 맑고 기온은 영상 5도입니다.',
   '시중은행과 지방은행, 인터넷은행은 인가 요건과 절차에 차이가 있습니다.',
@@ -61,7 +61,7 @@ export async function verifyConversion(source: SourceFolder, outDir: string, dty
   }
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(path.resolve(outDir), { local_files_only: true }));
   const maxLength = Math.min(512, maxSequenceLength(checkpoint.shape));
-  const rows = QUERIES.flatMap((q) => PASSAGES.map((p) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null)[0]!));
+  const rows = VERIFY_QUERIES.flatMap((q) => VERIFY_PASSAGES.map((p) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null)[0]!));
   const batch = padRows(rows, encoder.padTokenId);
   // Row by row, unpadded: the same logits (padding is masked) for a fraction of the float64 work.
   const reference = rows.map((row) => referenceLogits(checkpoint.shape, weights, padRows([row], encoder.padTokenId))[0]!);

@@ -5,8 +5,8 @@
  * Races are handled by "latest wins" turns (latest.ts): a newer search or corpus choice supersedes the
  * older one, which may finish in the background but never touches the page.
  */
-import { type BrowserReranker, type CreateRerankerOptions, type ProgressEvent, createReranker, filesFromFolderPick } from '../client/index.js';
-import type { Dtype } from '../engine/types.js';
+import { type BrowserReranker, type CreateRerankerOptions, type ProgressEvent, type RemoteReranker, createReranker, filesFromFolderPick } from '../client/index.js';
+import type { Dtype, RankReport } from '../engine/types.js';
 import { registerServiceWorker } from '../pwa/register.js';
 import { LexicalIndex } from '../retrieval/index.js';
 import { planBackends } from '../worker/backend-plan.js';
@@ -14,9 +14,9 @@ import { probeCapabilities } from '../worker/probe.js';
 import { type CorpusPassage, CorpusFormatError, detectCorpusFormat, parseCorpus } from './corpus-file.js';
 import { hubReachable } from './hub-probe.js';
 import { LatestWins } from './latest.js';
-import { describeModelError, incompleteChoice, shortModelName } from './model-errors.js';
+import { describeModelError, describeServiceError, incompleteChoice, serviceEndpoint, shortModelName } from './model-errors.js';
 import { ModelHolder } from './model-holder.js';
-import { DEFAULT_HUB_MODEL, DEMO_MODEL_ID, HUB_MODELS, describeModel } from './model-catalog.js';
+import { DEFAULT_EDGE_ENDPOINT, DEFAULT_HUB_MODEL, DEMO_MODEL_ID, EDGE_SERVICE, HUB_MODELS, describeModel } from './model-catalog.js';
 import { type ShownResult, clearResults, renderResults } from './render.js';
 import { SAMPLE_CORPUS } from './sample-corpus-data.js';
 import { type Candidate, type CorpusSnapshot, type RankedCandidate, runSearch } from './search-flow.js';
@@ -40,8 +40,11 @@ const ui = {
   modelSelect: $<HTMLSelectElement>('model-select'),
   customRow: $<HTMLDivElement>('custom-row'),
   customModel: $<HTMLInputElement>('custom-model'),
+  edgeRow: $<HTMLDivElement>('edge-row'),
+  edgeEndpoint: $<HTMLInputElement>('edge-endpoint'),
   folderInput: $<HTMLInputElement>('folder-input'),
   modelInfo: $<HTMLParagraphElement>('model-info'),
+  budget: $<HTMLSelectElement>('budget-select'),
   corpusStatus: $<HTMLParagraphElement>('corpus-status'),
   corpusError: $<HTMLParagraphElement>('corpus-error'),
   corpusFile: $<HTMLInputElement>('corpus-file'),
@@ -107,13 +110,34 @@ $<HTMLButtonElement>('use-sample').addEventListener('click', () => void chooseCo
 let predictedDtype: Dtype = 'q8';
 let hubOnline = true;
 let pickedFolder: Record<string, Blob> | null = null;
-const models = new ModelHolder<BrowserReranker>();
+/** A model in a worker on this device, or the edge rerank service. */
+type DemoReranker = BrowserReranker | RemoteReranker;
+const models = new ModelHolder<DemoReranker>();
+
+/** The edge service's address is remembered across visits (where storage is allowed: it throws where it is not). */
+const EDGE_ENDPOINT_KEY = 'ko-rerank-demo.edge-endpoint';
+function storedEndpoint(): string | null {
+  try {
+    return localStorage.getItem(EDGE_ENDPOINT_KEY);
+  } catch {
+    return null;
+  }
+}
+function storeEndpoint(endpoint: string): void {
+  try {
+    localStorage.setItem(EDGE_ENDPOINT_KEY, endpoint);
+  } catch {
+    // not remembered: the field still holds it for this visit
+  }
+}
+ui.edgeEndpoint.value = storedEndpoint() ?? DEFAULT_EDGE_ENDPOINT;
 
 function fillModelPicker(): void {
   const offline = hubOnline ? '' : ' — 지금 연결할 수 없음 (Hub unreachable)';
   const options: Array<[string, string]> = [
     ...HUB_MODELS.map((m): [string, string] => [m.id, `${describeModel(m, predictedDtype)}${offline}`]),
     [DEMO_MODEL_ID, '생성된 데모 모델 — 무작위 가중치: 동작은 보여 주지만 관련도는 의미 없음 (generated, random weights)'],
+    [EDGE_SERVICE, '에지 재순위화 서비스 — 모델은 서버에서 실행 (edge rerank service, npm run serve)'],
     ['custom', '다른 Hub id 또는 모델 폴더 URL… (another hub id or URL)'],
     ['folder', '디스크에서 연 모델 폴더 (model folder from disk)'],
   ];
@@ -125,11 +149,16 @@ interface ModelChoice {
   /** How the status line and messages name it. */
   name: string;
   problem: string | null;
-  options: Pick<CreateRerankerOptions, 'model' | 'files'>;
+  /** A model for a worker on this device, or the edge service's address. */
+  options: Pick<CreateRerankerOptions, 'model' | 'files'> | { endpoint: string };
 }
 
 function selectedModel(): ModelChoice {
   const value = ui.modelSelect.value;
+  if (value === EDGE_SERVICE) {
+    const endpoint = serviceEndpoint(ui.edgeEndpoint.value) ?? '';
+    return { key: `edge:${endpoint}`, name: `에지 서비스 ${endpoint}`, problem: incompleteChoice({ kind: 'edge', value: ui.edgeEndpoint.value }), options: { endpoint } };
+  }
   if (value === 'custom') {
     const model = ui.customModel.value.trim();
     return { key: `custom:${model}`, name: model, problem: incompleteChoice({ kind: 'custom', value: model }), options: { model } };
@@ -149,15 +178,25 @@ function selectedModel(): ModelChoice {
 
 ui.modelSelect.addEventListener('change', () => {
   ui.customRow.hidden = ui.modelSelect.value !== 'custom';
+  ui.edgeRow.hidden = ui.modelSelect.value !== EDGE_SERVICE;
   const value = ui.modelSelect.value;
   ui.modelInfo.textContent =
     value === DEMO_MODEL_ID
       ? '무작위 가중치: 순위는 의미가 없고, 동작(워커, 백엔드, 배치, 점수에 따른 이동)만 진짜입니다.'
+      : value === EDGE_SERVICE
+        ? '질문과 후보 문서가 이 주소의 서비스로 전송되어 서버에서 재순위화됩니다. 서비스는 이 페이지의 출처를 허용해야 합니다 (--cors-origin).'
       : value === 'folder' && !pickedFolder
         ? '아래 "모델 폴더 열기"로 폴더를 고르세요.'
         : HUB_MODELS.some((m) => m.id === value) && !hubOnline
           ? 'Hugging Face Hub에 지금 연결할 수 없습니다: 이 기기에 저장된 적이 없으면 불러올 수 없습니다.'
           : '';
+  warmUp();
+});
+ui.customModel.addEventListener('change', () => warmUp());
+ui.edgeEndpoint.addEventListener('change', () => {
+  const endpoint = serviceEndpoint(ui.edgeEndpoint.value);
+  if (endpoint) storeEndpoint(endpoint);
+  warmUp();
 });
 ui.folderInput.addEventListener('change', () => {
   if (!ui.folderInput.files?.length) return;
@@ -166,6 +205,7 @@ ui.folderInput.addEventListener('change', () => {
   ui.customRow.hidden = true;
   const names = Object.keys(pickedFolder);
   ui.modelInfo.textContent = `${names.length}개 파일: ${names.slice(0, 6).join(', ')}${names.length > 6 ? '…' : ''}`;
+  warmUp();
 });
 
 const PHASES: Record<Exclude<ProgressEvent['phase'], 'download'>, string> = {
@@ -174,8 +214,12 @@ const PHASES: Record<Exclude<ProgressEvent['phase'], 'download'>, string> = {
   ready: '모델 준비 완료',
 };
 
-/** Loads the chosen model in a new worker, with progress in the status line. */
-function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<BrowserReranker> {
+/** Loads the chosen model in a new worker (or connects to the edge service), with progress in the status line. */
+function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoReranker> {
+  if ('endpoint' in choice.options) {
+    setStatus(`${choice.name}에 연결 중…`);
+    return createReranker({ endpoint: choice.options.endpoint, signal });
+  }
   const bytes = new Map<string, { loaded: number; total: number }>();
   ui.progress.hidden = false;
   ui.progress.removeAttribute('value');
@@ -201,6 +245,47 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<BrowserRer
   return loading;
 }
 
+/** How the status line names what ranked: backend, dtype and threads here, or the edge service. */
+function describeRanker(model: DemoReranker): string {
+  const ready = model.ready;
+  if (ready.backend === 'remote') return `에지 서비스 / ${ready.dtype} · ${shortModelName(ready.model)}`;
+  return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}`;
+}
+
+function describeFailure(error: unknown, choice: ModelChoice): string {
+  if (error instanceof ChoiceError) return error.message;
+  if ('endpoint' in choice.options) return describeServiceError(error, { online: navigator.onLine, endpoint: choice.options.endpoint });
+  return describeModelError(error, { online: navigator.onLine, model: choice.name });
+}
+
+/** Searches started since the page opened: a warm-up's outcome never overwrites a search's status. */
+let searchesStarted = 0;
+/** The sample corpus being indexed at page open: "ready" is said only once both it and the model are. */
+let initialIndexing: Promise<void> = Promise.resolve();
+
+/**
+ * Warm start: loads the chosen model as soon as it is chosen (at page open, on a change of model), not
+ * on the first search. The search that comes next shares this load (ModelHolder). Its outcome is shown
+ * only while no search has started since, and the choice is still the same.
+ */
+function warmUp(): Promise<void> {
+  const choice = selectedModel();
+  if (choice.problem) return Promise.resolve();
+  const searchesBefore = searchesStarted;
+  const stillQuiet = () => searchesStarted === searchesBefore && selectedModel().key === choice.key;
+  return models.get(choice.key, (signal) => loadModel(choice, signal), new AbortController().signal).then(
+    async (model) => {
+      await initialIndexing;
+      if (stillQuiet()) setStatus(`준비됨. ${describeRanker(model)} — 질문을 입력하세요.`);
+    },
+    (error: unknown) => {
+      if (stillQuiet() && (error as { name?: string })?.name !== 'AbortError') {
+        setStatus(`모델을 준비하지 못했습니다. 검색하면 1단계(BM25) 결과를 보여 줍니다 — ${describeFailure(error, choice)}`, 'error');
+      }
+    },
+  );
+}
+
 /** An error the page raises itself, already in words for the user. */
 class ChoiceError extends Error {
   override name = 'ChoiceError';
@@ -211,6 +296,18 @@ class ChoiceError extends Error {
 function shown(candidate: Candidate | RankedCandidate): ShownResult {
   const text = candidate.passage.text.length > SHOWN_CHARACTERS ? `${candidate.passage.text.slice(0, SHOWN_CHARACTERS)}…` : candidate.passage.text;
   return { text, title: candidate.passage.title, firstStageRank: candidate.firstStageRank, bm25: candidate.bm25, score: 'score' in candidate ? candidate.score : undefined };
+}
+
+/** What the status adds about a ranking: the budget's plan, cache hits. */
+function rankNotes(report: RankReport, budgetMs: number | undefined): string {
+  const notes: string[] = [];
+  if (report.plan) {
+    notes.push(`예산 ${budgetMs} ms: ${report.plan.candidates}/${report.total}개를 ${report.plan.maxLength} 토큰까지 (예측 ${report.plan.predictedMs.toFixed(0)} ms)`);
+  } else if (budgetMs !== undefined) {
+    notes.push('에지 서비스는 시간 예산 없이 모두 채점');
+  }
+  if (report.cacheHits > 0) notes.push(`캐시 ${report.cacheHits}개`);
+  return notes.map((note) => ` · ${note}`).join('');
 }
 
 function updateCancel(): void {
@@ -225,12 +322,15 @@ ui.form.addEventListener('submit', async (event) => {
     return;
   }
   const turn = searches.begin();
+  searchesStarted++;
   updateCancel();
   setStatus('검색 중…'); // the previous search's message (or error) must not stand for this one
   const choice = selectedModel();
   const snapshot = corpus; // this search stays with the corpus it started with
   const times = { firstStage: 0, load: 0, rerank: 0, candidates: 0 };
-  let model: BrowserReranker | null = null;
+  let model: DemoReranker | null = null;
+  let report: RankReport | null = null;
+  const budgetMs = Number(ui.budget.value) || undefined;
   const started = performance.now();
   try {
     await runSearch({
@@ -238,7 +338,7 @@ ui.form.addEventListener('submit', async (event) => {
       snapshot,
       turn,
       topN: CANDIDATES,
-      rank: async (q, texts, signal) => {
+      rank: async (q, texts, signal, onPartial) => {
         times.candidates = texts.length;
         if (choice.problem) throw new ChoiceError(choice.problem);
         const loadStarted = performance.now();
@@ -247,9 +347,11 @@ ui.form.addEventListener('submit', async (event) => {
         if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
         setStatus(`재순위화 중 (${texts.length}개 후보)…`);
         const rankStarted = performance.now();
-        const ranked = await model.rank(q, texts, { signal });
+        // The edge service scores every candidate: a budget is a local model's plan.
+        const budget = budgetMs !== undefined && model.ready.backend !== 'remote' ? { budgetMs } : {};
+        report = await model.rankDetailed(q, texts, { signal, onPartial, ...budget });
         times.rerank = performance.now() - rankStarted;
-        return ranked;
+        return report;
       },
       view: {
         showNoHits() {
@@ -260,17 +362,19 @@ ui.form.addEventListener('submit', async (event) => {
           times.firstStage = performance.now() - started;
           renderResults(ui.results, candidates.map(shown), { stage: 'bm25', query });
         },
-        showReranked(results) {
-          renderResults(ui.results, results.map(shown), { stage: 'reranked', query });
-          const { backend, dtype, threads, model: id } = model!.ready;
+        showPartial(scored, unscored) {
+          renderResults(ui.results, [...scored, ...unscored].map(shown), { stage: 'partial', query });
+          setStatus(`재순위화 중: ${scored.length}/${scored.length + unscored.length}개 채점…`);
+        },
+        showReranked(results, unscored) {
+          renderResults(ui.results, [...results, ...unscored].map(shown), { stage: 'reranked', query });
           setStatus(
             `BM25 ${times.firstStage.toFixed(1)} ms · ${times.load > 5 ? `모델 준비 ${(times.load / 1000).toFixed(1)} s · ` : ''}재순위화 ${times.rerank.toFixed(0)} ms ` +
-              `(${times.candidates}개) · ${backend} / ${dtype}${backend === 'wasm' ? `, ${threads} 스레드` : ''} · ${shortModelName(id)}`,
+              `(${times.candidates}개) · ${describeRanker(model!)}${rankNotes(report!, budgetMs)}`,
           );
         },
         showRerankError(error) {
-          const reason = error instanceof ChoiceError ? error.message : describeModelError(error, { online: navigator.onLine, model: choice.name });
-          setStatus(`재순위화하지 못해 1단계(BM25) 결과를 보여 줍니다 — ${reason}`, 'error');
+          setStatus(`재순위화하지 못해 1단계(BM25) 결과를 보여 줍니다 — ${describeFailure(error, choice)}`, 'error');
         },
       },
     });
@@ -304,6 +408,7 @@ async function start(): Promise<void> {
   fillModelPicker();
   ui.modelSelect.value = DEFAULT_HUB_MODEL.id;
   const indexing = chooseCorpus('샘플 문서', () => SAMPLE_CORPUS);
+  initialIndexing = indexing;
   hubOnline = await hubReachable(DEFAULT_HUB_MODEL.id);
   if (!hubOnline) {
     fillModelPicker(); // marks the hub models as unreachable
@@ -316,9 +421,11 @@ async function start(): Promise<void> {
         'so it shows the mechanics but not real relevance.',
     );
   }
+  // Shows the choice's note and starts loading it now (warm start): the worker, the download and the
+  // session build overlap the corpus indexing and the user's typing; warmUp says "ready" when both are.
   ui.modelSelect.dispatchEvent(new Event('change'));
   await indexing;
-  setStatus(`준비됨. ${capabilities.webgpu ? 'WebGPU' : 'WASM'} 사용 예정, ${predictedDtype}.`);
+  if (selectedModel().problem && searchesStarted === 0) setStatus('준비됨. 질문을 입력하세요.');
 }
 
 void start();

@@ -28,3 +28,9 @@ export function describeModel(model: CatalogModel, dtype: Dtype): string {
   const size = model.sizesMb[dtype];
   return `${model.label} — ${model.languages} — ${dtype}${size ? `, ${size >= 1000 ? `${(size / 1000).toFixed(1)} GB` : `${size} MB`}` : ''}`;
 }
+
+/** The picker's value for the edge rerank service (src/server, `npm run serve`): ranking over HTTP, no download. */
+export const EDGE_SERVICE = 'edge';
+
+/** Where `npm run serve` listens by default. */
+export const DEFAULT_EDGE_ENDPOINT = 'http://127.0.0.1:8080';

@@ -11,9 +11,12 @@ export interface ShownResult {
   bm25?: number;
 }
 
-/** Which results the list shows: first-stage (BM25) order or reranked order, and for which query. */
+/**
+ * Which results the list shows, and for which query: first-stage (BM25) order, a partial reranking
+ * (the reranker is still at work), or the final reranked order.
+ */
 export interface ListLabel {
-  stage: 'bm25' | 'reranked';
+  stage: 'bm25' | 'partial' | 'reranked';
   query: string;
 }
 
@@ -29,8 +32,11 @@ function movementLabel(firstStageRank: number, newRank: number): string {
   return moved > 0 ? `▲${moved}` : moved < 0 ? `▼${-moved}` : '＝';
 }
 
-function metaLine(result: ShownResult, rank: number): string {
-  if (result.score === undefined) return `BM25 #${result.firstStageRank + 1}${result.bm25 === undefined ? '' : ` · BM25 점수 ${result.bm25.toFixed(2)}`}`;
+/** Why a result on a reranked list has no score: not reached yet, or left out by the time budget. */
+const UNSCORED_NOTE = { bm25: '', partial: ' · 채점 대기 중', reranked: ' · 시간 예산 밖이라 채점하지 않음' } as const;
+
+function metaLine(result: ShownResult, rank: number, stage: ListLabel['stage']): string {
+  if (result.score === undefined) return `BM25 #${result.firstStageRank + 1}${result.bm25 === undefined ? '' : ` · BM25 점수 ${result.bm25.toFixed(2)}`}${UNSCORED_NOTE[stage]}`;
   return `재순위 점수 ${result.score.toFixed(4)} · BM25 #${result.firstStageRank + 1} → #${rank + 1} ${movementLabel(result.firstStageRank, rank)}`;
 }
 
@@ -45,7 +51,7 @@ export function renderResults(list: HTMLOListElement, results: ShownResult[], la
       item.dataset['firstStageRank'] = String(result.firstStageRank + 1);
       if (result.title) item.append(element('strong', 'title', result.title));
       item.append(element('p', 'passage', result.text));
-      item.append(element('span', 'meta', metaLine(result, rank)));
+      item.append(element('span', 'meta', metaLine(result, rank, label.stage)));
       return item;
     }),
   );

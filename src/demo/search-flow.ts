@@ -48,10 +48,20 @@ export function firstStage(snapshot: CorpusSnapshot, query: string, topN: number
   });
 }
 
+/** Reranker output over the candidates: scored ones best first, the rest in first-stage order. */
+export interface CandidateRanking {
+  results: Array<{ index: number; score: number }>;
+  /** Candidates the reranker did not score (yet, or not within the latency budget). */
+  unscored: number[];
+}
+
 export interface SearchView {
   /** First-stage hits, before reranking. */
   showFirstStage(candidates: Candidate[]): void;
-  showReranked(results: RankedCandidate[]): void;
+  /** The ranking so far while the reranker works: scored candidates first, the rest in first-stage order. */
+  showPartial(scored: RankedCandidate[], unscored: Candidate[]): void;
+  /** The final ranking; `unscored` is non-empty only when a latency budget left candidates out. */
+  showReranked(results: RankedCandidate[], unscored: Candidate[]): void;
   /** The reranker failed; the first-stage hits stay on screen. */
   showRerankError(error: unknown, candidates: Candidate[]): void;
   showNoHits(): void;
@@ -62,8 +72,8 @@ export interface SearchRequest {
   snapshot: CorpusSnapshot;
   turn: Turn;
   topN: number;
-  /** Loads (or reuses) the model and ranks the texts; returns scores by input index. */
-  rank(query: string, texts: string[], signal: AbortSignal): Promise<Array<{ index: number; score: number }>>;
+  /** Loads (or reuses) the model and ranks the texts (indices into `texts`), reporting partial rankings. */
+  rank(query: string, texts: string[], signal: AbortSignal, onPartial: (partial: CandidateRanking) => void): Promise<CandidateRanking>;
   view: SearchView;
 }
 
@@ -78,16 +88,23 @@ export async function runSearch(request: SearchRequest): Promise<SearchOutcome> 
     return 'no-hits';
   }
   view.showFirstStage(candidates);
-  let ranked: Array<{ index: number; score: number }>;
+  const scored = (ranking: CandidateRanking) => ranking.results.map((r) => ({ ...candidates[r.index]!, score: r.score }));
+  const unscored = (ranking: CandidateRanking) => ranking.unscored.map((i) => candidates[i]!);
+  // A partial of a search that is no longer current, or one that trails the result, must not paint.
+  let settled = false;
+  const showPartial = (partial: CandidateRanking) => !settled && turn.isCurrent() && view.showPartial(scored(partial), unscored(partial));
+  let ranked: CandidateRanking;
   try {
-    ranked = await request.rank(query, candidates.map((c) => rerankText(c.passage)), turn.signal);
+    ranked = await request.rank(query, candidates.map((c) => rerankText(c.passage)), turn.signal, showPartial);
   } catch (error) {
+    settled = true;
     if (!turn.isCurrent()) return 'stale';
     view.showRerankError(error, candidates);
     return 'rerank-failed';
   }
+  settled = true;
   // The worker may finish a cancelled request anyway (it checks between model runs): never paint it.
   if (!turn.isCurrent()) return 'stale';
-  view.showReranked(ranked.map((r) => ({ ...candidates[r.index]!, score: r.score })));
+  view.showReranked(scored(ranked), unscored(ranked));
   return 'reranked';
 }

@@ -8,7 +8,7 @@
  */
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../client/create-reranker.js';
 import { AbortedError, InvalidInputError, errorMessage } from '../engine/errors.js';
-import type { RankOptions } from '../engine/types.js';
+import type { RankOptions, RankReport, RankedDocument } from '../engine/types.js';
 import { positiveInteger } from '../engine/validation.js';
 import { applyOrder } from './dom-move.js';
 import { ContainerChangedError } from './errors.js';
@@ -28,6 +28,14 @@ export interface RerankElementsOptions extends Omit<RankOptions, 'topK' | 'retur
   signal?: AbortSignal;
   /** Write each score to this attribute (a `data-*` name), e.g. `data-rerank-score`. Unscored items lose it. */
   scoreAttribute?: string;
+  /**
+   * Reorder the list after every model run, not only at the end: items are scored in page order, a slice
+   * at a time, and the items not scored yet stay after the scored ones in their page order. Worth it for
+   * real-size models on WASM, where a full rerank takes seconds.
+   */
+  progressive?: boolean;
+  /** With `progressive`, called after each partial reorder (the final one is the returned result). */
+  onPartial?: (partial: RerankElementsResult) => void;
 }
 
 export interface RerankedElement {
@@ -55,12 +63,13 @@ export const defaultText = (element: Element): string => (element.textContent ??
 const SCORE_ATTRIBUTE = /^data-[a-z0-9_.-]+$/i;
 
 export async function rerankElements(container: Element, query: string, options: RerankElementsOptions): Promise<RerankElementsResult> {
-  const { reranker: given, selector, text = defaultText, topK, limit, signal, scoreAttribute, ...rankOptions } = options;
+  const { reranker: given, selector, text = defaultText, topK, limit, signal, scoreAttribute, progressive, onPartial, ...rankOptions } = options;
   if (!container || typeof (container as Partial<Element>).querySelectorAll !== 'function') throw new InvalidInputError('container must be a DOM element');
   if (typeof text !== 'function') throw new InvalidInputError('text must be a function (element) => string');
   if (scoreAttribute !== undefined && !SCORE_ATTRIBUTE.test(scoreAttribute)) {
     throw new InvalidInputError(`scoreAttribute must be a data-* attribute name, got ${JSON.stringify(scoreAttribute)}`);
   }
+  if (onPartial !== undefined && typeof onPartial !== 'function') throw new InvalidInputError('onPartial must be a function');
   if (signal?.aborted) throw new AbortedError();
 
   const items = readItems(container, selector);
@@ -71,32 +80,62 @@ export async function rerankElements(container: Element, query: string, options:
   if (items.length === 0) return { items, order: [], reranked: [], scores: new Map(), moved: 0 };
 
   const ownReranker = isReranker(given) ? null : await createReranker(given);
-  let ranked;
+  const reranker = ownReranker ?? (given as BrowserReranker);
+  /** The items in the order this call last put them (a partial reorder moves them). */
+  let shown = items;
+  /** Puts the list in the order these scores call for; synchronous, so the page cannot interleave. */
+  const reorder = (ranked: RankedDocument[]): RerankElementsResult => {
+    checkUnchanged(container, selector, shown, texts, readTexts);
+    const plan = planOrder(items.length, ranked, { topK });
+    if (scoreAttribute) {
+      items.forEach((item, i) => {
+        const score = plan.scores[i];
+        if (score === undefined) item.removeAttribute(scoreAttribute);
+        else item.setAttribute(scoreAttribute, String(score));
+      });
+    }
+    const target = plan.order.map((i) => items[i]!);
+    // Moves are from where the items stand now: after a partial, that is no longer the page order.
+    const standing = new Map(shown.map((item, k) => [item, k]));
+    applyOrder(shown, target.map((item) => standing.get(item)!));
+    shown = target;
+    const moved = target.filter((item, k) => item !== items[k]).length;
+    return {
+      items: target,
+      order: plan.order,
+      reranked: plan.reranked.map(({ index, score }) => ({ element: items[index]!, index, score })),
+      scores: new Map(ranked.map(({ index, score }) => [items[index]!, score])),
+      moved,
+    };
+  };
+  // A partial that finds the list changed stops the call: the error is thrown once the call has settled.
+  const stop = new AbortController();
+  const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  let partialError: unknown = null;
+  const showPartial = (partial: RankReport) => {
+    if (partialError || combined.aborted) return;
+    try {
+      const result = reorder(partial.results);
+      onPartial?.(result);
+    } catch (error) {
+      partialError = error;
+      stop.abort();
+    }
+  };
+  let ranked: RankedDocument[];
   try {
-    ranked = await (ownReranker ?? (given as BrowserReranker)).rank(query, texts, { ...rankOptions, signal });
+    ranked = progressive
+      ? (await reranker.rankDetailed(query, texts, { ...rankOptions, signal: combined, onPartial: showPartial })).results
+      : await reranker.rank(query, texts, { ...rankOptions, signal });
+  } catch (error) {
+    throw partialError ?? error;
   } finally {
     await ownReranker?.dispose();
   }
+  if (partialError) throw partialError;
   // Everything below is synchronous: the page cannot change the list between the check and the moves.
   if (signal?.aborted) throw new AbortedError();
-  checkUnchanged(container, selector, items, texts, readTexts);
-
-  const plan = planOrder(items.length, ranked, { topK });
-  if (scoreAttribute) {
-    items.forEach((item, i) => {
-      const score = plan.scores[i];
-      if (score === undefined) item.removeAttribute(scoreAttribute);
-      else item.setAttribute(scoreAttribute, String(score));
-    });
-  }
-  const moved = applyOrder(items, plan.order);
-  return {
-    items: plan.order.map((i) => items[i]!),
-    order: plan.order,
-    reranked: plan.reranked.map(({ index, score }) => ({ element: items[index]!, index, score })),
-    scores: new Map(ranked.map(({ index, score }) => [items[index]!, score])),
-    moved,
-  };
+  return reorder(ranked);
 }
 
 function isReranker(value: unknown): value is BrowserReranker {

@@ -18,7 +18,8 @@
  */
 import { planBatches } from './batching.js';
 import type { CostModel, RunShape } from './cost-model.js';
-import { positiveFiniteNumber } from './validation.js';
+import { InvalidInputError } from './errors.js';
+import { positiveNumber } from './validation.js';
 
 export interface BudgetPlan {
   /** Score the first `candidates` documents in first-stage order. */
@@ -51,7 +52,8 @@ export function runShapes(lengths: readonly number[], batchTokens: number): RunS
  * model on WASM, see DEFAULT_PRIOR), so an uncalibrated plan is a cautious one, not a refusal.
  */
 export function planBudget(input: BudgetInput): BudgetPlan {
-  const budgetMs = positiveFiniteNumber('budgetMs', input.budgetMs);
+  const budgetMs = positiveNumber('budgetMs', input.budgetMs, undefined);
+  if (budgetMs === undefined) throw new InvalidInputError('budgetMs is required to plan a budget');
   const { tokenLengths, batchTokens, cost } = input;
   const maxLength = integerAtLeast('maxLength', input.maxLength, 1);
   const minimum = Math.min(integerAtLeast('minimumMaxLength', input.minimumMaxLength, 1), maxLength);

@@ -51,11 +51,30 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
   const host = withSlash(request.remoteHost ?? DEFAULT_REMOTE_HOST);
   const download = { ...request, host, cacheDir: env.cacheDir ?? node.path.resolve('.cache') };
   const folder = cacheFolder(node, download);
-  for (const file of REQUIRED) await ensureFile(node, folder, file, download);
-  await ensureFile(node, folder, request.onnxFile, download);
+  // config.json first: a model that is not there at all is reported against it. The other files are
+  // independent of each other and download together.
+  await ensureFile(node, folder, 'config.json', download);
   const config = JSON.parse(await node.fs.readFile(node.path.join(folder, 'config.json'), 'utf8').catch(() => '{}')) as Record<string, unknown>;
-  for (const file of externalDataFiles(config, request.onnxFile)) await ensureFile(node, folder, file, download);
+  const rest = [...REQUIRED.filter((file) => file !== 'config.json'), request.onnxFile, ...externalDataFiles(config, request.onnxFile)];
+  await ensureAll(rest, (file, signal) => ensureFile(node, folder, file, { ...download, signal }), download.signal);
   return { location: folder, label: request.model };
+}
+
+/** Runs `fetchFile` for every file at once; the first failure stops the others and is the one thrown. */
+async function ensureAll(files: string[], fetchFile: (file: string, signal: AbortSignal) => Promise<unknown>, callerSignal?: AbortSignal): Promise<void> {
+  const stop = new AbortController();
+  const signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
+  let failure: { error: unknown } | null = null;
+  await Promise.all(
+    files.map((file) =>
+      fetchFile(file, signal).catch((error: unknown) => {
+        if (failure) return; // stopped because another file failed
+        failure = { error };
+        stop.abort();
+      }),
+    ),
+  );
+  if (failure) throw (failure as { error: unknown }).error;
 }
 
 function withSlash(url: string): string {

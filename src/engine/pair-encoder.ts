@@ -7,6 +7,7 @@
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { InvalidInputError } from './errors.js';
+import { chooseFocusWindow } from './focus-window.js';
 import { type TruncationRule, fitLongestFirst, fitPair, passageWindows } from './pair-tokens.js';
 
 /** The parts of @huggingface/tokenizers' Tokenizer we rely on (transformers.js keeps it as `_tokenizer`). */
@@ -83,8 +84,11 @@ export class PairEncoder {
     return tokens;
   }
 
-  /** One row per pair; with `windows`, several rows for a long passage. */
-  encode(queryTokens: string[], passageTokens: string[], maxLength: number, windows: { overlap: number } | null, truncation: TruncationRule = 'passage-first'): EncodedRow[] {
+  /**
+   * One row per pair; with `windows`, several rows for a long passage, or with `windows.focus` the one
+   * window that best matches the query's terms.
+   */
+  encode(queryTokens: string[], passageTokens: string[], maxLength: number, windows: { overlap: number; focus?: boolean } | null, truncation: TruncationRule = 'passage-first'): EncodedRow[] {
     const budget = maxLength - this.pairSpecialTokens;
     // Windows cover the whole passage, so only the passage-first fit (query whole) makes sense there.
     const fitted = (truncation === 'longest-first' && !windows ? fitLongestFirst : fitPair)(queryTokens, passageTokens, budget);
@@ -99,6 +103,10 @@ export class PairEncoder {
       );
     }
     if (fitted.passage.length === passageTokens.length) return [this.join(fitted.query, fitted.passage)];
+    if (windows.focus) {
+      const start = chooseFocusWindow(fitted.query, passageTokens, windowSize, windows.overlap);
+      return [this.join(fitted.query, passageTokens.slice(start, start + windowSize))];
+    }
     return passageWindows(passageTokens, windowSize, windows.overlap).map((window) => this.join(fitted.query, window));
   }
 

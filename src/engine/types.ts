@@ -1,5 +1,8 @@
 /** Public types of the reranking engine. Shared by Node, the worker and the browser client. */
 import type { TruncationRule } from './pair-tokens.js';
+import type { ScoreCacheLimits } from './score-cache.js';
+
+export type { ScoreCacheLimits };
 
 /** How a logit becomes a score: `sigmoid` (default), raw logits, or a softmax across the ranked list. */
 export type Activation = 'sigmoid' | 'none' | 'softmax';
@@ -10,8 +13,12 @@ export type Dtype = 'fp32' | 'fp16' | 'q8';
 /** Execution device, as transformers.js names it. */
 export type Device = 'cpu' | 'wasm' | 'webgpu';
 
-/** What to do with a passage longer than the token budget left after the query. */
-export type LongPassageStrategy = 'truncate' | 'windows';
+/**
+ * What to do with a passage longer than the token budget left after the query: cut it (`truncate`),
+ * score every overlapping window and keep the best (`windows`), or score the one window that best
+ * matches the query's terms (`focus`, experimental).
+ */
+export type LongPassageStrategy = 'truncate' | 'windows' | 'focus';
 
 export interface LoadOptions {
   /**
@@ -41,6 +48,11 @@ export interface LoadOptions {
   stallTimeoutMs?: number;
   /** Download progress per file (bytes loaded and total), from transformers.js. */
   onProgress?: (event: LoadProgress) => void;
+  /**
+   * Bounds of the score cache that lets a repeated or refined query skip pairs already scored by this
+   * model (default 10 000 pairs, 16 MiB); `false` turns it off.
+   */
+  scoreCache?: ScoreCacheLimits | false;
 }
 
 export interface LoadProgress {
@@ -61,9 +73,13 @@ export interface RankOptions {
   returnDocuments?: boolean;
   /** Padded tokens (rows x longest row) one model run may hold. Default 8192. */
   batchTokens?: number;
-  /** Default `truncate`. With `windows`, a long passage is scored by its best overlapping window. */
+  /**
+   * Default `truncate`. With `windows`, a long passage is scored by its best overlapping window (one
+   * model row per window). With `focus` (experimental), by the single window that shares the most
+   * query terms: one row per passage, like truncation, but not always the head.
+   */
   longPassages?: LongPassageStrategy;
-  /** Tokens shared by consecutive windows. Default: a quarter of the window. */
+  /** Tokens shared by consecutive windows (`windows` and `focus`). Default: a quarter of the window. */
   windowOverlap?: number;
   /**
    * How a pair longer than `maxLength` is cut (`truncate` mode). `passage-first` (default): the
@@ -83,3 +99,47 @@ export interface RankedDocument {
 }
 
 export type ScoreOptions = Omit<RankOptions, 'topK' | 'returnDocuments'>;
+
+/** What a latency budget allowed: the first `candidates` documents, cut at `maxLength` tokens. */
+export interface RankPlan {
+  candidates: number;
+  maxLength: number;
+  /** The cost model's prediction for scoring them, in milliseconds. */
+  predictedMs: number;
+}
+
+/** A ranking with what it is based on; partial ones arrive through `onPartial`. */
+export interface RankReport {
+  /** Scored documents, best first (at most topK). */
+  results: RankedDocument[];
+  /**
+   * Documents not scored (yet, or not within the budget), in their input (first-stage) order: the full
+   * current ordering is `results`, then these.
+   */
+  unscored: number[];
+  /** How many documents have a score. */
+  scored: number;
+  total: number;
+  /** Scores taken from the score cache instead of the model. */
+  cacheHits: number;
+  /** false for a partial ranking. */
+  final: boolean;
+  /** Milliseconds since the call started running (queue wait excluded). */
+  elapsedMs: number;
+  /** With `budgetMs`: what the budget allowed. */
+  plan?: RankPlan;
+}
+
+export interface DetailedRankOptions extends RankOptions {
+  /**
+   * Score only what fits this many milliseconds, by the engine's cost model for this model and backend:
+   * the best first-stage candidates first, at a shorter maxLength if that lets all of them in. The
+   * report's `plan` says what was chosen; the rest are in `unscored`.
+   */
+  budgetMs?: number;
+  /**
+   * Called after every model run with the ranking so far. Candidates are then scored in input order
+   * (the caller's first-stage order), a slice at a time, so early partials cover the best candidates.
+   */
+  onPartial?: (partial: RankReport) => void;
+}

@@ -93,12 +93,20 @@ export function positiveInteger(name: string, value: unknown, fallback: number, 
   return value;
 }
 
-/** A positive finite number option (a time budget): NaN, Infinity, 0 and strings are refused. */
-export function positiveFiniteNumber(name: string, value: unknown): number {
+/** A finite number above zero (a time, a size), or the fallback when absent. */
+export function positiveNumber(name: string, value: unknown, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidInputError(`${name} must be a positive finite number, got ${typeName(value) === 'number' ? String(value) : typeName(value)}`);
+    throw new InvalidInputError(`${name} must be a positive number, got ${String(value)}`);
   }
   return value;
+}
+
+/** A function option (a callback), or undefined. */
+export function optionalFunction<T extends (...args: never[]) => unknown>(name: string, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new InvalidInputError(`${name} must be a function, got ${typeName(value)}`);
+  return value as T;
 }
 
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -110,5 +118,5 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 }
 
 export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'none', 'softmax'];
-export const LONG_PASSAGE_STRATEGIES: readonly LongPassageStrategy[] = ['truncate', 'windows'];
+export const LONG_PASSAGE_STRATEGIES: readonly LongPassageStrategy[] = ['truncate', 'windows', 'focus'];
 export const TRUNCATION_RULES: readonly TruncationRule[] = ['passage-first', 'longest-first'];

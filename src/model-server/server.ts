@@ -17,7 +17,9 @@ export type Fault =
   /** Announces the full Content-Length but closes the connection after `bytes` bytes. */
   | { kind: 'truncated'; bytes: number }
   /** Announces the full Content-Length, sends `bytes` bytes, then nothing more, keeping the connection open. */
-  | { kind: 'stalled-body'; bytes: number };
+  | { kind: 'stalled-body'; bytes: number }
+  /** Answers only once a request for a file whose `{model}/{file}` matches `request` has arrived (downloads that must overlap). */
+  | { kind: 'after'; request: RegExp };
 
 export interface ModelServerOptions {
   /** Model id (`org/name`) -> folder in the Hugging Face layout. */
@@ -62,6 +64,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   const revisions = new Set(options.revisions ?? ['main']);
   const faults: Array<{ match: RegExp; fault: Fault }> = [];
   const requests: string[] = [];
+  /** `{model}/{file}` of every file asked for, and the answers held until a matching one arrives. */
+  const seen: string[] = [];
+  const held: Array<{ match: RegExp; release(): void }> = [];
 
   /** null: no such file; 'bad-request': the path cannot be decoded. */
   const resolveFile = (urlPath: string): { key: string; file: string } | null | 'bad-request' => {
@@ -98,7 +103,17 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       return;
     }
     const target = resolved;
+    if (target) {
+      seen.push(target.key);
+      for (const waiter of held.filter((h) => h.match.test(target.key))) {
+        held.splice(held.indexOf(waiter), 1);
+        waiter.release();
+      }
+    }
     const fault = target ? faults.find((f) => f.match.test(target.key))?.fault : undefined;
+    if (fault?.kind === 'after' && !seen.some((key) => fault.request.test(key))) {
+      await new Promise<void>((release) => held.push({ match: fault.request, release }));
+    }
     const size = target ? await stat(target.file).then((s) => (s.isFile() ? s.size : null), () => null) : null;
     if (!target || size === null || fault?.kind === 'not-found') {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Entry not found');

@@ -5,7 +5,7 @@ interface GpuAdapterLike {
   features: { has(name: string): boolean };
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
   isFallbackAdapter?: boolean;
-  info?: { isFallbackAdapter?: boolean };
+  info?: { isFallbackAdapter?: boolean; architecture?: string; vendor?: string; description?: string };
 }
 
 export async function probeCapabilities(): Promise<Capabilities> {
@@ -22,6 +22,7 @@ export async function probeCapabilities(): Promise<Capabilities> {
       maxBufferSize: adapter.limits.maxBufferSize,
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       isFallbackAdapter: Boolean(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter),
+      name: adapter.info?.architecture || adapter.info?.vendor || adapter.info?.description || undefined,
     },
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     cores: navigator.hardwareConcurrency || 1,

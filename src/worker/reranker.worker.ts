@@ -6,7 +6,7 @@ import { AutoConfig } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import { AbortedError, InferenceError, RerankerError, errorMessage } from '../engine/errors.js';
 import { Reranker } from '../engine/reranker.js';
-import type { RankOptions, RankedDocument, ScoreOptions } from '../engine/types.js';
+import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
 import { probeCapabilities } from './probe.js';
@@ -35,18 +35,22 @@ class RerankerHost {
     await this.dispose();
     this.options = options;
     this.onProgress = onProgress;
-    const capabilities = await probeCapabilities();
     this.modelId = configureModelSource(options.model, options.remoteHost, options.files).modelId;
-    let largestTensorBytes: number | undefined;
-    try {
-      const config = (await AutoConfig.from_pretrained(this.modelId, { revision: options.revision })) as unknown as Record<string, number>;
-      largestTensorBytes = (config['vocab_size'] ?? 0) * (config['hidden_size'] ?? 0) * 4;
-    } catch {
-      // Reranker.load below reports the missing or broken config.json with a typed error.
-    }
+    // Independent: the adapter probe and the config (for the largest tensor) are awaited together.
+    const [capabilities, largestTensorBytes] = await Promise.all([probeCapabilities(), this.largestTensorBytes(options.revision)]);
     this.plan = planBackends(capabilities, { device: options.device, dtype: options.dtype, threads: options.threads, largestTensorBytes });
     this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
     return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
+  }
+
+  /** Bytes of the word-embedding table at fp32, from config.json; undefined when it cannot be read. */
+  private async largestTensorBytes(revision: string | undefined): Promise<number | undefined> {
+    try {
+      const config = (await AutoConfig.from_pretrained(this.modelId, { revision })) as unknown as Record<string, number>;
+      return (config['vocab_size'] ?? 0) * (config['hidden_size'] ?? 0) * 4;
+    } catch {
+      return undefined; // Reranker.load reports the missing or broken config.json with a typed error.
+    }
   }
 
   /** Tries each planned backend in turn; the last failure is thrown with its type. */
@@ -136,6 +140,18 @@ class RerankerHost {
 
   async rank(requestId: number, query: string, documents: string[], options: SerializableRankOptions = {}): Promise<RankedDocument[]> {
     return this.withFallback(requestId, (reranker, signal) => reranker.rank(query, documents, { ...options, signal }));
+  }
+
+  /** `onPartial` is a Comlink proxy: each partial is posted to the page without waiting for it. */
+  async rankDetailed(requestId: number, query: string, documents: string[], options: Omit<DetailedRankOptions, 'signal' | 'onPartial'> = {}, onPartial?: (partial: RankReport) => void): Promise<RankReport> {
+    try {
+      return await this.withFallback(requestId, (reranker, signal) =>
+        reranker.rankDetailed(query, documents, { ...options, signal, ...(onPartial ? { onPartial: (partial: RankReport) => void onPartial(partial) } : {}) }),
+      );
+    } finally {
+      // Closes the callback's message port, which would otherwise stay open for the worker's life.
+      (onPartial as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+    }
   }
 
   async score(requestId: number, pairs: Array<[string, string]>, options: Omit<ScoreOptions, 'signal'> = {}): Promise<number[]> {

@@ -14,6 +14,9 @@ let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
 let page: Page;
 const consoleErrors: string[] = [];
+/** Every URL the page and its workers asked for, in order, and the count when the first search was submitted. */
+const requested: string[] = [];
+let requestsBeforeFirstSearch = -1;
 
 beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js');
@@ -26,6 +29,7 @@ beforeAll(async () => {
     if (message.type() === 'error' && !message.location().url.includes('huggingface.co')) consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  page.on('request', (request) => requested.push(request.url()));
   await page.goto(pages.url);
   await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
 });
@@ -35,6 +39,7 @@ afterAll(async () => {
 });
 
 async function search(query: string): Promise<Array<{ text: string; score: number; firstStageRank: number }>> {
+  if (requestsBeforeFirstSearch < 0) requestsBeforeFirstSearch = requested.length;
   await page.focus('#query');
   await page.fill('#query', query);
   await page.keyboard.press('Enter');
@@ -51,6 +56,15 @@ test('without the hub the page says so plainly and selects the generated model',
   expect(await page.textContent('#corpus-status')).toMatch(/샘플 문서: \d{3}개 문서/);
 });
 
+test('warm start: the model loads in its worker when the page opens, before any search', async () => {
+  expect(requestsBeforeFirstSearch).toBe(-1); // nothing typed yet
+  // The status says what is loaded, from the worker's ready state, without a search.
+  expect(await page.textContent('#status')).toMatch(/^준비됨\. wasm \/ q8, \d 스레드 · demo-xlmr — 질문을 입력하세요\.$/);
+  expect(page.workers().some((worker) => worker.url().includes('reranker.worker'))).toBe(true);
+  const modelFiles = requested.filter((url) => url.includes('/models/demo-xlmr/')).map((url) => new URL(url).pathname.replace('/models/demo-xlmr/', ''));
+  expect(modelFiles).toEqual(expect.arrayContaining(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']));
+});
+
 test('search then rerank: results follow the rerank scores and show how far each moved', async () => {
   const results = await search('기준금리는 누가 결정하나요?');
   expect(results.length).toBeGreaterThan(3);
@@ -63,7 +77,37 @@ test('search then rerank: results follow the rerank scores and show how far each
   const status = (await page.textContent('#status')) ?? '';
   expect(status).toMatch(/^BM25 [\d.]+ ms · (모델 준비 [\d.]+ s · )?재순위화 \d+ ms \(\d+개\) · wasm \/ q8, \d 스레드 · demo-xlmr$/);
   expect(status).not.toMatch(/https?:|compile|warm-up/);
+  expect(status).not.toMatch(/모델 준비/); // loaded at page open: the search did not wait for it
+  // The search asked for no model file: all of them were read before it.
+  expect(requested.slice(requestsBeforeFirstSearch).filter((url) => url.includes('/models/demo-xlmr/'))).toEqual([]);
   await page.screenshot({ path: 'test-results/demo-desktop.png', fullPage: true });
+  expect(consoleErrors).toEqual([]);
+});
+
+test('partial rankings reorder the list while the model works; a repeat comes from the cache; a time budget shows its plan', async () => {
+  await page.evaluate(() => {
+    const list = document.getElementById('results')!;
+    const seen: string[] = [];
+    (window as unknown as { stages: string[] }).stages = seen;
+    new MutationObserver(() => seen.push(list.dataset['stage'] ?? '')).observe(list, { childList: true });
+  });
+  const query = '한국은행 통화정책 결정 과정';
+  const results = await search(query);
+  const stages = await page.evaluate(() => (window as unknown as { stages: string[] }).stages);
+  expect(stages[0]).toBe('bm25');
+  expect(stages).toContain('partial');
+  expect(stages.at(-1)).toBe('reranked');
+
+  const again = await search(query);
+  expect(again).toEqual(results);
+  expect(await page.textContent('#status')).toMatch(new RegExp(` · 캐시 ${results.length}개$`));
+
+  await page.click('#model-panel summary');
+  await page.selectOption('#budget-select', '500');
+  await search('금융통화위원회 회의는 몇 번 열리나요?');
+  expect(await page.textContent('#status')).toMatch(/ · 예산 500 ms: \d+\/\d+개를 \d+ 토큰까지 \(예측 \d+ ms\)/);
+  await page.selectOption('#budget-select', '');
+  await page.click('#model-panel summary');
   expect(consoleErrors).toEqual([]);
 });
 

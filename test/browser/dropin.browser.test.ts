@@ -285,6 +285,34 @@ describe('the example page, reranked in place by the built library', { timeout: 
     await page.close();
   });
 
+  test('progressive: the list is reordered after every model run, unscored items last in page order, and ends as the full rerank', async () => {
+    const page = await openExample();
+    const before = await listState(page);
+    const query = `${QUERY} 자세히`; // not asked before on this page: nothing comes from the score cache
+    const run = await page.evaluate(async (q) => {
+      const { lib, list, reranker, readItem } = (window as unknown as ExampleWindow).rerankExample;
+      const partials: Array<{ ids: string[]; scored: number }> = [];
+      const r = await lib.rerankElements(list, q, {
+        reranker,
+        topK: 100,
+        text: readItem,
+        progressive: true,
+        batchTokens: 64,
+        onPartial: (p) => partials.push({ ids: p.items.map((li) => li.getAttribute('data-id')!), scored: p.scores.size }),
+      });
+      return { partials, final: r.items.map((li) => li.getAttribute('data-id')!) };
+    }, query);
+    expect(run.partials.length).toBeGreaterThan(1);
+    for (const partial of run.partials) {
+      // The tail not yet scored keeps page order.
+      const tail = partial.ids.slice(partial.scored);
+      expect(tail).toEqual(before.ids.filter((id) => tail.includes(id)));
+    }
+    const scores = await page.evaluate(([q, t]) => (window as unknown as ExampleWindow).rerankExample.reranker.score(t.map((x) => [q, x] as [string, string])), [query, before.texts] as const);
+    expect(run.final).toEqual(expectedOrder(before.ids, scores, 100));
+    await page.close();
+  });
+
   test('aborting rejects with an AbortError and leaves the list untouched', async () => {
     const page = await openExample();
     const before = await listState(page);

@@ -31,7 +31,9 @@ let nodeLogits: Record<'fp32' | 'q8', number[]>;
 
 beforeAll(async () => {
   folder = await testModel('tiny-xlmr');
-  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder, 'test-org/cached': folder } });
+  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder, 'test-org/cached': folder, 'test-org/overlap': folder } });
+  // tokenizer.json is answered only once the ONNX file has been asked for: loading one after the other stalls.
+  models.setFault(/^test-org\/overlap\/tokenizer\.json$/, { kind: 'after', request: /^test-org\/overlap\/onnx\// });
   models.setFault(/^test-org\/missing-q8\/onnx\//, { kind: 'not-found' });
   models.setFault(/^test-org\/truncated\/onnx\//, { kind: 'truncated', bytes: 50_000 });
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
@@ -48,14 +50,22 @@ interface Setup {
   isolated: boolean;
   webgpu: boolean;
   load: Record<string, unknown>;
-  expected: { backend: 'webgpu' | 'wasm'; dtype: 'fp32' | 'q8'; threads: number; fallbackFrom?: 'webgpu' };
+  expected: { backend: 'webgpu' | 'wasm'; dtype: 'fp32' | 'q8'; threads: number; fallbackFrom?: 'webgpu'; reason?: RegExp };
 }
 
 const SETUPS: Setup[] = [
-  { name: 'WebGPU (software adapter)', isolated: true, webgpu: true, load: {}, expected: { backend: 'webgpu', dtype: 'fp32', threads: 1 } },
+  // The software adapter is about 40x slower than WASM: chosen only when forced.
+  { name: 'WebGPU (software adapter, forced)', isolated: true, webgpu: true, load: { device: 'webgpu' }, expected: { backend: 'webgpu', dtype: 'fp32', threads: 1, reason: /software fallback adapter \(forced\)/ } },
+  {
+    name: 'software WebGPU adapter, device auto: WASM, saying why',
+    isolated: true,
+    webgpu: true,
+    load: {},
+    expected: { backend: 'wasm', dtype: 'q8', threads: 2, reason: /software fallback \(swiftshader\), about 40x slower than WASM; pass device: 'webgpu' to force it/ },
+  },
   { name: 'WASM threaded (cross-origin isolated)', isolated: true, webgpu: false, load: {}, expected: { backend: 'wasm', dtype: 'q8', threads: 2 } },
   { name: 'WASM single-threaded (no isolation headers)', isolated: false, webgpu: false, load: {}, expected: { backend: 'wasm', dtype: 'q8', threads: 1 } },
-  { name: 'WebGPU failing at session creation', isolated: true, webgpu: true, load: { simulateWebGpuFailure: 'create', dtype: 'fp32' }, expected: { backend: 'wasm', dtype: 'fp32', threads: 2, fallbackFrom: 'webgpu' } },
+  { name: 'WebGPU failing at session creation', isolated: true, webgpu: true, load: { device: 'webgpu', simulateWebGpuFailure: 'create', dtype: 'fp32' }, expected: { backend: 'wasm', dtype: 'fp32', threads: 2, fallbackFrom: 'webgpu' } },
 ];
 
 describe.each(SETUPS)('$name', (setup) => {
@@ -91,6 +101,7 @@ describe.each(SETUPS)('$name', (setup) => {
     if (setup.expected.fallbackFrom) expect(loaded.ready.fallbacks[0]).toMatchObject({ backend: 'webgpu' });
     else expect(loaded.ready.fallbacks).toEqual([]);
     if (!setup.isolated) expect(loaded.ready.reason).toContain('not cross-origin isolated');
+    if (setup.expected.reason) expect(loaded.ready.reason).toMatch(setup.expected.reason);
 
     const logits = await page.evaluate(([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])), [KOREAN_QUERY, PASSAGES] as const);
     const diff = maxAbsDiff(logits, nodeLogits[setup.expected.dtype]);
@@ -118,7 +129,7 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
     page.evaluate(([host, id, more]) => window.rerankerTest.load({ model: id, remoteHost: host, browserCache: false, ...more } as never), [models.url, model, extra] as const);
 
   test('WebGPU failing on a run: the worker rebuilds on WASM, retries, and says so', async () => {
-    const loaded = await load(MODEL_ID, { simulateWebGpuFailure: 'run', dtype: 'fp32' });
+    const loaded = await load(MODEL_ID, { device: 'webgpu', simulateWebGpuFailure: 'run', dtype: 'fp32' });
     expect(loaded.ok && loaded.ready.backend).toBe('webgpu');
     const result = await page.evaluate(([q, passages]) => window.rerankerTest.rank(q, passages), [KOREAN_QUERY, PASSAGES] as const);
     expect(result.ok, JSON.stringify(result)).toBe(true);
@@ -161,6 +172,14 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
     expect(run.elapsedMs).toBeGreaterThan(200); // long enough for the frame count to mean something
     // Headless Chromium paints at ~60 fps; a blocked main thread would paint ~1 frame in the whole run.
     expect(run.frames).toBeGreaterThan(run.elapsedMs / 100);
+  });
+
+  test('the tokenizer and the ONNX file download together, once config.json is known', async () => {
+    const loaded = await load('test-org/overlap', { device: 'wasm' });
+    expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+    const asked = models.requests.filter((r) => r.includes('/test-org/overlap/')).map((r) => r.split('/resolve/main/')[1]);
+    expect(asked[0]).toBe('config.json');
+    expect(asked).toEqual(expect.arrayContaining(['tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']));
   });
 
   test('a 404 model file gives a typed error across the worker boundary; the next load works', async () => {

@@ -94,7 +94,7 @@ describe('over the hub URL layout', () => {
   let source: string;
   beforeAll(async () => {
     source = await checkpoint('hub-src', 'tiny-xlmr', { maxShardBytes: 400_000 });
-    server = await startModelServer({ models: { 'test-org/ko-tiny': source, 'test-org/ko-short': source } });
+    server = await startModelServer({ models: { 'test-org/ko-tiny': source, 'test-org/ko-short': source, 'test-org/ko-stalled': source } });
   });
   afterAll(() => server.close());
 
@@ -115,6 +115,15 @@ describe('over the hub URL layout', () => {
     const out = path.join(scratch, 'hub-short-out');
     const error = await convertModel({ source: 'test-org/ko-short', remoteHost: server.url, out, dtypes: ['q8'] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ConversionError', code: 'DOWNLOAD_FAILED', file: expect.stringMatching(/^model-00001-of-/) });
+    expect(existsSync(out)).toBe(false);
+    expect((await readdir(scratch)).filter((f) => f.includes('.download-') || f.includes('.converting-'))).toEqual([]);
+  });
+
+  test('a download that stops sending fails with DOWNLOAD_STALLED after the stall timeout and leaves nothing', async () => {
+    server.setFault(/ko-stalled\/model-00001/, { kind: 'stalled-body', bytes: 1000 });
+    const out = path.join(scratch, 'hub-stalled-out');
+    const error = await convertModel({ source: 'test-org/ko-stalled', remoteHost: server.url, out, dtypes: ['q8'], stallTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ConversionError', code: 'DOWNLOAD_STALLED', file: expect.stringMatching(/^model-00001-of-/), message: expect.stringContaining('300') });
     expect(existsSync(out)).toBe(false);
     expect((await readdir(scratch)).filter((f) => f.includes('.download-') || f.includes('.converting-'))).toEqual([]);
   });

@@ -30,7 +30,7 @@ const originalRemoteHost = env.remoteHost;
 beforeAll(async () => {
   folderA = await testModel('tiny-xlmr', 7);
   folderB = await testModel('tiny-xlmr', 8); // same shape, other weights: scores tell the two apart
-  const ids = ['same', 'short', 'only-a', 'slow-headers', 'slow-body', 'stalled-body', 'abort', 'ok'];
+  const ids = ['same', 'short', 'only-a', 'slow-headers', 'slow-body', 'stalled-body', 'abort', 'ok', 'overlap', 'overlap-fail'];
   serverA = await startModelServer({ models: Object.fromEntries(ids.map((id) => [`test-org/${id}`, folderA])) });
   serverB = await startModelServer({ models: { 'test-org/same': folderB } });
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-download-'));
@@ -105,6 +105,25 @@ describe('the model cache (item 7)', () => {
     expect(error).toBeInstanceOf(ModelLoadError);
     expect(error).toMatchObject({ code: 'MODEL_LOAD_FAILED', file: 'onnx/model.onnx', message: expect.stringMatching(/ended after 400 of 1000 bytes/) });
     expect(await filesUnder(folder)).toEqual([]);
+  });
+});
+
+describe('independent files download together (issue 11 item 5)', () => {
+  test('the ONNX file is asked for while tokenizer.json is still downloading', async () => {
+    // tokenizer.json is answered only once the ONNX file has been asked for: one after the other would stall.
+    serverA.setFault(/^test-org\/overlap\/tokenizer\.json$/, { kind: 'after', request: /^test-org\/overlap\/onnx\// });
+    expect(await scores('test-org/overlap', { remoteHost: serverA.url })).toEqual(await scores(folderA));
+    const order = serverA.requests.filter((r) => r.includes('/test-org/overlap/')).map((r) => r.split('/resolve/main/')[1]);
+    expect(order[0]).toBe('config.json'); // first: a model that is not there is reported against it
+    expect(order).toEqual(expect.arrayContaining(['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']));
+  });
+
+  test('the first file that fails is the one reported, and stops the others (no partial file is kept)', async () => {
+    serverA.setFault(/^test-org\/overlap-fail\/tokenizer\.json$/, { kind: 'not-found' });
+    serverA.setFault(/^test-org\/overlap-fail\/onnx\//, { kind: 'slow', delayMs: 0, chunkDelayMs: 200 });
+    const { error } = await loadFailure({ model: 'test-org/overlap-fail', remoteHost: serverA.url });
+    expect(error).toMatchObject({ name: 'ModelLoadError', code: 'MODEL_FILE_MISSING', file: 'tokenizer.json' });
+    expect((await filesUnder(cacheDir)).filter((f) => f.includes('overlap-fail') && f.includes('onnx'))).toEqual([]);
   });
 });
 

@@ -41,6 +41,17 @@ test.each([{}, { topK: 3, returnDocuments: true }, { activation: 'softmax' as co
   });
 });
 
+test('rankDetailed gives the engine report shape with the same ranking; budgets and other long-passage modes are refused', async () => {
+  let partials = 0;
+  const report = await remote.rankDetailed(KOREAN_QUERY, KOREAN_PASSAGES, { topK: 2, onPartial: () => partials++ });
+  const expected = await reference.rankDetailed(KOREAN_QUERY, KOREAN_PASSAGES, { topK: 2 });
+  expect(report).toMatchObject({ final: true, scored: KOREAN_PASSAGES.length, total: KOREAN_PASSAGES.length, unscored: [], cacheHits: 0 });
+  expect(report.results.map((r) => r.index)).toEqual(expected.results.map((r) => r.index));
+  expect(partials).toBe(0);
+  await expect(remote.rankDetailed(KOREAN_QUERY, KOREAN_PASSAGES, { budgetMs: 100 })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('budgetMs') });
+  await expect(remote.rank(KOREAN_QUERY, KOREAN_PASSAGES, { longPassages: 'focus' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('focus') });
+});
+
 test('score() over pairs with two queries equals the engine, in input order', async () => {
   const pairs: Array<[string, string]> = [
     ...KOREAN_PASSAGES.map((p): [string, string] => [KOREAN_QUERY, p]),

@@ -23,6 +23,22 @@ describe('planBackends', () => {
     expect(planBackends(caps(gpu(false)))[0]).toMatchObject({ device: 'webgpu', dtype: 'fp32' });
   });
 
+  test('software fallback adapter (SwiftShader): WASM unless WebGPU is forced, and the reason says why', () => {
+    const software = { ...gpu(false)!, isFallbackAdapter: true, name: 'swiftshader' };
+    const plan = planBackends(caps(software));
+    expect(plan).toEqual([expect.objectContaining({ device: 'wasm', dtype: 'q8', threads: 8 })]);
+    expect(plan[0]!.reason).toMatch(/software fallback \(swiftshader\), about 40x slower than WASM; pass device: 'webgpu' to force it/);
+    // Without a name the rule is the same; the reason just does not name the adapter.
+    expect(planBackends(caps({ ...software, name: undefined }))[0]!.reason).toMatch(/WebGPU adapter is a software fallback, about 40x/);
+    // Forced: WebGPU fp32 first (the rest of the rules apply), WASM still the fallback.
+    const forced = planBackends(caps(software), { device: 'webgpu' });
+    expect(forced.map((c) => c.device)).toEqual(['webgpu', 'wasm']);
+    expect(forced[0]).toMatchObject({ dtype: 'fp32', reason: expect.stringContaining('software fallback adapter (forced)') });
+    expect(planBackends(caps(software), { device: 'wasm' })[0]!.reason).toMatch(/WASM requested/);
+    // A hardware adapter is unaffected.
+    expect(planBackends(caps(gpu(false)))[0]).toMatchObject({ device: 'webgpu' });
+  });
+
   test('no adapter: WASM only; single-threaded when not cross-origin isolated', () => {
     expect(planBackends(caps(null))).toEqual([expect.objectContaining({ device: 'wasm', dtype: 'q8', threads: 8 })]);
     const plain = planBackends(caps(null, false));

@@ -3,7 +3,9 @@
  * exactly as an app would; the test drives it with page.evaluate.
  */
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../../../src/client/index.js';
+import type { RankReport } from '../../../src/engine/types.js';
 import type { ProgressEvent } from '../../../src/worker/protocol.js';
+import type { BareSessionRequest } from './bare-session.worker.js';
 import { monitorFrames } from './frame-monitor.js';
 
 let reranker: BrowserReranker | null = null;
@@ -51,6 +53,23 @@ const api = {
       return { ok: false as const, error: describeError(error) };
     }
   },
+  /** rankDetailed with partials: each partial's scored count and order, the final report, and partials seen after it. */
+  async rankProgressively(query: string, documents: string[], options = {}) {
+    const partials: Array<{ scored: number; order: number[]; final: boolean }> = [];
+    let final: RankReport | null = null;
+    let afterFinal = 0;
+    try {
+      final = await reranker!.rankDetailed(query, documents, {
+        ...options,
+        onPartial: (p) => (final ? afterFinal++ : partials.push({ scored: p.scored, order: [...p.results.map((r) => r.index), ...p.unscored], final: p.final })),
+      });
+    } catch (error) {
+      return { ok: false as const, error: describeError(error) };
+    }
+    // Give any straggling partial message time to arrive: none may be delivered after the result.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { ok: true as const, partials, final, afterFinal };
+  },
   async score(pairs: Array<[string, string]>) {
     return reranker!.score(pairs, { activation: 'none' });
   },
@@ -74,19 +93,72 @@ const api = {
     const elapsedMs = performance.now() - started;
     return { elapsedMs, ...monitor.stop() };
   },
-  /** Wall-clock milliseconds of `repeats` rank calls, measured in the page (benchmarks). */
+  /**
+   * Wall-clock milliseconds of `repeats` rank calls, measured in the page (benchmarks). Each repeat asks
+   * a slightly different query, so none is answered from the score cache.
+   */
   async timeRank(query: string, documents: string[], repeats: number) {
     const times: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const started = performance.now();
-      await reranker!.rank(query, documents);
+      await reranker!.rank(`${query} ${performance.now()}`, documents);
       times.push(performance.now() - started);
     }
     return times;
   },
+  /** One progressive rank (time to its first partial and to the result), then the same call again (cached). */
+  async timeProgressive(query: string, documents: string[]) {
+    const started = performance.now();
+    let firstPartialMs = NaN;
+    let partials = 0;
+    let firstScored = 0;
+    await reranker!.rankDetailed(query, documents, {
+      onPartial: (partial) => {
+        if (partials++ > 0) return;
+        firstPartialMs = performance.now() - started;
+        firstScored = partial.scored;
+      },
+    });
+    const fullMs = performance.now() - started;
+    const again = performance.now();
+    const cached = await reranker!.rankDetailed(query, documents);
+    return { firstPartialMs, fullMs, partials, firstScored, cachedMs: performance.now() - again, cacheHits: cached.cacheHits };
+  },
+  /** A rank within `budgetMs`: the plan's prediction next to the time it took. */
+  async timeBudget(query: string, documents: string[], budgetMs: number) {
+    const started = performance.now();
+    const report = await reranker!.rankDetailed(query, documents, { budgetMs });
+    return { measuredMs: performance.now() - started, engineMs: report.elapsedMs, plan: report.plan, scored: report.scored };
+  },
   async dispose() {
     await reranker?.dispose();
     reranker = null;
+  },
+  /** Benchmarks: createReranker -> ready in a new worker, and when each progress event arrived (ms from the start). */
+  async coldStart(options: CreateRerankerOptions) {
+    await api.dispose();
+    const events: Array<{ event: string; atMs: number }> = [];
+    const started = performance.now();
+    const loaded = await createReranker({
+      ...options,
+      onProgress: (e) => events.push({ event: e.phase === 'download' ? `download ${e.file} ${e.loaded}/${e.total}` : e.phase, atMs: performance.now() - started }),
+    });
+    const ms = performance.now() - started;
+    await loaded.dispose();
+    return { ms, ready: loaded.ready, events };
+  },
+  /** Benchmarks, the baseline: a bare worker creates an onnxruntime-web session from the same cached bytes. */
+  async bareSession(request: BareSessionRequest) {
+    const started = performance.now();
+    const worker = new Worker(new URL('./bare-session.worker.ts', import.meta.url), { type: 'module', name: 'bare-session' });
+    const result = await new Promise<{ ok: boolean; error?: string }>((resolve) => {
+      worker.onmessage = (event: MessageEvent<{ ok: boolean; error?: string }>) => resolve(event.data);
+      worker.onerror = (event) => resolve({ ok: false, error: event.message });
+      worker.postMessage(request);
+    });
+    const ms = performance.now() - started;
+    worker.terminate();
+    return { ms, ...result };
   },
   /** Starts `count` ranks without waiting for them (collect with settled()). */
   startRanks(query: string, documents: string[], count: number, options = {}) {
