@@ -12,7 +12,7 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import { planBudget } from './budget-plan.js';
-import { CostModel } from './cost-model.js';
+import { CostModel, type RunShape, calibrationShapes } from './cost-model.js';
 import { AbortedError, InferenceError, InvalidInputError, ModelLoadError, OutOfMemoryError, RerankerError, errorMessage } from './errors.js';
 import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
 import { prepareModelSource, throwIfAborted } from './model-source.js';
@@ -398,8 +398,8 @@ export class Reranker {
     return { logits, cacheHits, ...(plan ? { plan } : {}) };
   }
 
-  /** One model run on rows padded (right side) to the longest of them. */
-  private async run(rows: EncodedRow[]): Promise<number[]> {
+  /** One model run on rows padded (right side) to the longest of them; its time feeds the cost model unless `record` is false. */
+  private async run(rows: EncodedRow[], record = true): Promise<number[]> {
     const width = Math.max(...rows.map((r) => r.inputIds.length));
     const size = rows.length * width;
     const inputIds = new BigInt64Array(size).fill(BigInt(this.encoder.padTokenId));
@@ -422,7 +422,7 @@ export class Reranker {
     try {
       const started = now();
       output = await runSession(this.model, feeds);
-      this.cost.observe({ rows: rows.length, width }, now() - started);
+      if (record) this.cost.observe({ rows: rows.length, width }, now() - started);
     } catch (cause) {
       const what = `a batch of ${rows.length} x ${width} tokens`;
       if (ALLOCATION_FAILED.test(errorMessage(cause))) {
@@ -434,5 +434,27 @@ export class Reranker {
     if (!logits) throw new InferenceError('the model returned no "logits" output');
     const values = logits.type === 'float32' ? logits.data : (logits.to('float32').data as Float32Array);
     return Array.from(values as Float32Array, Number);
+  }
+
+  // ---- latency budget --------------------------------------------------------------------------
+
+  /**
+   * Runs a few small model runs of known shape (calibrationShapes) so that budgets are planned from
+   * this model on this backend from the first call; run() records each in the cost model. About 1,000
+   * tokens of work: call it once at warm-up.
+   */
+  async calibrate(): Promise<void> {
+    this.assertUsable();
+    // Any token repeated: run time depends on the shape, not on which tokens fill it.
+    const [token = 'a'] = this.encoder.tokenize('a');
+    const rowsOf = ({ rows, width }: RunShape) => new Array<EncodedRow>(rows).fill(this.encoder.encode([token], new Array<string>(width).fill(token), width, null)[0]!);
+    const shapes = calibrationShapes(this.info.maxLength);
+    const largest = shapes.reduce((a, b) => (b.rows * b.width ** 2 > a.rows * a.width ** 2 ? b : a));
+    // One queued call: only the runs are timed, never a wait behind other calls.
+    await this.enqueue(async () => {
+      // Not recorded: a session's first run at a new size allocates its buffers and reads as several times its cost.
+      await this.run(rowsOf(largest), false);
+      for (const shape of shapes) await this.run(rowsOf(shape));
+    });
   }
 }
