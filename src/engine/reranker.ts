@@ -77,6 +77,8 @@ interface PairRun {
   signal?: AbortSignal | undefined;
   progressive: boolean;
   budgetMs?: number | undefined;
+  /** now() when the call began running: time spent tokenizing comes out of the budget. */
+  started?: number;
   afterRun?: ((partial: ScoredPairs) => void) | undefined;
 }
 
@@ -258,7 +260,7 @@ export class Reranker {
       const scored = await this.pairLogits(
         documents.map((d) => [query, d]),
         settings,
-        { signal, budgetMs, progressive: onPartial !== undefined || budgetMs !== undefined, afterRun: onPartial && ((partial) => onPartial(report(partial, false, started))) },
+        { signal, budgetMs, started, progressive: onPartial !== undefined || budgetMs !== undefined, afterRun: onPartial && ((partial) => onPartial(report(partial, false, started))) },
       );
       return report(scored, true, started);
     });
@@ -351,7 +353,9 @@ export class Reranker {
     let plan: RankPlan | undefined;
     if (run.budgetMs !== undefined) {
       const tokenLengths = candidates.map((i) => Math.min(special + tokensOfQuery(pairs[i]![0]).length + tokensOfPassage(i).length, settings.maxLength));
-      plan = planBudget({ budgetMs: run.budgetMs, tokenLengths, maxLength, minimumMaxLength: Math.min(maxLength, Math.max(special + 2, BUDGET_MINIMUM_MAX_LENGTH)), batchTokens, cost: this.cost });
+      // What tokenizing took is spent; the plan covers model time only (predictedMs), so it gets the rest.
+      const budgetLeft = Math.max(1, run.budgetMs - (run.started === undefined ? 0 : now() - run.started));
+      plan = planBudget({ budgetMs: budgetLeft, tokenLengths, maxLength, minimumMaxLength: Math.min(maxLength, Math.max(special + 2, BUDGET_MINIMUM_MAX_LENGTH)), batchTokens, cost: this.cost });
       maxLength = plan.maxLength;
       candidates = candidates.slice(0, plan.candidates);
     }

@@ -122,6 +122,10 @@ class RerankerHost {
       nodePlacement: placement,
     };
     this.onProgress?.({ phase: 'ready', backend: choice.device });
+    // The latency budget's cost model learns this model on this backend from a few small runs. Queued
+    // behind nothing and ahead of the first call, after ready, so it never delays the page's start; a
+    // failure here shows again (and falls back) on the first real call.
+    void reranker.calibrate().catch(() => undefined);
   }
 
   /**

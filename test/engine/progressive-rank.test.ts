@@ -66,6 +66,29 @@ describe('progressive ranking', () => {
   });
 });
 
+describe('latency budget through the engine', () => {
+  test('a budget nothing fits scores the first candidate at the shortest length; the rest stay unscored in order', async () => {
+    await uncached.calibrate();
+    const documents = [longPassage(8), ...PASSAGES]; // the first is long: cutting it saves time
+    const report = await uncached.rankDetailed(KOREAN_QUERY, documents, { budgetMs: 0.001, activation: 'none' });
+    expect(report.plan).toMatchObject({ candidates: 1, maxLength: 128 });
+    expect(report.results.map((r) => r.index)).toEqual([0]);
+    expect(report.unscored).toEqual(documents.map((_, i) => i).slice(1));
+    // The one score is the model's at the planned length.
+    const [alone] = await uncached.score([[KOREAN_QUERY, documents[0]!]], { activation: 'none', maxLength: 128 });
+    expect(Math.abs(report.results[0]!.score - alone!)).toBeLessThan(1e-5);
+  });
+
+  test('a generous budget scores everything at full length, as an unbudgeted call', async () => {
+    const report = await uncached.rankDetailed(KOREAN_QUERY, PASSAGES, { budgetMs: 1e9 });
+    expect(report.plan).toMatchObject({ candidates: PASSAGES.length, maxLength: 512 });
+    expect(report.plan!.predictedMs).toBeGreaterThan(0);
+    expect(report).toMatchObject({ scored: PASSAGES.length, unscored: [] });
+    const plain = await uncached.rank(KOREAN_QUERY, PASSAGES);
+    expect(report.results.map((r) => r.index)).toEqual(plain.map((r) => r.index));
+  });
+});
+
 describe('score cache', () => {
   let cached: Reranker;
   beforeAll(async () => {
