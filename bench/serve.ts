@@ -120,7 +120,7 @@ async function benchEngine(reranker: Reranker, concurrency: number): Promise<Poi
 // ---- the server in a child process, loaded by autocannon ----
 async function startServerProcess(crossRequest: boolean): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const args = ['--import', 'tsx', 'scripts/serve.ts', '--model', model, '--dtype', dtype, '--port', '0', '--quiet', '--timeout-ms', '300000', '--max-queued-pairs', '100000'];
-  if (!crossRequest) args.push('--no-cross-request-batching');
+  args.push(crossRequest ? '--cross-request-batching' : '--no-cross-request-batching');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

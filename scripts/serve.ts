@@ -3,7 +3,7 @@
  *
  *   npm run serve -- --model models/tiny-xlmr [--dtype q8] [--port 8080] [--host 127.0.0.1] [--api-key K]
  *       [--model-name NAME]... [--cors-origin ORIGIN]... [--max-documents 1000] [--max-queued-pairs 4096]
- *       [--batch-tokens 8192] [--timeout-ms 30000] [--no-cross-request-batching] [--quiet]
+ *       [--batch-tokens 8192] [--timeout-ms 30000] [--cross-request-batching | --no-cross-request-batching] [--quiet]
  *
  * The key may also come from RERANK_API_KEY (keeps it out of the process list). SIGTERM or SIGINT:
  * stop accepting, finish queued requests, exit 0.
@@ -27,7 +27,8 @@ const { values } = parseArgs({
     'batch-tokens': { type: 'string' },
     'timeout-ms': { type: 'string' },
     'drain-timeout-ms': { type: 'string', default: '30000' },
-    'no-cross-request-batching': { type: 'boolean', default: false },
+    'cross-request-batching': { type: 'boolean' },
+    'no-cross-request-batching': { type: 'boolean' },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -63,7 +64,8 @@ try {
     maxBodyBytes: integer('max-body-bytes', values['max-body-bytes']),
     batchTokens: integer('batch-tokens', values['batch-tokens']),
     requestTimeoutMs: integer('timeout-ms', values['timeout-ms']),
-    crossRequestBatching: !values['no-cross-request-batching'],
+    // Default by dtype (see ServiceOptions.crossRequestBatching); either flag forces it.
+    ...(values['no-cross-request-batching'] ? { crossRequestBatching: false } : values['cross-request-batching'] ? { crossRequestBatching: true } : {}),
     log: values.quiet ? false : undefined,
   });
 } catch (error) {

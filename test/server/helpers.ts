@@ -45,7 +45,7 @@ export async function watchedRunner(model: string, dtype: 'fp32' | 'q8'): Promis
 }
 
 export async function startTestServer(options: Omit<ServiceOptions, 'model'> & { model?: string }, runner: EngineRunner) {
-  const service = createRerankService({ model: runner.info.model, log: false, ...options }, async () => runner);
+  const service = createRerankService({ model: runner.info.model, dtype: runner.info.dtype, log: false, ...options }, async () => runner);
   const http = await serveNode(service.fetch, { port: 0 }, (timeoutMs) => service.close(timeoutMs));
   await service.ready;
   return { service, http, url: http.url, close: (timeoutMs?: number) => http.close(timeoutMs) };
