@@ -179,7 +179,7 @@ async function benchServer(server: ServerProcess, setup: string, concurrency: nu
 
 // All three setups stay loaded, and each concurrency level measures them back to back, so a change in
 // the machine's load (shared machines) hits all three alike rather than one setup.
-const reranker = await Reranker.load({ model, dtype });
+const reranker = await Reranker.load({ model, dtype, scoreCache: false }) // the service has no score cache: compare model work with model work;
 await reranker.rank(workload[0]!.query, workload[0]!.documents); // warm-up
 const batched = await startServerProcess(true);
 const serial = await startServerProcess(false);
