@@ -28,6 +28,8 @@ class RerankerHost {
   private modelId = '';
   private onProgress: ((event: ProgressEvent) => void) | undefined;
   private gpuLost = false;
+  /** The cost model's calibration runs, queued in the engine ahead of the first call. */
+  private calibrating: Promise<void> = Promise.resolve();
   private simulatedRunFailurePending = false;
   private readonly running = new Map<number, AbortController>();
 
@@ -125,7 +127,7 @@ class RerankerHost {
     // The latency budget's cost model learns this model on this backend from a few small runs. Queued
     // behind nothing and ahead of the first call, after ready, so it never delays the page's start; a
     // failure here shows again (and falls back) on the first real call.
-    void reranker.calibrate().catch(() => undefined);
+    this.calibrating = reranker.calibrate().catch(() => undefined);
   }
 
   /**
@@ -177,7 +179,11 @@ class RerankerHost {
         if (this.state.backend === 'webgpu' && this.simulatedRunFailurePending) {
           this.simulatedRunFailurePending = false;
           // A real loss: the run below meets a destroyed device, as after a driver reset mid-rank.
-          if (this.options?.simulateWebGpuFailure === 'lose-device') (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.();
+          if (this.options?.simulateWebGpuFailure === 'lose-device') {
+            // The rank starts once the calibration runs queued ahead of it are done: lose the device then.
+            await this.calibrating;
+            (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.();
+          }
           else throw new InferenceError('simulated WebGPU failure during a run');
         }
         return await call(this.reranker, controller.signal);
