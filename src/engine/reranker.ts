@@ -354,7 +354,7 @@ export class Reranker {
     if (run.budgetMs !== undefined) {
       const tokenLengths = candidates.map((i) => Math.min(special + tokensOfQuery(pairs[i]![0]).length + tokensOfPassage(i).length, settings.maxLength));
       // What tokenizing took is spent; the plan covers model time only (predictedMs), so it gets the rest.
-      const budgetLeft = Math.max(1, run.budgetMs - (run.started === undefined ? 0 : now() - run.started));
+      const budgetLeft = Math.max(1e-6, run.budgetMs - (run.started === undefined ? 0 : now() - run.started));
       plan = planBudget({ budgetMs: budgetLeft, tokenLengths, maxLength, minimumMaxLength: Math.min(maxLength, Math.max(special + 2, BUDGET_MINIMUM_MAX_LENGTH)), batchTokens, cost: this.cost });
       maxLength = plan.maxLength;
       candidates = candidates.slice(0, plan.candidates);

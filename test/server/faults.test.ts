@@ -39,7 +39,10 @@ test('200 concurrent requests: every answer complete and equal to the engine alo
   const server = await startTestServer({}, watched.runner);
   try {
     const requests = Array.from({ length: 200 }, (_, r) => material(r));
-    const answers = await Promise.all(
+    // The model is held until many requests wait: on a fast machine each run could otherwise finish
+    // before the next request arrives, and there would be nothing to share.
+    watched.hold();
+    const pending = Promise.all(
       requests.map(async ({ query, documents }, r) => {
         const response = r % 2 === 0
           ? await postJson(`${server.url}/rerank`, { query, texts: documents, raw_scores: true, truncate: true })
@@ -49,6 +52,9 @@ test('200 concurrent requests: every answer complete and equal to the engine alo
         return Array.isArray(json) ? json : json.results.map((x) => ({ index: x.index, score: x.relevance_score }));
       }),
     );
+    await until(async () => (await metric(server.url, 'rerank_queue_requests')) >= 50);
+    watched.release();
+    const answers = await pending;
     for (const [r, { query, documents }] of requests.entries()) {
       const expected = await reference.rank(query, documents, { activation: r % 2 === 0 ? 'none' : 'sigmoid' });
       const got = answers[r]!;
