@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { Reranker } from '../src/engine/index.js';
+import { timeBudget, timeProgressive } from './progressive-timing.js';
 import { ONNX_FILE_FOR_DTYPE } from '../src/engine/model-files.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-model.js';
@@ -86,8 +87,8 @@ interface ProgressiveRow {
   budgets: Array<{ budgetMs: number; predictedMs: number; measuredMs: number; errorPercent: number; scored: number; maxLength: number }>;
 }
 const progressiveRows: ProgressiveRow[] = [];
-type Timing = { firstPartialMs: number; fullMs: number; partials: number; firstScored: number; cachedMs: number; cacheHits: number };
-type BudgetRun = { measuredMs: number; plan?: { predictedMs: number; maxLength: number } | undefined; scored: number };
+type Timing = Awaited<ReturnType<typeof timeProgressive>>;
+type BudgetRun = Awaited<ReturnType<typeof timeBudget>>;
 /** Each call gets its own query so no earlier call's scores come from the cache. */
 let queryCount = 0;
 const freshQuery = () => `${query} ${++queryCount}`;
@@ -127,21 +128,8 @@ const record = (runtime: string, n: number, runsMs: number[]) => {
   const documents = passages.slice(0, candidates);
   await measureProgressive(
     `onnxruntime-node (CPU, ${dtype})`,
-    async (q) => {
-      const started = performance.now();
-      let first = null as { at: number; scored: number } | null;
-      let partials = 0;
-      await reranker.rankDetailed(q, documents, { onPartial: (p) => (partials++, (first ??= { at: performance.now() - started, scored: p.scored })) });
-      const fullMs = performance.now() - started;
-      const again = performance.now();
-      const cached = await reranker.rankDetailed(q, documents);
-      return { firstPartialMs: first?.at ?? NaN, firstScored: first?.scored ?? 0, partials, fullMs, cachedMs: performance.now() - again, cacheHits: cached.cacheHits };
-    },
-    async (q, budgetMs) => {
-      const started = performance.now();
-      const report = await reranker.rankDetailed(q, documents, { budgetMs });
-      return { measuredMs: performance.now() - started, plan: report.plan, scored: report.scored };
-    },
+    (q) => timeProgressive(reranker, q, documents),
+    (q, budgetMs) => timeBudget(reranker, q, documents, budgetMs),
   );
   await reranker.dispose();
 }

@@ -32,6 +32,8 @@ export interface PairSettingsKey {
 }
 
 const ENTRY_OVERHEAD_BYTES = 64;
+const DEFAULT_MAX_ENTRIES = 10_000;
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 /** The `scoreCache` load option, checked: `false` keeps nothing. */
 export function checkCacheLimits(value: unknown): ScoreCacheLimits {
@@ -41,7 +43,7 @@ export function checkCacheLimits(value: unknown): ScoreCacheLimits {
     throw new InvalidInputError(`scoreCache must be false or { maxEntries?, maxBytes? }, got ${Array.isArray(value) ? 'array' : String(value)}`);
   }
   const { maxEntries, maxBytes } = value as ScoreCacheLimits;
-  return { maxEntries: positiveInteger('scoreCache.maxEntries', maxEntries, 10_000, 0), maxBytes: positiveInteger('scoreCache.maxBytes', maxBytes, 16 * 1024 * 1024, 0) };
+  return { maxEntries: positiveInteger('scoreCache.maxEntries', maxEntries, DEFAULT_MAX_ENTRIES, 0), maxBytes: positiveInteger('scoreCache.maxBytes', maxBytes, DEFAULT_MAX_BYTES, 0) };
 }
 
 export class ScoreCache {
@@ -53,8 +55,8 @@ export class ScoreCache {
   readonly maxBytes: number;
 
   constructor(limits: ScoreCacheLimits = {}) {
-    this.maxEntries = limits.maxEntries ?? 10_000;
-    this.maxBytes = limits.maxBytes ?? 16 * 1024 * 1024;
+    this.maxEntries = limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
   static key(settings: PairSettingsKey, query: string, passage: string): string {

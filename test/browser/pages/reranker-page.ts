@@ -3,6 +3,7 @@
  * exactly as an app would; the test drives it with page.evaluate.
  */
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../../../src/client/index.js';
+import { timeBudget, timeProgressive } from '../../../bench/progressive-timing.js';
 import type { RankReport } from '../../../src/engine/types.js';
 import type { ProgressEvent } from '../../../src/worker/protocol.js';
 import type { BareSessionRequest } from './bare-session.worker.js';
@@ -106,30 +107,10 @@ const api = {
     }
     return times;
   },
-  /** One progressive rank (time to its first partial and to the result), then the same call again (cached). */
-  async timeProgressive(query: string, documents: string[]) {
-    const started = performance.now();
-    let firstPartialMs = NaN;
-    let partials = 0;
-    let firstScored = 0;
-    await reranker!.rankDetailed(query, documents, {
-      onPartial: (partial) => {
-        if (partials++ > 0) return;
-        firstPartialMs = performance.now() - started;
-        firstScored = partial.scored;
-      },
-    });
-    const fullMs = performance.now() - started;
-    const again = performance.now();
-    const cached = await reranker!.rankDetailed(query, documents);
-    return { firstPartialMs, fullMs, partials, firstScored, cachedMs: performance.now() - again, cacheHits: cached.cacheHits };
-  },
-  /** A rank within `budgetMs`: the plan's prediction next to the time it took. */
-  async timeBudget(query: string, documents: string[], budgetMs: number) {
-    const started = performance.now();
-    const report = await reranker!.rankDetailed(query, documents, { budgetMs });
-    return { measuredMs: performance.now() - started, engineMs: report.elapsedMs, plan: report.plan, scored: report.scored };
-  },
+  /** Benchmarks: one progressive rank, then the same call again (cached); see bench/progressive-timing.ts. */
+  timeProgressive: (query: string, documents: string[]) => timeProgressive(reranker!, query, documents),
+  /** Benchmarks: a rank within `budgetMs`, the plan's prediction next to the time it took. */
+  timeBudget: (query: string, documents: string[], budgetMs: number) => timeBudget(reranker!, query, documents, budgetMs),
   async dispose() {
     await reranker?.dispose();
     reranker = null;
