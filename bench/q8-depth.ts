@@ -27,7 +27,6 @@ import { nodeFileOpener } from '../src/model-builder/node-file-sink.js';
 import { writeOnnxModel } from '../src/model-builder/onnx-writer.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { type QuantizeOptions, quantizeModel } from '../src/model-builder/quantize.js';
-import { randomWeights } from '../src/model-builder/random-weights.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
 import { kendallTau, normalisedError } from '../src/reference/compare.js';
 import type { ReferenceBatch } from '../src/reference/forward.js';

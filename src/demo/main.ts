@@ -190,13 +190,13 @@ ui.modelSelect.addEventListener('change', () => {
         : HUB_MODELS.some((m) => m.id === value) && !hubOnline
           ? 'Hugging Face Hub에 지금 연결할 수 없습니다: 이 기기에 저장된 적이 없으면 불러올 수 없습니다.'
           : '';
-  warmUp();
+  void warmUp(); // warmUp reports its own failures in the status line
 });
-ui.customModel.addEventListener('change', () => warmUp());
+ui.customModel.addEventListener('change', () => void warmUp());
 ui.edgeEndpoint.addEventListener('change', () => {
   const endpoint = serviceEndpoint(ui.edgeEndpoint.value);
   if (endpoint) storeEndpoint(endpoint);
-  warmUp();
+  void warmUp();
 });
 ui.folderInput.addEventListener('change', () => {
   if (!ui.folderInput.files?.length) return;
@@ -205,7 +205,7 @@ ui.folderInput.addEventListener('change', () => {
   ui.customRow.hidden = true;
   const names = Object.keys(pickedFolder);
   ui.modelInfo.textContent = `${names.length}개 파일: ${names.slice(0, 6).join(', ')}${names.length > 6 ? '…' : ''}`;
-  warmUp();
+  void warmUp();
 });
 
 const PHASES: Record<Exclude<ProgressEvent['phase'], 'download'>, string> = {

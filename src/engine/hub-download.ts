@@ -126,7 +126,7 @@ export function externalDataFiles(config: Record<string, unknown>, onnxFile: str
   const custom = config['transformers.js_config'] as { use_external_data_format?: unknown } | undefined;
   const setting = custom?.use_external_data_format;
   const base = onnxFile.split('/').pop()!;
-  let chunks = 0;
+  let chunks: number;
   if (setting && typeof setting === 'object') {
     const record = setting as Record<string, unknown>;
     chunks = Number(record[base] ?? record[base.replace(/\.onnx$/, '').replace(/_(fp16|quantized)$/, '')] ?? 0);

@@ -367,7 +367,9 @@ export class Reranker {
     let cacheHits = 0;
     keys.forEach((key, i) => {
       const cached = this.cache.get(key);
-      if (cached !== undefined) (logits[i] = cached), cacheHits++;
+      if (cached === undefined) return;
+      logits[i] = cached;
+      cacheHits++;
     });
     const toScore = candidates.filter((i) => logits[i] === undefined);
 
@@ -377,7 +379,10 @@ export class Reranker {
     for (const i of toScore) {
       const windows = strategy === 'truncate' ? null : { overlap, focus: strategy === 'focus' };
       const encoded = this.encoder.encode(tokensOfQuery(pairs[i]![0]), tokensOfPassage(i), maxLength, windows, truncation);
-      for (const row of encoded) (rows.push(row), owner.push(i));
+      for (const row of encoded) {
+        rows.push(row);
+        owner.push(i);
+      }
       rowsLeft.set(i, encoded.length);
     }
 

@@ -10,7 +10,7 @@
  * Cancellation: a request that times out or whose client leaves is taken out of the queue at once;
  * its rows not yet started never reach the model (rows already in a running batch finish with it).
  */
-import { OverloadedError, ServiceError, TimeoutError, UnavailableError, CancelledError } from './errors.js';
+import { OverloadedError, type ServiceError, TimeoutError, UnavailableError, CancelledError } from './errors.js';
 
 /**
  * Runs the model on items (encoded rows for the real model) fitted to `maxLength` tokens; returns one

@@ -30,14 +30,13 @@ export function createRerankService(serviceOptions: ServiceOptions, load: (optio
   const options = resolveOptions(serviceOptions);
   let state: ServiceState = 'loading';
   let runner: EngineRunner | undefined;
-  let scheduler: Scheduler<EncodedRow>;
   const metrics = serviceMetrics({
     queuedPairs: () => scheduler.pairsQueued,
     queuedRequests: () => scheduler.requestsQueued,
     tokensPerSecond: () => scheduler.tokensPerSecond,
   });
   const modelProxy = { run: (rows: EncodedRow[]) => runner!.run(rows) };
-  scheduler = new Scheduler(
+  const scheduler: Scheduler<EncodedRow> = new Scheduler(
     modelProxy,
     { batchTokens: options.batchTokens, maxBatchRows: options.maxBatchRows, crossRequest: options.crossRequestBatching, maxQueuedPairs: options.maxQueuedPairs },
     (run) => {

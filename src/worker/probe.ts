@@ -10,7 +10,7 @@ interface GpuAdapterLike {
 
 export async function probeCapabilities(): Promise<Capabilities> {
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  let adapter: GpuAdapterLike | null = null;
+  let adapter: GpuAdapterLike | null;
   try {
     adapter = gpu ? await gpu.requestAdapter() : null;
   } catch {

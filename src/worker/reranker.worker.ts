@@ -106,7 +106,7 @@ class RerankerHost {
       }
       verified = `onnxruntime placed ${placed}`;
       this.gpuLost = false;
-      device.lost?.then(() => (this.gpuLost = true));
+      void device.lost?.then(() => (this.gpuLost = true));
     }
     this.onProgress?.({ phase: 'warm-up', backend: choice.device });
     await reranker.rank('warm-up', ['warm-up']); // compiles kernels/shaders before the first real call

@@ -1,7 +1,7 @@
 /** The engine end to end in Node: transformers.js + onnxruntime-node on a generated model. */
 import { AutoTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { InvalidInputError, LimitExceededError, Reranker, RerankerError } from '../../src/engine/index.js';
+import { InvalidInputError, LimitExceededError, Reranker, type RerankerError } from '../../src/engine/index.js';
 import { PairEncoder } from '../../src/engine/pair-encoder.js';
 import { PRESETS } from '../../src/model-builder/presets.js';
 import { randomWeights } from '../../src/model-builder/random-weights.js';

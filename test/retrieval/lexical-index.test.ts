@@ -170,8 +170,10 @@ describe('LexicalIndex serialisation', () => {
   it('rejects malformed data with a precise error', () => {
     const index = new LexicalIndex({ fields: WORDS });
     index.add(DOCS);
-    const good = () => JSON.parse(JSON.stringify(index)) as Record<string, any>;
-    const broken: [string, (data: Record<string, any>) => unknown][] = [
+    /** The stored form, loosely typed so that each case can break one part of it. */
+    type StoredIndex = Record<string, unknown> & { fields: Record<string, unknown>[]; options: Record<string, unknown> };
+    const good = () => JSON.parse(JSON.stringify(index)) as StoredIndex;
+    const broken: [string, (data: StoredIndex) => unknown][] = [
       ['format', (d) => ({ ...d, format: 'other' })],
       ['version', (d) => ({ ...d, version: 99 })],
       ['ids must be unique', (d) => ({ ...d, ids: ['a', 'a', 'c'] })],
