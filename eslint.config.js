@@ -43,7 +43,9 @@ const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'models/', '.cache/', 'bench/results/', 'test-results/', 'scratch/', 'public/'] },
+  {
+    ignores: ['node_modules/', 'dist/', 'models/', '.cache/', 'bench/results/', 'test-results/', 'scratch/', 'public/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -54,8 +56,14 @@ export default tseslint.config(
       // A promise nobody awaits loses its rejection: the worst kind of bug in a worker protocol.
       '@typescript-eslint/no-floating-promises': 'error',
       // An async function passed where a void callback is expected (event handlers) loses rejections too.
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-eval': 'error',

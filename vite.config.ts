@@ -5,7 +5,6 @@ import { type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { ISOLATION_HEADERS } from './src/worker/isolation-headers.js';
 
-
 /** Files from public/ that belong to the app shell. */
 const PUBLIC_SHELL_FILES = ['manifest.webmanifest', 'icon.svg'];
 
@@ -37,7 +36,9 @@ function precacheManifest(): Plugin {
     generateBundle(_options, bundle) {
       const sw = bundle['sw.js'];
       if (!sw || sw.type !== 'chunk') return;
-      const files = Object.keys(bundle).filter((name) => name !== 'sw.js' && !name.endsWith('.map')).sort();
+      const files = Object.keys(bundle)
+        .filter((name) => name !== 'sw.js' && !name.endsWith('.map'))
+        .sort();
       const hash = createHash('sha256');
       for (const name of files) {
         const item = bundle[name]!;

@@ -31,11 +31,13 @@ function typeDeclarations(): Plugin {
     async closeBundle(error) {
       if (error) return;
       const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-      await promisify(execFile)(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.lib.json'), '--outDir', path.join(outDir, 'types')], { cwd: root }).catch(
-        (failure: { stdout?: string }) => {
-          throw new Error(`tsc -p tsconfig.lib.json failed:\n${failure.stdout ?? String(failure)}`);
-        },
-      );
+      await promisify(execFile)(
+        process.execPath,
+        [tsc, '-p', path.join(root, 'tsconfig.lib.json'), '--outDir', path.join(outDir, 'types')],
+        { cwd: root },
+      ).catch((failure: { stdout?: string }) => {
+        throw new Error(`tsc -p tsconfig.lib.json failed:\n${failure.stdout ?? String(failure)}`);
+      });
       await writeFile(path.join(outDir, `${LIB_ENTRY_NAME}.d.ts`), "export * from './types/dropin/index.js';\n");
     },
   };
@@ -50,7 +52,8 @@ function typeDeclarations(): Plugin {
  * In the literal form the app's bundler builds the worker as a worker, wasm files included.
  */
 function bundlerFriendlyWorkerUrl(): Plugin {
-  const nested = /new URL\(new URL\(`(assets\/[^`]+\.js)`,\s*import\.meta\.url\)\.href,\s*``\s*\+\s*import\.meta\.url\)/g;
+  const nested =
+    /new URL\(new URL\(`(assets\/[^`]+\.js)`,\s*import\.meta\.url\)\.href,\s*``\s*\+\s*import\.meta\.url\)/g;
   return {
     name: 'ko-rerank:bundler-friendly-worker-url',
     apply: 'build',
@@ -58,9 +61,17 @@ function bundlerFriendlyWorkerUrl(): Plugin {
     generateBundle(_options, bundle) {
       const entry = bundle[`${LIB_ENTRY_NAME}.js`];
       if (!entry || entry.type !== 'chunk') return;
-      const rewritten = entry.code.replace(nested, (_match, file: string) => `new URL(${JSON.stringify(`./${file}`)}, import.meta.url)`);
-      if (rewritten === entry.code || !/new Worker\(new URL\("\.\/assets\/reranker\.worker-[\w-]+\.js", import\.meta\.url\)/.test(rewritten)) {
-        this.error('bundler-friendly-worker-url: the worker URL in ko-rerank.js has a form this plugin does not know; update the pattern');
+      const rewritten = entry.code.replace(
+        nested,
+        (_match, file: string) => `new URL(${JSON.stringify(`./${file}`)}, import.meta.url)`,
+      );
+      if (
+        rewritten === entry.code ||
+        !/new Worker\(new URL\("\.\/assets\/reranker\.worker-[\w-]+\.js", import\.meta\.url\)/.test(rewritten)
+      ) {
+        this.error(
+          'bundler-friendly-worker-url: the worker URL in ko-rerank.js has a form this plugin does not know; update the pattern',
+        );
       }
       entry.code = rewritten;
     },
@@ -82,7 +93,11 @@ export default defineConfig({
     rollupOptions: {
       input: { [LIB_ENTRY_NAME]: 'src/dropin/index.ts' },
       preserveEntrySignatures: 'strict', // keep the entry's exports: it is a library, not an app
-      output: { entryFileNames: '[name].js', chunkFileNames: 'assets/[name]-[hash].js', assetFileNames: 'assets/[name]-[hash][extname]' },
+      output: {
+        entryFileNames: '[name].js',
+        chunkFileNames: 'assets/[name]-[hash].js',
+        assetFileNames: 'assets/[name]-[hash][extname]',
+      },
     },
   },
 });

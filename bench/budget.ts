@@ -68,12 +68,19 @@ const tokenizer = await AutoTokenizer.from_pretrained(folder);
 const encoder = new PairEncoder(tokenizer);
 
 async function readJsonLines(file: string): Promise<Array<{ text: string }>> {
-  return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { text: string });
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { text: string });
 }
 const dataDir = path.resolve('../shared/data/autorag-ko');
 const haveAutorag = existsSync(path.join(dataDir, 'corpus.jsonl'));
-const corpus = haveAutorag ? (await readJsonLines(path.join(dataDir, 'corpus.jsonl'))).map((d) => d.text) : SAMPLE_CORPUS.map((d) => d.text);
-const query = haveAutorag ? (await readJsonLines(path.join(dataDir, 'queries.jsonl')))[0]!.text : '한국은행은 기준금리를 어떻게 결정하나요?';
+const corpus = haveAutorag
+  ? (await readJsonLines(path.join(dataDir, 'corpus.jsonl'))).map((d) => d.text)
+  : SAMPLE_CORPUS.map((d) => d.text);
+const query = haveAutorag
+  ? (await readJsonLines(path.join(dataDir, 'queries.jsonl')))[0]!.text
+  : '한국은행은 기준금리를 어떻게 결정하나요?';
 const queryTokens = encoder.tokenize(query);
 
 /**
@@ -83,7 +90,9 @@ const queryTokens = encoder.tokenize(query);
 function passagesOf(count: number, target: number): string[] {
   const passages: string[] = [];
   for (let i = 0; passages.length < count; i++) {
-    const want = Math.round((target - queryTokens.length - encoder.pairSpecialTokens) * (0.8 + 0.2 * (((i * 7919) % 101) / 100)));
+    const want = Math.round(
+      (target - queryTokens.length - encoder.pairSpecialTokens) * (0.8 + 0.2 * (((i * 7919) % 101) / 100)),
+    );
     let text = '';
     for (let k = 0; encoder.tokenize(text).length < want; k++) text += `${corpus[(i * 13 + k) % corpus.length]} `;
     const ids = tokenizer.encode(text, { add_special_tokens: false }).slice(0, Math.max(1, want));
@@ -116,15 +125,24 @@ interface Backend {
  * A rank's model work as the engine's logits() does it: encode every pair, length-sorted batches, one
  * run each. Each run is timed too, for the refined cost model (as the engine will observe its runs).
  */
-async function rank(backend: Backend, passages: string[]): Promise<{ ms: number; runs: Array<{ shape: RunShape; ms: number }> }> {
+async function rank(
+  backend: Backend,
+  passages: string[],
+): Promise<{ ms: number; runs: Array<{ shape: RunShape; ms: number }> }> {
   const started = performance.now();
   const rows = rowsOf(passages);
   const runs: Array<{ shape: RunShape; ms: number }> = [];
-  for (const batch of planBatches(rows.map((r) => r.inputIds.length), batchTokens)) {
+  for (const batch of planBatches(
+    rows.map((r) => r.inputIds.length),
+    batchTokens,
+  )) {
     const batchRows = batch.map((i) => rows[i]!);
     const t0 = performance.now();
     await backend.runRows(batchRows);
-    runs.push({ shape: { rows: batchRows.length, width: Math.max(...batchRows.map((r) => r.inputIds.length)) }, ms: performance.now() - t0 });
+    runs.push({
+      shape: { rows: batchRows.length, width: Math.max(...batchRows.map((r) => r.inputIds.length)) },
+      ms: performance.now() - t0,
+    });
   }
   return { ms: performance.now() - started, runs };
 }
@@ -148,13 +166,18 @@ async function wasmBackend(): Promise<Backend> {
     const ids = new BigInt64Array(rows.length * width).fill(BigInt(encoder.padTokenId));
     const mask = new BigInt64Array(rows.length * width);
     const types = new BigInt64Array(rows.length * width);
-    rows.forEach((row, r) => row.inputIds.forEach((id, t) => {
-      ids[r * width + t] = BigInt(id);
-      mask[r * width + t] = 1n;
-      types[r * width + t] = BigInt(row.tokenTypeIds[t] ?? 0);
-    }));
+    rows.forEach((row, r) =>
+      row.inputIds.forEach((id, t) => {
+        ids[r * width + t] = BigInt(id);
+        mask[r * width + t] = 1n;
+        types[r * width + t] = BigInt(row.tokenTypeIds[t] ?? 0);
+      }),
+    );
     const dims = [rows.length, width];
-    const feeds: Record<string, ortWeb.Tensor> = { input_ids: new ortWeb.Tensor('int64', ids, dims), attention_mask: new ortWeb.Tensor('int64', mask, dims) };
+    const feeds: Record<string, ortWeb.Tensor> = {
+      input_ids: new ortWeb.Tensor('int64', ids, dims),
+      attention_mask: new ortWeb.Tensor('int64', mask, dims),
+    };
     if (takesTokenTypes) feeds['token_type_ids'] = new ortWeb.Tensor('int64', types, dims);
     return session.run(feeds);
   };
@@ -195,7 +218,12 @@ interface Cell {
   loadAverage: number[];
 }
 const cells: Cell[] = [];
-const calibrations: Array<{ backend: string; coefficients: CostModel['coefficients']; calibrationMs: number; loadAverage: number[] }> = [];
+const calibrations: Array<{
+  backend: string;
+  coefficients: CostModel['coefficients'];
+  calibrationMs: number;
+  loadAverage: number[];
+}> = [];
 const texts = new Map(tokenTargets.map((t) => [t, passagesOf(Math.max(...candidateCounts), t)]));
 
 for (const which of backends) {
@@ -204,16 +232,26 @@ for (const which of backends) {
   await backend.runRows(new Array<EncodedRow>(batchTokens / MAX_LENGTH).fill(calibrationRow(MAX_LENGTH)));
   const calibrated = new RecordingCostModel();
   const started = performance.now();
-  await calibrate(calibrated, calibrationShapes(MAX_LENGTH), (shape) => backend.runRows(new Array<EncodedRow>(shape.rows).fill(calibrationRow(shape.width))));
-  calibrations.push({ backend: backend.label, coefficients: calibrated.coefficients, calibrationMs: performance.now() - started, loadAverage: load() });
-  console.error(`${backend.label}: calibrated in ${(performance.now() - started).toFixed(0)} ms: ${JSON.stringify(calibrated.coefficients)}`);
+  await calibrate(calibrated, calibrationShapes(MAX_LENGTH), (shape) =>
+    backend.runRows(new Array<EncodedRow>(shape.rows).fill(calibrationRow(shape.width))),
+  );
+  calibrations.push({
+    backend: backend.label,
+    coefficients: calibrated.coefficients,
+    calibrationMs: performance.now() - started,
+    loadAverage: load(),
+  });
+  console.error(
+    `${backend.label}: calibrated in ${(performance.now() - started).toFixed(0)} ms: ${JSON.stringify(calibrated.coefficients)}`,
+  );
   // The same calibration, then refined from every run of the cells before (never from the cell's own).
   const refined = new CostModel();
   for (const [shape, ms] of calibrated.seen) refined.observe(shape, ms);
   for (let pass = 0; pass < warmPasses; pass++) {
     for (const tokens of tokenTargets) {
       for (const candidates of candidateCounts) {
-        for (const run of (await rank(backend, texts.get(tokens)!.slice(0, candidates))).runs) refined.observe(run.shape, run.ms);
+        for (const run of (await rank(backend, texts.get(tokens)!.slice(0, candidates))).runs)
+          refined.observe(run.shape, run.ms);
       }
     }
     console.error(`  warm pass ${pass + 1} of ${warmPasses} observed (${refined.observations} runs in all)`);
@@ -232,11 +270,23 @@ for (const which of backends) {
       const measuredMs = median(measuredRunsMs);
       const error = (ms: number) => (100 * (ms - measuredMs)) / measuredMs;
       const cell: Cell = {
-        backend: backend.label, candidates, tokens, meanPairTokens: lengths.reduce((a, b) => a + b, 0) / lengths.length, runs,
-        predictedMs, measuredMs, errorPercent: error(predictedMs), refinedMs, refinedErrorPercent: error(refinedMs), measuredRunsMs, loadAverage: load(),
+        backend: backend.label,
+        candidates,
+        tokens,
+        meanPairTokens: lengths.reduce((a, b) => a + b, 0) / lengths.length,
+        runs,
+        predictedMs,
+        measuredMs,
+        errorPercent: error(predictedMs),
+        refinedMs,
+        refinedErrorPercent: error(refinedMs),
+        measuredRunsMs,
+        loadAverage: load(),
       };
       cells.push(cell);
-      console.error(`  ${String(candidates).padStart(3)} x ~${tokens} tokens: predicted ${predictedMs.toFixed(0).padStart(6)} ms (${signed(cell.errorPercent)}), refined ${refinedMs.toFixed(0).padStart(6)} ms (${signed(cell.refinedErrorPercent)}), measured ${measuredMs.toFixed(0).padStart(6)} ms  (load ${cell.loadAverage[0]})`);
+      console.error(
+        `  ${String(candidates).padStart(3)} x ~${tokens} tokens: predicted ${predictedMs.toFixed(0).padStart(6)} ms (${signed(cell.errorPercent)}), refined ${refinedMs.toFixed(0).padStart(6)} ms (${signed(cell.refinedErrorPercent)}), measured ${measuredMs.toFixed(0).padStart(6)} ms  (load ${cell.loadAverage[0]})`,
+      );
     }
   }
   await backend.close();
@@ -244,15 +294,31 @@ for (const which of backends) {
 
 const within = cells.filter((c) => Math.abs(c.errorPercent) <= 25).length;
 const withinRefined = cells.filter((c) => Math.abs(c.refinedErrorPercent) <= 25).length;
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageAtEnd: load() };
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  node: process.version,
+  loadAverageAtEnd: load(),
+};
 console.log(`\nLatency budget: predicted (cost model from warm-up calibration only) vs measured rank time`);
-console.log(`${values.preset} shape, q8, batchTokens ${batchTokens}, median of ${repeats}, refined after ${warmPasses} warm pass(es) and the cells before, ${haveAutorag ? 'AutoRAG Korean passages' : 'sample corpus passages'} (${machine.cpus} cores, ${machine.cpuModel}, load ${machine.loadAverageAtEnd.join(' ')})\n`);
-console.log('| backend | candidates | tokens (mean pair) | runs | measured (ms) | predicted, calibration only (ms) | error | predicted, refined (ms) | error | load (1 min) |');
+console.log(
+  `${values.preset} shape, q8, batchTokens ${batchTokens}, median of ${repeats}, refined after ${warmPasses} warm pass(es) and the cells before, ${haveAutorag ? 'AutoRAG Korean passages' : 'sample corpus passages'} (${machine.cpus} cores, ${machine.cpuModel}, load ${machine.loadAverageAtEnd.join(' ')})\n`,
+);
+console.log(
+  '| backend | candidates | tokens (mean pair) | runs | measured (ms) | predicted, calibration only (ms) | error | predicted, refined (ms) | error | load (1 min) |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const c of cells) {
-  console.log(`| ${c.backend} | ${c.candidates} | ${c.tokens} (${c.meanPairTokens.toFixed(0)}) | ${c.runs.length} | ${c.measuredMs.toFixed(0)} | ${c.predictedMs.toFixed(0)} | ${signed(c.errorPercent)} | ${c.refinedMs.toFixed(0)} | ${signed(c.refinedErrorPercent)} | ${c.loadAverage[0]} |`);
+  console.log(
+    `| ${c.backend} | ${c.candidates} | ${c.tokens} (${c.meanPairTokens.toFixed(0)}) | ${c.runs.length} | ${c.measuredMs.toFixed(0)} | ${c.predictedMs.toFixed(0)} | ${signed(c.errorPercent)} | ${c.refinedMs.toFixed(0)} | ${signed(c.refinedErrorPercent)} | ${c.loadAverage[0]} |`,
+  );
 }
-console.log(`\nwithin +-25%: ${within} of ${cells.length} cells from calibration only, ${withinRefined} of ${cells.length} refined from earlier runs`);
+console.log(
+  `\nwithin +-25%: ${within} of ${cells.length} cells from calibration only, ${withinRefined} of ${cells.length} refined from earlier runs`,
+);
 await mkdir(path.dirname(values.out), { recursive: true });
-await writeFile(values.out, `${JSON.stringify({ preset: values.preset, dtype: 'q8', batchTokens, repeats, threads, warmPasses, machine, calibrations, withinTwentyFivePercent: { calibrationOnly: within, refined: withinRefined }, cells }, null, 2)}\n`);
+await writeFile(
+  values.out,
+  `${JSON.stringify({ preset: values.preset, dtype: 'q8', batchTokens, repeats, threads, warmPasses, machine, calibrations, withinTwentyFivePercent: { calibrationOnly: within, refined: withinRefined }, cells }, null, 2)}\n`,
+);
 console.log(`wrote ${values.out}`);

@@ -53,8 +53,19 @@ const bare: number[] = [];
 let threads = 0;
 try {
   const { page } = await openTestPage(browser, pages.url);
-  const load = { model: MODEL, remoteHost: models.url, device: 'wasm', dtype, browserCache: true, ...(values.threads ? { threads: Number(values.threads) } : {}) } as const;
-  const request = { url: `${models.url}/${MODEL}/resolve/main/${ONNX_FILE_FOR_DTYPE[dtype]}`, cacheName: 'transformers-cache', threads: 0 };
+  const load = {
+    model: MODEL,
+    remoteHost: models.url,
+    device: 'wasm',
+    dtype,
+    browserCache: true,
+    ...(values.threads ? { threads: Number(values.threads) } : {}),
+  } as const;
+  const request = {
+    url: `${models.url}/${MODEL}/resolve/main/${ONNX_FILE_FOR_DTYPE[dtype]}`,
+    cacheName: 'transformers-cache',
+    threads: 0,
+  };
   // Round 0 fills the Cache API (and the page server's module transforms); it is not measured.
   for (let round = 0; round <= repeats; round++) {
     const run = await page.evaluate((options) => window.rerankerTest.coldStart(options as never), load);
@@ -65,7 +76,9 @@ try {
     if (round === 0) continue;
     reranker.push({ ms: run.ms, events: run.events });
     bare.push(base.ms);
-    console.error(`  round ${round}: createReranker -> ready ${run.ms.toFixed(0)} ms, bare InferenceSession.create ${base.ms.toFixed(0)} ms`);
+    console.error(
+      `  round ${round}: createReranker -> ready ${run.ms.toFixed(0)} ms, bare InferenceSession.create ${base.ms.toFixed(0)} ms`,
+    );
   }
 } finally {
   await browser.close();
@@ -78,7 +91,9 @@ function phaseMedians(runs: Run[]): Record<string, number> {
   const names = ['download', 'compile', 'warm-up', 'ready'];
   const out: Record<string, number> = {};
   for (const name of names) {
-    const times = runs.map((r) => r.events.find((e) => e.event.split(' ')[0] === name)?.atMs).filter((t): t is number => t !== undefined);
+    const times = runs
+      .map((r) => r.events.find((e) => e.event.split(' ')[0] === name)?.atMs)
+      .filter((t): t is number => t !== undefined);
     if (times.length) out[`first ${name} event`] = median(times);
   }
   return out;
@@ -89,14 +104,27 @@ const bareMs = median(bare);
 const ratio = rerankerMs / bareMs;
 const onnxBytes = (await import('node:fs')).statSync(path.join(folder, ONNX_FILE_FOR_DTYPE[dtype])).size;
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version };
-console.log(`\nCold start from the Cache API: ${values.preset} shape, ${dtype} (${(onnxBytes / 1e6).toFixed(1)} MB), WASM ${threads} thread(s), median of ${repeats} (${machine.cpus} cores)\n`);
+console.log(
+  `\nCold start from the Cache API: ${values.preset} shape, ${dtype} (${(onnxBytes / 1e6).toFixed(1)} MB), WASM ${threads} thread(s), median of ${repeats} (${machine.cpus} cores)\n`,
+);
 console.log('| measured | median (ms) | runs (ms) |');
 console.log('|---|---:|---|');
-console.log(`| createReranker -> ready | ${rerankerMs.toFixed(0)} | ${reranker.map((r) => r.ms.toFixed(0)).join(', ')} |`);
-console.log(`| bare worker + InferenceSession.create | ${bareMs.toFixed(0)} | ${bare.map((b) => b.toFixed(0)).join(', ')} |`);
+console.log(
+  `| createReranker -> ready | ${rerankerMs.toFixed(0)} | ${reranker.map((r) => r.ms.toFixed(0)).join(', ')} |`,
+);
+console.log(
+  `| bare worker + InferenceSession.create | ${bareMs.toFixed(0)} | ${bare.map((b) => b.toFixed(0)).join(', ')} |`,
+);
 console.log(`\nratio: ${ratio.toFixed(2)}x`);
 const phases = phaseMedians(reranker);
-console.log(`reranker progress (median ms from the start): ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+console.log(
+  `reranker progress (median ms from the start): ${Object.entries(phases)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ')}`,
+);
 await mkdir(path.dirname(values.out), { recursive: true });
-await writeFile(values.out, `${JSON.stringify({ preset: values.preset, dtype, onnxBytes, threads, repeats, machine, rerankerMs, bareMs, ratio, phases, runs: { reranker, bare } }, null, 2)}\n`);
+await writeFile(
+  values.out,
+  `${JSON.stringify({ preset: values.preset, dtype, onnxBytes, threads, repeats, machine, rerankerMs, bareMs, ratio, phases, runs: { reranker, bare } }, null, 2)}\n`,
+);
 console.log(`\nwrote ${values.out}`);

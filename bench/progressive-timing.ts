@@ -25,7 +25,14 @@ export async function timeProgressive(reranker: DetailedRanker, query: string, d
   const fullMs = performance.now() - started;
   const again = performance.now();
   const cached = await reranker.rankDetailed(query, documents);
-  return { firstPartialMs, fullMs, partials, firstScored, cachedMs: performance.now() - again, cacheHits: cached.cacheHits };
+  return {
+    firstPartialMs,
+    fullMs,
+    partials,
+    firstScored,
+    cachedMs: performance.now() - again,
+    cacheHits: cached.cacheHits,
+  };
 }
 
 /** A rank within `budgetMs`: the plan's prediction next to the time it took. */

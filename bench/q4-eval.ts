@@ -79,8 +79,18 @@ function quantize4Bit({ model, initializers }: LazyModel): LazyModel {
       return { packed, scales };
     }, 2);
     extra.push(
-      { name: `${weight.name}_q4`, type: 'uint8', dims: [N, blocks, BLOCK / 2], data: async () => (await compute()).packed },
-      { name: `${weight.name}_q4_scales`, type: 'float32', dims: [N * blocks], data: async () => (await compute()).scales },
+      {
+        name: `${weight.name}_q4`,
+        type: 'uint8',
+        dims: [N, blocks, BLOCK / 2],
+        data: async () => (await compute()).packed,
+      },
+      {
+        name: `${weight.name}_q4_scales`,
+        type: 'float32',
+        dims: [N * blocks],
+        data: async () => (await compute()).scales,
+      },
     );
     replaced.add(weight.name);
     nodes.push({
@@ -100,13 +110,21 @@ function quantize4Bit({ model, initializers }: LazyModel): LazyModel {
     });
   }
   return {
-    model: { ...model, opsetImport: [...(model.opsetImport ?? []), { domain: 'com.microsoft', version: 1 }], graph: { ...model.graph, node: nodes } },
+    model: {
+      ...model,
+      opsetImport: [...(model.opsetImport ?? []), { domain: 'com.microsoft', version: 1 }],
+      graph: { ...model.graph, node: nodes },
+    },
     initializers: [...initializers.filter((t) => !replaced.has(t.name)), ...extra],
   };
 }
 
 const folder = path.resolve(`models/bench-q4-${values.preset}`);
-const files = { fp32: path.join(folder, 'onnx/model.onnx'), q8: path.join(folder, 'onnx/model_quantized.onnx'), q4: path.join(folder, 'onnx/model_q4.onnx') };
+const files = {
+  fp32: path.join(folder, 'onnx/model.onnx'),
+  q8: path.join(folder, 'onnx/model_quantized.onnx'),
+  q4: path.join(folder, 'onnx/model_q4.onnx'),
+};
 const { shape } = shapeFor(preset);
 if (!existsSync(files.q4)) {
   console.error(`building ${values.preset} fp32 + q8 + q4 (random weights) into ${folder} ...`);
@@ -120,32 +138,61 @@ if (!existsSync(files.q4)) {
 const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
 const queries = [KOREAN_QUERY, '병원 진단과 치료', ENGLISH_QUERY];
 const passages = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
-const fidelityBatch = padRows(queries.flatMap((q) => passages.map((p) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), 512, null)[0]!)), encoder.padTokenId);
+const fidelityBatch = padRows(
+  queries.flatMap((q) => passages.map((p) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), 512, null)[0]!)),
+  encoder.padTokenId,
+);
 
-type Session = { run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> };
+type Session = {
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  release(): Promise<void>;
+};
 type TensorCtor = new (type: 'int64', data: BigInt64Array, dims: number[]) => unknown;
-const toFeeds = (Tensor: TensorCtor, batch: { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds?: number[][] }) => {
-  const tensor = (rows: number[][]) => new Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
-  const feeds: Record<string, unknown> = { input_ids: tensor(batch.inputIds), attention_mask: tensor(batch.attentionMask) };
+const toFeeds = (
+  Tensor: TensorCtor,
+  batch: { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds?: number[][] },
+) => {
+  const tensor = (rows: number[][]) =>
+    new Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
+  const feeds: Record<string, unknown> = {
+    input_ids: tensor(batch.inputIds),
+    attention_mask: tensor(batch.attentionMask),
+  };
   // BERT takes token types; zeros where the batch has none (the speed batch).
-  if (shape.architecture === 'bert') feeds['token_type_ids'] = tensor(batch.tokenTypeIds ?? batch.inputIds.map((row) => row.map(() => 0)));
+  if (shape.architecture === 'bert')
+    feeds['token_type_ids'] = tensor(batch.tokenTypeIds ?? batch.inputIds.map((row) => row.map(() => 0)));
   return feeds;
 };
 const rows = Number(values.rows);
 const length = Number(values.tokens);
 const speedBatch = {
-  inputIds: Array.from({ length: rows }, (_, r) => Array.from({ length }, (_, t) => (t === 0 ? 0 : t === length - 1 ? 2 : 5 + ((r * 7919 + t * 104729) % (shape.vocabSize - 5))))),
+  inputIds: Array.from({ length: rows }, (_, r) =>
+    Array.from({ length }, (_, t) =>
+      t === 0 ? 0 : t === length - 1 ? 2 : 5 + ((r * 7919 + t * 104729) % (shape.vocabSize - 5)),
+    ),
+  ),
   attentionMask: Array.from({ length: rows }, () => Array<number>(length).fill(1)),
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-interface Result { runtime: string; dtype: string; medianMs: number; runsMs: number[]; tau: number; error: number }
+interface Result {
+  runtime: string;
+  dtype: string;
+  medianMs: number;
+  runsMs: number[];
+  tau: number;
+  error: number;
+}
 const results: Result[] = [];
 async function measure(runtime: string, Tensor: TensorCtor, create: (file: string) => Promise<Session>): Promise<void> {
-  const sessions = Object.fromEntries(await Promise.all(Object.entries(files).map(async ([d, f]) => [d, await create(f)] as const))) as Record<keyof typeof files, Session>;
+  const sessions = Object.fromEntries(
+    await Promise.all(Object.entries(files).map(async ([d, f]) => [d, await create(f)] as const)),
+  ) as Record<keyof typeof files, Session>;
   const fidelity: Record<string, number[]> = {};
   for (const dtype of Object.keys(files) as Array<keyof typeof files>) {
-    fidelity[dtype] = Array.from((await sessions[dtype].run(toFeeds(Tensor, fidelityBatch)))['logits']!.data as Float32Array);
+    fidelity[dtype] = Array.from(
+      (await sessions[dtype].run(toFeeds(Tensor, fidelityBatch)))['logits']!.data as Float32Array,
+    );
   }
   const runs: Record<string, number[]> = { fp32: [], q8: [], q4: [] };
   const speedFeeds = toFeeds(Tensor, speedBatch);
@@ -158,22 +205,46 @@ async function measure(runtime: string, Tensor: TensorCtor, create: (file: strin
     }
   }
   for (const dtype of Object.keys(files)) {
-    const row = { runtime, dtype, medianMs: median(runs[dtype]!), runsMs: runs[dtype]!, tau: kendallTau(fidelity['fp32']!, fidelity[dtype]!), error: normalisedError(fidelity['fp32']!, fidelity[dtype]!) };
+    const row = {
+      runtime,
+      dtype,
+      medianMs: median(runs[dtype]!),
+      runsMs: runs[dtype]!,
+      tau: kendallTau(fidelity['fp32']!, fidelity[dtype]!),
+      error: normalisedError(fidelity['fp32']!, fidelity[dtype]!),
+    };
     results.push(row);
-    console.error(`  ${runtime.padEnd(34)} ${dtype.padEnd(5)} ${row.medianMs.toFixed(0).padStart(7)} ms   tau ${row.tau.toFixed(3)}  error ${row.error.toFixed(3)}`);
+    console.error(
+      `  ${runtime.padEnd(34)} ${dtype.padEnd(5)} ${row.medianMs.toFixed(0).padStart(7)} ms   tau ${row.tau.toFixed(3)}  error ${row.error.toFixed(3)}`,
+    );
   }
   await Promise.all(Object.values(sessions).map((s) => s.release()));
 }
 
-await measure('onnxruntime-node (CPU)', ortNode.Tensor as unknown as TensorCtor, (f) => ortNode.InferenceSession.create(f) as Promise<Session>);
+await measure(
+  'onnxruntime-node (CPU)',
+  ortNode.Tensor as unknown as TensorCtor,
+  (f) => ortNode.InferenceSession.create(f) as Promise<Session>,
+);
 ortWeb.env.wasm.numThreads = Number(values.threads);
-await measure(`onnxruntime-web WASM (${values.threads} threads)`, ortWeb.Tensor as unknown as TensorCtor, (f) => ortWeb.InferenceSession.create(f, { executionProviders: ['wasm'] }) as Promise<Session>);
+await measure(
+  `onnxruntime-web WASM (${values.threads} threads)`,
+  ortWeb.Tensor as unknown as TensorCtor,
+  (f) => ortWeb.InferenceSession.create(f, { executionProviders: ['wasm'] }) as Promise<Session>,
+);
 
-const sizes = Object.fromEntries(await Promise.all(Object.entries(files).map(async ([d, f]) => [d, (await stat(f)).size] as const)));
-console.log(`\n4-bit evaluation: ${values.preset} shape (random weights), ${rows} x ${length} tokens, median of ${values.repeats}; fidelity over ${fidelityBatch.inputIds.length} fixed pairs vs fp32\n`);
+const sizes = Object.fromEntries(
+  await Promise.all(Object.entries(files).map(async ([d, f]) => [d, (await stat(f)).size] as const)),
+);
+console.log(
+  `\n4-bit evaluation: ${values.preset} shape (random weights), ${rows} x ${length} tokens, median of ${values.repeats}; fidelity over ${fidelityBatch.inputIds.length} fixed pairs vs fp32\n`,
+);
 console.log('| runtime | dtype | file (MB) | latency (ms) | Kendall tau vs fp32 | normalised error |');
 console.log('|---|---|---:|---:|---:|---:|');
-for (const r of results) console.log(`| ${r.runtime} | ${r.dtype} | ${(sizes[r.dtype]! / 1e6).toFixed(0)} | ${r.medianMs.toFixed(0)} | ${r.tau.toFixed(3)} | ${r.error.toFixed(3)} |`);
+for (const r of results)
+  console.log(
+    `| ${r.runtime} | ${r.dtype} | ${(sizes[r.dtype]! / 1e6).toFixed(0)} | ${r.medianMs.toFixed(0)} | ${r.tau.toFixed(3)} | ${r.error.toFixed(3)} |`,
+  );
 await mkdir(path.dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify({ preset: values.preset, rows, length, sizes, results }, null, 2)}\n`);
 console.log(`\nwrote ${values.out}`);

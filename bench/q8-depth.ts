@@ -50,9 +50,13 @@ const seed = Number(values.seed);
 type Layout = NonNullable<QuantizeOptions['activations']>;
 const layouts = values.layouts.split(',') as Layout[];
 
-const int64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
+const int64 = (rows: number[][]) =>
+  new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
 async function logits(session: ort.InferenceSession, batch: ReferenceBatch): Promise<number[]> {
-  const { logits } = await session.run({ input_ids: int64(batch.inputIds), attention_mask: int64(batch.attentionMask) });
+  const { logits } = await session.run({
+    input_ids: int64(batch.inputIds),
+    attention_mask: int64(batch.attentionMask),
+  });
   return Array.from(logits!.data as Float32Array);
 }
 
@@ -78,15 +82,20 @@ for (const layers of depths) {
       files[layout] = path.join(folder, 'onnx/model_quantized.onnx');
       continue;
     }
-    const model = quantizeModel(buildCrossEncoderGraph(shape, weightSourceFromMap(weights), 'float32'), { activations: layout });
+    const model = quantizeModel(buildCrossEncoderGraph(shape, weightSourceFromMap(weights), 'float32'), {
+      activations: layout,
+    });
     await writeOnnxModel(model, `model_quantized_${layout}.onnx`, nodeFileOpener(path.join(folder, 'onnx')));
     files[layout] = path.join(folder, `onnx/model_quantized_${layout}.onnx`);
   }
   weights.clear();
-  console.error(`${layers} layers x ${shape.hiddenSize}: built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.error(
+    `${layers} layers x ${shape.hiddenSize}: built in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
 
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
-  const encode = (q: string, p: string, maxLength = 512): EncodedRow => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null)[0]!;
+  const encode = (q: string, p: string, maxLength = 512): EncodedRow =>
+    encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null)[0]!;
   const verifyRows = VERIFY_QUERIES.flatMap((q) => VERIFY_PASSAGES.map((p) => encode(q, p)));
   const seen = new Set(VERIFY_QUERIES.flatMap((q) => VERIFY_PASSAGES.map((p) => `${q}\n${p}`)));
   const moreRows = [KOREAN_QUERY, '병원 진단과 치료', ENGLISH_QUERY]
@@ -94,7 +103,14 @@ for (const layers of depths) {
     .filter(([q, p]) => !seen.has(`${q}\n${p}`))
     .map(([q, p]) => encode(q, p));
   // Mixed lengths: short pairs, and the long passage cut at 48, 96 and 128 tokens.
-  const mixedRows = [...verifyRows.slice(0, 3), verifyRows[13]!, verifyRows[9]!, encode(KOREAN_QUERY, longPassage(), 48), encode(KOREAN_QUERY, longPassage(), 96), encode(ENGLISH_QUERY, longPassage(), 128)];
+  const mixedRows = [
+    ...verifyRows.slice(0, 3),
+    verifyRows[13]!,
+    verifyRows[9]!,
+    encode(KOREAN_QUERY, longPassage(), 48),
+    encode(KOREAN_QUERY, longPassage(), 96),
+    encode(ENGLISH_QUERY, longPassage(), 128),
+  ];
 
   const score: Record<string, { verify: number[]; more: number[]; alone: number[]; batched: number[] }> = {};
   for (const [name, file] of Object.entries(files)) {
@@ -111,11 +127,19 @@ for (const layers of depths) {
   }
   const fp32 = score['fp32']!;
   const measure = (layout: Layout, all: boolean) => {
-    const [a, b] = all ? [[...fp32.verify, ...fp32.more], [...score[layout]!.verify, ...score[layout]!.more]] : [fp32.verify, score[layout]!.verify];
+    const [a, b] = all
+      ? [
+          [...fp32.verify, ...fp32.more],
+          [...score[layout]!.verify, ...score[layout]!.more],
+        ]
+      : [fp32.verify, score[layout]!.verify];
     return { tau: kendallTau(a, b), error: normalisedError(a, b) };
   };
-  const dependence = (name: string) => Math.max(...score[name]!.alone.map((x, i) => Math.abs(x - score[name]!.batched[i]!)));
-  const bytes = Object.fromEntries(await Promise.all(Object.entries(files).map(async ([k, f]) => [k, (await stat(f)).size]))) as DepthResult['bytes'];
+  const dependence = (name: string) =>
+    Math.max(...score[name]!.alone.map((x, i) => Math.abs(x - score[name]!.batched[i]!)));
+  const bytes = Object.fromEntries(
+    await Promise.all(Object.entries(files).map(async ([k, f]) => [k, (await stat(f)).size])),
+  ) as DepthResult['bytes'];
   const result: DepthResult = {
     layers,
     verify: Object.fromEntries(layouts.map((l) => [l, measure(l, false)])),
@@ -129,14 +153,20 @@ for (const layers of depths) {
 }
 
 const f3 = (x: number) => x.toFixed(3);
-console.log(`\nq8 vs fp32 by depth, ${values.preset} width, seed ${seed}: tau and normalised error on the 16 verify pairs (all pairs in brackets);`);
+console.log(
+  `\nq8 vs fp32 by depth, ${values.preset} width, seed ${seed}: tau and normalised error on the 16 verify pairs (all pairs in brackets);`,
+);
 console.log('batch dependence: max |logit alone - logit in a padded batch of 8|\n');
-console.log(`| layers | ${layouts.map((l) => `${l} tau | ${l} error`).join(' | ')} | batch dependence ${['fp32', ...layouts].join(' / ')} | q8 MB ${layouts.join(' / ')} |`);
+console.log(
+  `| layers | ${layouts.map((l) => `${l} tau | ${l} error`).join(' | ')} | batch dependence ${['fp32', ...layouts].join(' / ')} | q8 MB ${layouts.join(' / ')} |`,
+);
 console.log(`|---:|${layouts.map(() => '---:|---:|').join('')}---|---|`);
 for (const r of results) {
   const cell = (l: Layout, k: 'tau' | 'error') => `${f3(r.verify[l]![k])} (${f3(r.allPairs[l]![k])})`;
   const dep = ['fp32', ...layouts].map((l) => r.batchDependence[l]!.toExponential(1)).join(' / ');
-  console.log(`| ${r.layers} | ${layouts.map((l) => `${cell(l, 'tau')} | ${cell(l, 'error')}`).join(' | ')} | ${dep} | ${layouts.map((l) => (r.bytes[l]! / 1e6).toFixed(1)).join(' / ')} |`);
+  console.log(
+    `| ${r.layers} | ${layouts.map((l) => `${cell(l, 'tau')} | ${cell(l, 'error')}`).join(' | ')} | ${dep} | ${layouts.map((l) => (r.bytes[l]! / 1e6).toFixed(1)).join(' / ')} |`,
+  );
 }
 await mkdir(path.dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify({ preset: values.preset, seed, results }, null, 2)}\n`);

@@ -55,8 +55,15 @@ const files: Record<Variant, string> = {
 };
 if (!existsSync(files['per-tensor']) || !existsSync(files['per-row'])) {
   console.error(`building ${values.preset} (q8, random weights) into ${folder} ...`);
-  const { shape, weights } = await writeCrossEncoder({ preset: PRESETS[values.preset], outDir: folder, seed: 1, dtypes: ['q8'] });
-  const perRow = quantizeModel(buildCrossEncoderGraph(shape, weightSourceFromMap(weights), 'float32'), { activations: 'per-row' });
+  const { shape, weights } = await writeCrossEncoder({
+    preset: PRESETS[values.preset],
+    outDir: folder,
+    seed: 1,
+    dtypes: ['q8'],
+  });
+  const perRow = quantizeModel(buildCrossEncoderGraph(shape, weightSourceFromMap(weights), 'float32'), {
+    activations: 'per-row',
+  });
   await writeOnnxModel(perRow, path.basename(files['per-row']), nodeFileOpener(path.dirname(files['per-row'])));
 }
 
@@ -76,7 +83,12 @@ async function writeUint8Variant(): Promise<void> {
     const zeroPoint = `${weight.name}_zero_point_uint8`;
     if (!tensors.has(zeroPoint)) {
       const columns = Number(weight.dims![1]);
-      const tensor = { name: zeroPoint, dataType: onnx.TensorProto.DataType.UINT8, dims: [columns], rawData: new Uint8Array(columns).fill(128) };
+      const tensor = {
+        name: zeroPoint,
+        dataType: onnx.TensorProto.DataType.UINT8,
+        dims: [columns],
+        rawData: new Uint8Array(columns).fill(128),
+      };
       graph.initializer!.push(tensor);
       tensors.set(zeroPoint, tensor);
     }
@@ -86,22 +98,39 @@ async function writeUint8Variant(): Promise<void> {
 }
 if (variants.includes('uint8')) await writeUint8Variant();
 
-type AnySession = { run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> };
+type AnySession = {
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  release(): Promise<void>;
+};
 type TensorCtor = new (type: 'int64', data: BigInt64Array, dims: number[]) => unknown;
 
 function feeds(Tensor: TensorCtor, rows: number, length: number): Record<string, unknown> {
   const ids = new BigInt64Array(rows * length);
   for (let r = 0; r < rows; r++) {
-    for (let t = 0; t < length; t++) ids[r * length + t] = t === 0 ? 0n : t === length - 1 ? 2n : BigInt(5 + ((r * 7919 + t * 104729) % 20000));
+    for (let t = 0; t < length; t++)
+      ids[r * length + t] = t === 0 ? 0n : t === length - 1 ? 2n : BigInt(5 + ((r * 7919 + t * 104729) % 20000));
   }
-  return { input_ids: new Tensor('int64', ids, [rows, length]), attention_mask: new Tensor('int64', new BigInt64Array(rows * length).fill(1n), [rows, length]) };
+  return {
+    input_ids: new Tensor('int64', ids, [rows, length]),
+    attention_mask: new Tensor('int64', new BigInt64Array(rows * length).fill(1n), [rows, length]),
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-interface Row { runtime: string; shape: string; ms: Partial<Record<Variant, number>>; runs: Partial<Record<Variant, number[]>>; maxAbsDiff: Partial<Record<Variant, number>> }
+interface Row {
+  runtime: string;
+  shape: string;
+  ms: Partial<Record<Variant, number>>;
+  runs: Partial<Record<Variant, number[]>>;
+  maxAbsDiff: Partial<Record<Variant, number>>;
+}
 const rows: Row[] = [];
 
-async function compare(runtime: string, Tensor: TensorCtor, create: (file: string) => Promise<AnySession>): Promise<void> {
+async function compare(
+  runtime: string,
+  Tensor: TensorCtor,
+  create: (file: string) => Promise<AnySession>,
+): Promise<void> {
   const sessions = new Map<Variant, AnySession>();
   for (const v of variants) sessions.set(v, await create(files[v]));
   for (const [rowsCount, length] of shapes) {
@@ -126,26 +155,56 @@ async function compare(runtime: string, Tensor: TensorCtor, create: (file: strin
       row.maxAbsDiff[v] = Math.max(...Array.from(logits.get(v)!, (x, i) => Math.abs(x - first[i]!)));
     }
     rows.push(row);
-    console.error(`  ${runtime.padEnd(30)} ${row.shape.padEnd(9)} ${variants.map((v) => `${v} ${row.ms[v]!.toFixed(0)} ms`).join('  ')}`);
+    console.error(
+      `  ${runtime.padEnd(30)} ${row.shape.padEnd(9)} ${variants.map((v) => `${v} ${row.ms[v]!.toFixed(0)} ms`).join('  ')}`,
+    );
   }
   await Promise.all([...sessions.values()].map((s) => s.release()));
 }
 
-await compare('onnxruntime-node (CPU)', ortNode.Tensor as unknown as TensorCtor, (file) => ortNode.InferenceSession.create(file) as Promise<AnySession>);
+await compare(
+  'onnxruntime-node (CPU)',
+  ortNode.Tensor as unknown as TensorCtor,
+  (file) => ortNode.InferenceSession.create(file) as Promise<AnySession>,
+);
 ortWeb.env.wasm.numThreads = threads;
-await compare(`onnxruntime-web WASM (${threads} threads, in Node)`, ortWeb.Tensor as unknown as TensorCtor, (file) => ortWeb.InferenceSession.create(file, { executionProviders: ['wasm'] }) as Promise<AnySession>);
+await compare(
+  `onnxruntime-web WASM (${threads} threads, in Node)`,
+  ortWeb.Tensor as unknown as TensorCtor,
+  (file) => ortWeb.InferenceSession.create(file, { executionProviders: ['wasm'] }) as Promise<AnySession>,
+);
 
 const sizes = Object.fromEntries(await Promise.all(variants.map(async (v) => [v, (await stat(files[v])).size])));
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version };
-console.log(`\nq8 layouts, ${values.preset} shape, median of ${repeats} ms (${machine.cpus} cores, ${machine.cpuModel}); ratio = variant / ${variants[0]}`);
+console.log(
+  `\nq8 layouts, ${values.preset} shape, median of ${repeats} ms (${machine.cpus} cores, ${machine.cpuModel}); ratio = variant / ${variants[0]}`,
+);
 console.log(`files: ${variants.map((v) => `${v} ${(sizes[v] / 1e6).toFixed(1)} MB`).join(', ')}\n`);
-console.log(`| runtime | rows x tokens | ${variants.map((v) => `${v} (ms)`).join(' | ')} | ${variants.slice(1).map((v) => `${v} / ${variants[0]}`).join(' | ')} | max abs diff vs ${variants[0]} |`);
-console.log(`|---|---|${variants.map(() => '---:|').join('')}${variants.slice(1).map(() => '---:|').join('')}---|`);
+console.log(
+  `| runtime | rows x tokens | ${variants.map((v) => `${v} (ms)`).join(' | ')} | ${variants
+    .slice(1)
+    .map((v) => `${v} / ${variants[0]}`)
+    .join(' | ')} | max abs diff vs ${variants[0]} |`,
+);
+console.log(
+  `|---|---|${variants.map(() => '---:|').join('')}${variants
+    .slice(1)
+    .map(() => '---:|')
+    .join('')}---|`,
+);
 for (const r of rows) {
   const ratios = variants.slice(1).map((v) => `${(r.ms[v]! / r.ms[variants[0]!]!).toFixed(2)}`);
-  const diffs = variants.slice(1).map((v) => `${v} ${r.maxAbsDiff[v]!.toExponential(1)}`).join(', ');
-  console.log(`| ${r.runtime} | ${r.shape} | ${variants.map((v) => r.ms[v]!.toFixed(0)).join(' | ')} | ${ratios.join(' | ')} | ${diffs} |`);
+  const diffs = variants
+    .slice(1)
+    .map((v) => `${v} ${r.maxAbsDiff[v]!.toExponential(1)}`)
+    .join(', ');
+  console.log(
+    `| ${r.runtime} | ${r.shape} | ${variants.map((v) => r.ms[v]!.toFixed(0)).join(' | ')} | ${ratios.join(' | ')} | ${diffs} |`,
+  );
 }
 await mkdir(path.dirname(values.out), { recursive: true });
-await writeFile(values.out, `${JSON.stringify({ preset: values.preset, repeats, threads, machine, sizes, rows }, null, 2)}\n`);
+await writeFile(
+  values.out,
+  `${JSON.stringify({ preset: values.preset, repeats, threads, machine, sizes, rows }, null, 2)}\n`,
+);
 console.log(`\nwrote ${values.out}`);

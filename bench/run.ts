@@ -45,7 +45,12 @@ const passageTokens = Number(values.tokens);
 const folder = path.resolve(`models/bench-${values.preset}`);
 if (!existsSync(path.join(folder, ONNX_FILE_FOR_DTYPE[dtype]))) {
   console.error(`building ${values.preset} into ${folder} (random weights) ...`);
-  await writeCrossEncoder({ preset: PRESETS[values.preset], outDir: folder, seed: 1, dtypes: [...new Set<ModelDtype>(['fp32', 'q8', dtype])] });
+  await writeCrossEncoder({
+    preset: PRESETS[values.preset],
+    outDir: folder,
+    seed: 1,
+    dtypes: [...new Set<ModelDtype>(['fp32', 'q8', dtype])],
+  });
 }
 
 /** Passages of exactly `passageTokens` tokens (decoded back to text), cut from the sample corpus. */
@@ -53,7 +58,9 @@ async function makePassages(count: number): Promise<string[]> {
   const tokenizer = await AutoTokenizer.from_pretrained(folder);
   const passages: string[] = [];
   for (let i = 0; passages.length < count; i++) {
-    const text = Array.from({ length: 12 }, (_, k) => SAMPLE_CORPUS[(i * 7 + k) % SAMPLE_CORPUS.length]!.text).join(' ');
+    const text = Array.from({ length: 12 }, (_, k) => SAMPLE_CORPUS[(i * 7 + k) % SAMPLE_CORPUS.length]!.text).join(
+      ' ',
+    );
     const ids = tokenizer.encode(text, { add_special_tokens: false }).slice(0, passageTokens);
     passages.push(tokenizer.decode(ids));
   }
@@ -84,7 +91,14 @@ interface ProgressiveRow {
   fullMs: number;
   cachedMs: number;
   cacheHits: number;
-  budgets: Array<{ budgetMs: number; predictedMs: number; measuredMs: number; errorPercent: number; scored: number; maxLength: number }>;
+  budgets: Array<{
+    budgetMs: number;
+    predictedMs: number;
+    measuredMs: number;
+    errorPercent: number;
+    scored: number;
+    maxLength: number;
+  }>;
 }
 const progressiveRows: ProgressiveRow[] = [];
 type Timing = Awaited<ReturnType<typeof timeProgressive>>;
@@ -92,24 +106,49 @@ type BudgetRun = Awaited<ReturnType<typeof timeBudget>>;
 /** Each call gets its own query so no earlier call's scores come from the cache. */
 let queryCount = 0;
 const freshQuery = () => `${query} ${++queryCount}`;
-async function measureProgressive(runtime: string, progressive: (q: string) => Promise<Timing>, budget: (q: string, ms: number) => Promise<BudgetRun>) {
+async function measureProgressive(
+  runtime: string,
+  progressive: (q: string) => Promise<Timing>,
+  budget: (q: string, ms: number) => Promise<BudgetRun>,
+) {
   const timing = await progressive(freshQuery());
   const budgets: ProgressiveRow['budgets'] = [];
   for (const fraction of [0.25, 0.5]) {
     const budgetMs = Math.round(timing.fullMs * fraction);
     const run = await budget(freshQuery(), budgetMs);
     const predictedMs = run.plan?.predictedMs ?? NaN;
-    budgets.push({ budgetMs, predictedMs, measuredMs: run.measuredMs, errorPercent: (100 * (run.measuredMs - predictedMs)) / predictedMs, scored: run.scored, maxLength: run.plan?.maxLength ?? NaN });
+    budgets.push({
+      budgetMs,
+      predictedMs,
+      measuredMs: run.measuredMs,
+      errorPercent: (100 * (run.measuredMs - predictedMs)) / predictedMs,
+      scored: run.scored,
+      maxLength: run.plan?.maxLength ?? NaN,
+    });
   }
-  const row = { runtime, candidates, firstPartialMs: timing.firstPartialMs, firstPartialScored: timing.firstScored, partials: timing.partials, fullMs: timing.fullMs, cachedMs: timing.cachedMs, cacheHits: timing.cacheHits, budgets };
+  const row = {
+    runtime,
+    candidates,
+    firstPartialMs: timing.firstPartialMs,
+    firstPartialScored: timing.firstScored,
+    partials: timing.partials,
+    fullMs: timing.fullMs,
+    cachedMs: timing.cachedMs,
+    cacheHits: timing.cacheHits,
+    budgets,
+  };
   progressiveRows.push(row);
-  console.error(`  ${runtime.padEnd(34)} first partial ${row.firstPartialMs.toFixed(0)} ms (${row.firstPartialScored} scored), full ${row.fullMs.toFixed(0)} ms, cached ${row.cachedMs.toFixed(1)} ms`);
+  console.error(
+    `  ${runtime.padEnd(34)} first partial ${row.firstPartialMs.toFixed(0)} ms (${row.firstPartialScored} scored), full ${row.fullMs.toFixed(0)} ms, cached ${row.cachedMs.toFixed(1)} ms`,
+  );
 }
 const record = (runtime: string, n: number, runsMs: number[]) => {
   const medianMs = median(runsMs);
   const row = { runtime, passages: n, medianMs, docsPerSecond: n / (medianMs / 1000), runsMs };
   rows.push(row);
-  console.error(`  ${runtime.padEnd(34)} ${String(n).padStart(4)} passages  ${row.medianMs.toFixed(0).padStart(7)} ms  ${row.docsPerSecond.toFixed(1).padStart(6)} docs/s`);
+  console.error(
+    `  ${runtime.padEnd(34)} ${String(n).padStart(4)} passages  ${row.medianMs.toFixed(0).padStart(7)} ms  ${row.docsPerSecond.toFixed(1).padStart(6)} docs/s`,
+  );
 };
 
 // onnxruntime-node (native CPU), through the same engine.
@@ -141,18 +180,44 @@ for (const isolated of [true, false]) {
   const browser = await launchChromium({ webgpu: false });
   try {
     const { page } = await openTestPage(browser, pages.url);
-    const loaded = await page.evaluate(([host, d]) => window.rerankerTest.load({ model: 'bench/model', remoteHost: host, device: 'wasm', dtype: d as 'q8', browserCache: false }), [server.url, dtype] as const);
+    const loaded = await page.evaluate(
+      ([host, d]) =>
+        window.rerankerTest.load({
+          model: 'bench/model',
+          remoteHost: host,
+          device: 'wasm',
+          dtype: d as 'q8',
+          browserCache: false,
+        }),
+      [server.url, dtype] as const,
+    );
     if (!loaded.ok) throw new Error(`browser load failed: ${JSON.stringify(loaded.error)}`);
     const label = `onnxruntime-web WASM (${loaded.ready.threads} thread${loaded.ready.threads > 1 ? 's' : ''}, ${dtype})`;
-    await page.evaluate(([q, docs]) => window.rerankerTest.timeRank(q, docs, 1), [query, passages.slice(0, 2)] as const);
+    await page.evaluate(([q, docs]) => window.rerankerTest.timeRank(q, docs, 1), [
+      query,
+      passages.slice(0, 2),
+    ] as const);
     for (const n of sizes) {
-      record(label, n, await page.evaluate(([q, docs, r]) => window.rerankerTest.timeRank(q, docs, r), [query, passages.slice(0, n), repeats] as const));
+      record(
+        label,
+        n,
+        await page.evaluate(([q, docs, r]) => window.rerankerTest.timeRank(q, docs, r), [
+          query,
+          passages.slice(0, n),
+          repeats,
+        ] as const),
+      );
     }
     const documents = passages.slice(0, candidates);
     await measureProgressive(
       label,
       (q) => page.evaluate(([qq, docs]) => window.rerankerTest.timeProgressive(qq, docs), [q, documents] as const),
-      (q, budgetMs) => page.evaluate(([qq, docs, b]) => window.rerankerTest.timeBudget(qq, docs, b), [q, documents, budgetMs] as const),
+      (q, budgetMs) =>
+        page.evaluate(([qq, docs, b]) => window.rerankerTest.timeBudget(qq, docs, b), [
+          q,
+          documents,
+          budgetMs,
+        ] as const),
     );
   } finally {
     await browser.close();
@@ -161,22 +226,42 @@ for (const isolated of [true, false]) {
 }
 await server.close();
 
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-console.log(`\nRerank speed: ${values.preset} shape, ${dtype}, passages of ${passageTokens} tokens, median of ${repeats} runs (${machine.cpus} cores, ${machine.cpuModel})\n`);
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+};
+console.log(
+  `\nRerank speed: ${values.preset} shape, ${dtype}, passages of ${passageTokens} tokens, median of ${repeats} runs (${machine.cpus} cores, ${machine.cpuModel})\n`,
+);
 console.log('| runtime | passages | median latency (ms) | docs/s |');
 console.log('|---|---:|---:|---:|');
-for (const row of rows) console.log(`| ${row.runtime} | ${row.passages} | ${row.medianMs.toFixed(0)} | ${row.docsPerSecond.toFixed(1)} |`);
-console.log(`\nProgressive ranking, score cache and latency budget: ${candidates} candidates of ${passageTokens} tokens, one run each\n`);
-console.log('| runtime | first partial (ms) | scored at first partial | partials | full rank (ms) | cached re-rank (ms) | cache hits |');
+for (const row of rows)
+  console.log(`| ${row.runtime} | ${row.passages} | ${row.medianMs.toFixed(0)} | ${row.docsPerSecond.toFixed(1)} |`);
+console.log(
+  `\nProgressive ranking, score cache and latency budget: ${candidates} candidates of ${passageTokens} tokens, one run each\n`,
+);
+console.log(
+  '| runtime | first partial (ms) | scored at first partial | partials | full rank (ms) | cached re-rank (ms) | cache hits |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of progressiveRows) {
-  console.log(`| ${r.runtime} | ${r.firstPartialMs.toFixed(0)} | ${r.firstPartialScored} | ${r.partials} | ${r.fullMs.toFixed(0)} | ${r.cachedMs.toFixed(1)} | ${r.cacheHits} |`);
+  console.log(
+    `| ${r.runtime} | ${r.firstPartialMs.toFixed(0)} | ${r.firstPartialScored} | ${r.partials} | ${r.fullMs.toFixed(0)} | ${r.cachedMs.toFixed(1)} | ${r.cacheHits} |`,
+  );
 }
 console.log('\n| runtime | budget (ms) | plan: candidates, maxLength | predicted (ms) | measured (ms) | error |');
 console.log('|---|---:|---|---:|---:|---:|');
 for (const r of progressiveRows) {
-  for (const b of r.budgets) console.log(`| ${r.runtime} | ${b.budgetMs} | ${b.scored}, ${b.maxLength} | ${b.predictedMs.toFixed(0)} | ${b.measuredMs.toFixed(0)} | ${b.errorPercent.toFixed(0)}% |`);
+  for (const b of r.budgets)
+    console.log(
+      `| ${r.runtime} | ${b.budgetMs} | ${b.scored}, ${b.maxLength} | ${b.predictedMs.toFixed(0)} | ${b.measuredMs.toFixed(0)} | ${b.errorPercent.toFixed(0)}% |`,
+    );
 }
 await mkdir(path.dirname(values.out), { recursive: true });
-await writeFile(values.out, `${JSON.stringify({ preset: values.preset, dtype, passageTokens, repeats, candidates, machine, load: os.loadavg(), rows, progressive: progressiveRows }, null, 2)}\n`);
+await writeFile(
+  values.out,
+  `${JSON.stringify({ preset: values.preset, dtype, passageTokens, repeats, candidates, machine, load: os.loadavg(), rows, progressive: progressiveRows }, null, 2)}\n`,
+);
 console.log(`\nwrote ${values.out}`);

@@ -41,17 +41,27 @@ const amountFor = (concurrency: number) => Math.max(minRequests, concurrency);
 const levels = values.concurrency.split(',').map(Number);
 const docsPerRequest = Number(values.docs);
 if (!existsSync(model)) {
-  console.error(`no model at ${model}; build it: npm run model -- --preset bge-reranker-base --out ${model} --dtypes ${dtype}`);
+  console.error(
+    `no model at ${model}; build it: npm run model -- --preset bge-reranker-base --out ${model} --dtypes ${dtype}`,
+  );
   process.exit(2);
 }
 
 // ---- workload: 64 distinct requests of `docsPerRequest` passages (1-3 corpus passages each, so lengths vary) ----
-const QUERIES = ['한국은행은 기준금리를 어떻게 결정하나요?', '전세 계약 전에 확인할 서류', '감기와 독감의 차이', '클라우드 비용을 줄이는 방법'];
+const QUERIES = [
+  '한국은행은 기준금리를 어떻게 결정하나요?',
+  '전세 계약 전에 확인할 서류',
+  '감기와 독감의 차이',
+  '클라우드 비용을 줄이는 방법',
+];
 const workload = Array.from({ length: 64 }, (_, r) => ({
   query: QUERIES[r % QUERIES.length]!,
   documents: Array.from({ length: docsPerRequest }, (_, i) => {
     const parts = 1 + ((r + i) % Number(values['passage-parts']));
-    return Array.from({ length: parts }, (_, k) => SAMPLE_CORPUS[(r * 13 + i * 5 + k) % SAMPLE_CORPUS.length]!.text).join(' ');
+    return Array.from(
+      { length: parts },
+      (_, k) => SAMPLE_CORPUS[(r * 13 + i * 5 + k) % SAMPLE_CORPUS.length]!.text,
+    ).join(' ');
   }),
 }));
 
@@ -67,7 +77,8 @@ interface Point {
   rssMeanMB: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 function rssSampler(read: () => number) {
   const samples: number[] = [];
@@ -119,7 +130,22 @@ async function benchEngine(reranker: Reranker, concurrency: number): Promise<Poi
 
 // ---- the server in a child process, loaded by autocannon ----
 async function startServerProcess(crossRequest: boolean): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const args = ['--import', 'tsx', 'scripts/serve.ts', '--model', model, '--dtype', dtype, '--port', '0', '--quiet', '--timeout-ms', '300000', '--max-queued-pairs', '100000'];
+  const args = [
+    '--import',
+    'tsx',
+    'scripts/serve.ts',
+    '--model',
+    model,
+    '--dtype',
+    dtype,
+    '--port',
+    '0',
+    '--quiet',
+    '--timeout-ms',
+    '300000',
+    '--max-queued-pairs',
+    '100000',
+  ];
   args.push(crossRequest ? '--cross-request-batching' : '--no-cross-request-batching');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -148,7 +174,13 @@ function load(server: ServerProcess, concurrency: number, amount: number) {
     connections: concurrency,
     amount,
     timeout: 600,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[nextBody++ % bodies.length] }) }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: bodies[nextBody++ % bodies.length] }),
+      },
+    ],
   });
 }
 
@@ -158,7 +190,9 @@ async function benchServer(server: ServerProcess, setup: string, concurrency: nu
   const started = performance.now();
   let lastResponse = started;
   // Without a callback autocannon returns its event emitter made thenable (the typings only know the promise).
-  const tracker = load(server, concurrency, amountFor(concurrency)) as ReturnType<typeof load> & { on(event: 'response', listener: () => void): void };
+  const tracker = load(server, concurrency, amountFor(concurrency)) as ReturnType<typeof load> & {
+    on(event: 'response', listener: () => void): void;
+  };
   tracker.on('response', () => (lastResponse = performance.now()));
   const result = await tracker;
   const elapsed = (lastResponse - started) / 1000;
@@ -179,7 +213,7 @@ async function benchServer(server: ServerProcess, setup: string, concurrency: nu
 
 // All three setups stay loaded, and each concurrency level measures them back to back, so a change in
 // the machine's load (shared machines) hits all three alike rather than one setup.
-const reranker = await Reranker.load({ model, dtype, scoreCache: false }) // the service has no score cache: compare model work with model work;
+const reranker = await Reranker.load({ model, dtype, scoreCache: false }); // the service has no score cache: compare model work with model work;
 await reranker.rank(workload[0]!.query, workload[0]!.documents); // warm-up
 const batched = await startServerProcess(true);
 const serial = await startServerProcess(false);
@@ -193,14 +227,25 @@ for (let i = 0; i < Math.max(minRequests, 8); i++) {
   await reranker.rank(query, documents);
   const engineMs = performance.now() - t;
   t = performance.now();
-  const response = await fetch(`${batched.url}/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, texts: documents, truncate: true }) });
+  const response = await fetch(`${batched.url}/rerank`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, texts: documents, truncate: true }),
+  });
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`the server answered ${response.status}`);
   ratios.push((performance.now() - t) / engineMs);
 }
 ratios.sort((a, b) => a - b);
-const pairedOverhead = { requests: ratios.length, medianLatencyRatio: percentile(ratios, 50), min: ratios[0]!, max: ratios.at(-1)! };
-console.error(`paired c=1: server/engine latency ratio median ${pairedOverhead.medianLatencyRatio.toFixed(2)} (min ${pairedOverhead.min.toFixed(2)}, max ${pairedOverhead.max.toFixed(2)})`);
+const pairedOverhead = {
+  requests: ratios.length,
+  medianLatencyRatio: percentile(ratios, 50),
+  min: ratios[0]!,
+  max: ratios.at(-1)!,
+};
+console.error(
+  `paired c=1: server/engine latency ratio median ${pairedOverhead.medianLatencyRatio.toFixed(2)} (min ${pairedOverhead.min.toFixed(2)}, max ${pairedOverhead.max.toFixed(2)})`,
+);
 
 const points: Point[] = [];
 for (const concurrency of levels) {
@@ -229,11 +274,42 @@ const rows = points.map((p) => [
   String(p.requests),
   String(p.failed),
 ]);
-const header = ['setup', 'concurrency', 'pairs/s', 'vs engine', 'p50 ms', 'p99 ms', 'RSS MB peak / mean', 'requests', 'failed'];
+const header = [
+  'setup',
+  'concurrency',
+  'pairs/s',
+  'vs engine',
+  'p50 ms',
+  'p99 ms',
+  'RSS MB peak / mean',
+  'requests',
+  'failed',
+];
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-console.log(`\n${model} (${dtype}), ${docsPerRequest} passages per request, max(${minRequests}, concurrency) requests per point, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(1)}\n`);
+console.log(
+  `\n${model} (${dtype}), ${docsPerRequest} passages per request, max(${minRequests}, concurrency) requests per point, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(1)}\n`,
+);
 console.log(table);
-console.log(`\npaired at concurrency 1 (engine, then the same request to the server, ${pairedOverhead.requests} times): server/engine latency median ${pairedOverhead.medianLatencyRatio.toFixed(2)}x (min ${pairedOverhead.min.toFixed(2)}, max ${pairedOverhead.max.toFixed(2)})`);
+console.log(
+  `\npaired at concurrency 1 (engine, then the same request to the server, ${pairedOverhead.requests} times): server/engine latency median ${pairedOverhead.medianLatencyRatio.toFixed(2)}x (min ${pairedOverhead.min.toFixed(2)}, max ${pairedOverhead.max.toFixed(2)})`,
+);
 await mkdir('bench/results', { recursive: true });
-await writeFile(values.out, JSON.stringify({ date: new Date().toISOString(), model, dtype, docsPerRequest, minRequests, cpus: os.cpus().length, loadAverage: os.loadavg(), pairedOverhead, points }, null, 2));
+await writeFile(
+  values.out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      model,
+      dtype,
+      docsPerRequest,
+      minRequests,
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg(),
+      pairedOverhead,
+      points,
+    },
+    null,
+    2,
+  ),
+);
 console.log(`\nwritten to ${values.out}`);

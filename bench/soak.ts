@@ -12,9 +12,16 @@ import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
 import { PRESETS } from '../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
 
-const { values } = parseArgs({ options: { model: { type: 'string', default: 'models/soak-tiny-xlmr' }, ranks: { type: 'string', default: '1000' }, dtype: { type: 'string', default: 'q8' } } });
-if (!existsSync(`${values.model}/config.json`)) await writeCrossEncoder({ preset: PRESETS['tiny-xlmr'], outDir: values.model, seed: 9 });
-const reranker = await Reranker.load({ model: values.model, dtype: values.dtype as 'q8', scoreCache: false }) // repeated ranks must reach the model;
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/soak-tiny-xlmr' },
+    ranks: { type: 'string', default: '1000' },
+    dtype: { type: 'string', default: 'q8' },
+  },
+});
+if (!existsSync(`${values.model}/config.json`))
+  await writeCrossEncoder({ preset: PRESETS['tiny-xlmr'], outDir: values.model, seed: 9 });
+const reranker = await Reranker.load({ model: values.model, dtype: values.dtype as 'q8', scoreCache: false }); // repeated ranks must reach the model;
 const passages = SAMPLE_CORPUS.slice(0, 60).map((p) => p.text);
 const queries = Array.from({ length: 50 }, (_, i) => `${SAMPLE_CORPUS[i * 3]!.text.slice(0, 20)} ${i}`);
 const call = (i: number) => reranker.rank(queries[i]!, passages.slice(i % 10, (i % 10) + 30));
@@ -33,7 +40,9 @@ for (let i = 0; i < ranks; i++) {
   if (i % 100 === 99) rss.push(process.memoryUsage.rss());
 }
 const mb = (n: number) => (n / 1e6).toFixed(1);
-console.log(`RSS every 100 of ${ranks} ranks (MB): ${rss.map(mb).join(', ')}; growth from the 200th to the last: ${mb(rss.at(-1)! - rss[1]!)} MB`);
+console.log(
+  `RSS every 100 of ${ranks} ranks (MB): ${rss.map(mb).join(', ')}; growth from the 200th to the last: ${mb(rss.at(-1)! - rss[1]!)} MB`,
+);
 await reranker.dispose();
 await mkdir('bench/results', { recursive: true });
 await writeFile('bench/results/soak.json', `${JSON.stringify({ identical, ranks, rssBytes: rss }, null, 2)}\n`);

@@ -27,7 +27,9 @@ const { values } = parseArgs({
 
 if (values.list) {
   for (const [name, preset] of Object.entries(PRESETS)) {
-    console.log(`${name.padEnd(20)} ${preset.architecture.padEnd(12)} ${preset.numLayers} x ${preset.hiddenSize}  ${preset.description}`);
+    console.log(
+      `${name.padEnd(20)} ${preset.architecture.padEnd(12)} ${preset.numLayers} x ${preset.hiddenSize}  ${preset.description}`,
+    );
   }
   process.exit(0);
 }
@@ -43,7 +45,10 @@ if (unknown.length > 0) {
 }
 const format = values.format;
 const checkpointDtype = values['checkpoint-dtype'];
-if ((format !== 'onnx' && format !== 'safetensors') || (checkpointDtype !== 'F32' && checkpointDtype !== 'F16' && checkpointDtype !== 'BF16')) {
+if (
+  (format !== 'onnx' && format !== 'safetensors') ||
+  (checkpointDtype !== 'F32' && checkpointDtype !== 'F16' && checkpointDtype !== 'BF16')
+) {
   console.error('--format is onnx or safetensors; --checkpoint-dtype is F32, F16 or BF16');
   process.exit(2);
 }
@@ -62,6 +67,11 @@ const { shape, files } = await writeCrossEncoder({
     positionIdsBuffer: values['position-ids'],
   },
 });
-console.log(`${values.preset}: ${shape.numLayers} layers x ${shape.hiddenSize}, vocabulary ${shape.vocabSize}, seed ${values.seed} -> ${outDir}`);
-for (const [file, bytes] of Object.entries(files)) console.log(`  ${file.padEnd(28)} ${(bytes / 1e6).toFixed(2).padStart(9)} MB`);
-console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s (random weights: mechanics only, no real relevance)`);
+console.log(
+  `${values.preset}: ${shape.numLayers} layers x ${shape.hiddenSize}, vocabulary ${shape.vocabSize}, seed ${values.seed} -> ${outDir}`,
+);
+for (const [file, bytes] of Object.entries(files))
+  console.log(`  ${file.padEnd(28)} ${(bytes / 1e6).toFixed(2).padStart(9)} MB`);
+console.log(
+  `built in ${((performance.now() - started) / 1000).toFixed(1)} s (random weights: mechanics only, no real relevance)`,
+);

@@ -50,7 +50,8 @@ const dtypes = values.dtypes.split(',').map((d) => d.trim());
 const unknown = dtypes.filter((d) => !['fp32', 'fp16', 'q8'].includes(d));
 if (unknown.length > 0 || dtypes.length === 0) fail(`unknown dtype(s) ${unknown.join(', ')}; use fp32, fp16, q8`);
 const externalData = values['external-data'];
-if (externalData !== 'auto' && externalData !== 'always' && externalData !== 'never') fail('--external-data is auto, always or never');
+if (externalData !== 'auto' && externalData !== 'always' && externalData !== 'never')
+  fail('--external-data is auto, always or never');
 
 const progress = createProgressReporter(process.stderr);
 const started = performance.now();
@@ -87,10 +88,15 @@ try {
       if (event.phase === 'download') {
         enter('download');
         const mb = (n: number) => Math.round(n / 1e6);
-        if (event.total) progress({ stage: `download ${event.file} (MB)`, done: mb(event.loaded), total: mb(event.total) });
+        if (event.total)
+          progress({ stage: `download ${event.file} (MB)`, done: mb(event.loaded), total: mb(event.total) });
       } else if (event.phase === 'convert') {
         enter(`convert ${event.dtype}`);
-        progress({ stage: `convert ${event.dtype} -> ${event.file} (tensors)`, done: event.tensors, total: event.totalTensors });
+        progress({
+          stage: `convert ${event.dtype} -> ${event.file} (tensors)`,
+          done: event.tensors,
+          total: event.totalTensors,
+        });
       } else {
         enter(event.phase);
         if (event.phase !== 'copy') console.error(`${event.phase}...`);
@@ -100,18 +106,33 @@ try {
   enter('');
   const { shape } = result;
   console.log(`${source} -> ${result.out}`);
-  console.log(`  ${shape.architecture}: ${shape.numLayers} layers x ${shape.hiddenSize}, vocabulary ${shape.vocabSize}; source dtypes ${JSON.stringify(result.sourceDtypes)}`);
-  if (result.ignoredTensors.length > 0) console.log(`  ignored (not used by the architecture): ${result.ignoredTensors.join(', ')}`);
-  for (const [file, bytes] of Object.entries(result.files)) console.log(`  ${file.padEnd(32)} ${(bytes / 1e6).toFixed(2).padStart(10)} MB`);
+  console.log(
+    `  ${shape.architecture}: ${shape.numLayers} layers x ${shape.hiddenSize}, vocabulary ${shape.vocabSize}; source dtypes ${JSON.stringify(result.sourceDtypes)}`,
+  );
+  if (result.ignoredTensors.length > 0)
+    console.log(`  ignored (not used by the architecture): ${result.ignoredTensors.join(', ')}`);
+  for (const [file, bytes] of Object.entries(result.files))
+    console.log(`  ${file.padEnd(32)} ${(bytes / 1e6).toFixed(2).padStart(10)} MB`);
   for (const r of result.verify ?? []) {
-    const q8 = r.kendallTau === undefined ? '' : `, kendall tau ${r.kendallTau.toFixed(3)}, normalised error ${r.normalisedError!.toFixed(3)}`;
-    console.log(`  verify ${r.dtype.padEnd(4)} ${r.pairs} pairs: max abs diff ${r.maxAbsDiff.toExponential(2)}${q8} (${r.bound}) ${r.passed ? 'ok' : 'FAILED'}`);
+    const q8 =
+      r.kendallTau === undefined
+        ? ''
+        : `, kendall tau ${r.kendallTau.toFixed(3)}, normalised error ${r.normalisedError!.toFixed(3)}`;
+    console.log(
+      `  verify ${r.dtype.padEnd(4)} ${r.pairs} pairs: max abs diff ${r.maxAbsDiff.toExponential(2)}${q8} (${r.bound}) ${r.passed ? 'ok' : 'FAILED'}`,
+    );
   }
-  const phases = Object.entries(phaseTimes).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ');
-  console.log(`  ${((performance.now() - started) / 1000).toFixed(1)} s (${phases}), peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`);
+  const phases = Object.entries(phaseTimes)
+    .map(([name, s]) => `${name} ${s.toFixed(1)} s`)
+    .join(', ');
+  console.log(
+    `  ${((performance.now() - started) / 1000).toFixed(1)} s (${phases}), peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`,
+  );
 } catch (error) {
   if (error instanceof ConversionError) {
-    console.error(`conversion failed [${error.code}]${error.file ? ` ${error.file}` : ''}${error.tensor ? ` tensor ${error.tensor}` : ''}: ${error.message}`);
+    console.error(
+      `conversion failed [${error.code}]${error.file ? ` ${error.file}` : ''}${error.tensor ? ` tensor ${error.tensor}` : ''}: ${error.message}`,
+    );
     for (const r of (error as { verify?: Array<{ file: string; maxAbsDiff: number; passed: boolean }> }).verify ?? []) {
       console.error(`  verify ${r.file}: max abs diff ${r.maxAbsDiff.toExponential(2)} ${r.passed ? 'ok' : 'FAILED'}`);
     }

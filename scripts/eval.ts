@@ -72,9 +72,12 @@ async function main(): Promise<void> {
     // A variable specifier keeps the engine (and its ONNX runtime) out of runs without --model.
     const enginePath = '../src/engine/index.js';
     const engine = (await import(enginePath).catch((error: unknown) => {
-      throw new Error(`cannot load the reranking engine (src/engine/index.ts): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `cannot load the reranking engine (src/engine/index.ts): ${error instanceof Error ? error.message : String(error)}`,
+      );
     })) as EngineModule;
-    for (const model of values.model) rerankers.push(modelEntry(engine, { model, dtype, remoteHost: values['remote-host'] }));
+    for (const model of values.model)
+      rerankers.push(modelEntry(engine, { model, dtype, remoteHost: values['remote-host'] }));
   }
   const report = await runEvaluation(dataset, {
     candidates,
@@ -110,23 +113,36 @@ class UsageError extends Error {}
 
 function integer(text: string, flag: string): number {
   const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0)) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!(Number.isInteger(value) && value > 0))
+    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
   return value;
 }
 
 function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
+  if (!(allowed as readonly string[]).includes(text))
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
   return text as T;
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (
+    error instanceof UsageError ||
+    (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
   // Data and model problems are the user's to fix: their message says what and where. Anything else is a bug.
-  const expected = error instanceof DatasetFormatError || (error instanceof Error && 'code' in error && typeof error.code === 'string');
-  console.error(expected ? `${(error as Error).name}: ${(error as Error).message}` : error instanceof Error ? (error.stack ?? error.message) : error);
+  const expected =
+    error instanceof DatasetFormatError ||
+    (error instanceof Error && 'code' in error && typeof error.code === 'string');
+  console.error(
+    expected
+      ? `${(error as Error).name}: ${(error as Error).message}`
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : error,
+  );
   process.exitCode = 1;
 });

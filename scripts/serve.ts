@@ -35,7 +35,9 @@ const { values } = parseArgs({
 });
 
 if (values.help || !values.model) {
-  console.error('usage: npm run serve -- --model DIR|ID [--dtype fp32|fp16|q8] [--port 8080] [--host 127.0.0.1] [--api-key K] (see scripts/serve.ts)');
+  console.error(
+    'usage: npm run serve -- --model DIR|ID [--dtype fp32|fp16|q8] [--port 8080] [--host 127.0.0.1] [--api-key K] (see scripts/serve.ts)',
+  );
   process.exit(values.help ? 0 : 2);
 }
 
@@ -65,7 +67,11 @@ try {
     batchTokens: integer('batch-tokens', values['batch-tokens']),
     requestTimeoutMs: integer('timeout-ms', values['timeout-ms']),
     // Default by dtype (see ServiceOptions.crossRequestBatching); either flag forces it.
-    ...(values['no-cross-request-batching'] ? { crossRequestBatching: false } : values['cross-request-batching'] ? { crossRequestBatching: true } : {}),
+    ...(values['no-cross-request-batching']
+      ? { crossRequestBatching: false }
+      : values['cross-request-batching']
+        ? { crossRequestBatching: true }
+        : {}),
     log: values.quiet ? false : undefined,
   });
 } catch (error) {
@@ -74,11 +80,20 @@ try {
 }
 const running = server;
 console.error(`listening on ${running.url} (loading ${values.model}, ${values.dtype}; /health is 503 until ready)`);
-if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1' && !values['api-key'] && !process.env['RERANK_API_KEY']) {
+if (
+  values.host !== '127.0.0.1' &&
+  values.host !== 'localhost' &&
+  values.host !== '::1' &&
+  !values['api-key'] &&
+  !process.env['RERANK_API_KEY']
+) {
   console.error(`warning: bound to ${values.host} without --api-key: anyone who can reach this port can use the model`);
 }
 running.service.ready.then(
-  () => console.error(`ready: ${running.service.model()!.info.architecture}, max ${running.service.model()!.info.maxLength} tokens per pair`),
+  () =>
+    console.error(
+      `ready: ${running.service.model()!.info.architecture}, max ${running.service.model()!.info.maxLength} tokens per pair`,
+    ),
   (error: unknown) => {
     console.error(`model load failed: ${error instanceof Error ? error.message : String(error)}`);
     void running.close(0).then(() => process.exit(1));

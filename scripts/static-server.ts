@@ -95,7 +95,11 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       return;
     }
     log.push(`200 ${urlPath}`);
-    response.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': String(info.size) });
+    response.writeHead(200, {
+      ...headers,
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': String(info.size),
+    });
     if (request.method === 'HEAD') response.end();
     else createReadStream(file).pipe(response);
   };

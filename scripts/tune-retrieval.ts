@@ -9,7 +9,14 @@
 import { loadMtebFolder } from '../src/eval/datasets/mteb.js';
 import type { Dataset } from '../src/eval/datasets/types.js';
 import { evaluateRankings } from '../src/eval/metrics.js';
-import { DEFAULT_B, DEFAULT_FIELDS, DEFAULT_K1, LexicalIndex, type FieldOptions, type LexicalIndexOptions } from '../src/retrieval/index.js';
+import {
+  DEFAULT_B,
+  DEFAULT_FIELDS,
+  DEFAULT_K1,
+  LexicalIndex,
+  type FieldOptions,
+  type LexicalIndexOptions,
+} from '../src/retrieval/index.js';
 
 interface Variant {
   name: string;
@@ -30,11 +37,17 @@ const biJoin: FieldOptions = { name: 'bigrams', analyzer: { type: 'ngram', n: 2,
 const biStems: FieldOptions = { name: 'bigrams', analyzer: { type: 'ngram', n: 2, suffixes: 'all' } };
 const tri: FieldOptions = { name: 'tri', analyzer: { type: 'ngram', n: 3 } };
 const withWeight = (field: FieldOptions, weight: number): FieldOptions => ({ ...field, weight });
-const withMinStem = (minStem: number): FieldOptions => ({ ...stems, analyzer: { type: 'word', suffixes: 'all', minStem } });
+const withMinStem = (minStem: number): FieldOptions => ({
+  ...stems,
+  analyzer: { type: 'word', suffixes: 'all', minStem },
+});
 
 const segmenter = new Intl.Segmenter('ko', { granularity: 'word' });
 const segment = (text: string): string =>
-  [...segmenter.segment(text)].filter((part) => part.isWordLike).map((part) => part.segment).join(' ');
+  [...segmenter.segment(text)]
+    .filter((part) => part.isWordLike)
+    .map((part) => part.segment)
+    .join(' ');
 
 const tokenisation: Variant[] = [
   { name: 'words (script-split runs)', options: { fields: [words] } },
@@ -60,12 +73,16 @@ const combinations: Variant[] = [
   { name: 'stems (min stem 1) + bigrams', options: { fields: [withMinStem(1), bi] } },
   { name: 'stems (min stem 3) + bigrams', options: { fields: [withMinStem(3), bi] } },
   { name: 'stems + bigrams, repeated query terms once', options: { fields: [stems, bi], uniqueQueryTerms: true } },
-  ...[0.25, 0.5, 2, 4].map((weight) => ({ name: `stems + bigrams x${weight}`, options: { fields: [stems, withWeight(bi, weight)] } })),
+  ...[0.25, 0.5, 2, 4].map((weight) => ({
+    name: `stems + bigrams x${weight}`,
+    options: { fields: [stems, withWeight(bi, weight)] },
+  })),
 ];
 
 const grid: Variant[] = [];
 for (const k1 of [0.6, 0.9, 1.2, 1.5, 2.0]) {
-  for (const b of [0.3, 0.5, 0.75, 0.9, 1.0]) grid.push({ name: 'stems + bigrams', options: { fields: [stems, bi], k1, b } });
+  for (const b of [0.3, 0.5, 0.75, 0.9, 1.0])
+    grid.push({ name: 'stems + bigrams', options: { fields: [stems, bi], k1, b } });
 }
 
 printTable('Tokenisation (one field, k1 1.2, b 0.75)', tokenisation);
@@ -82,7 +99,9 @@ function printTable(title: string, variants: Variant[]): void {
     const at = (k: number) => evaluateRankings(rankings, dataset.qrels, k);
     const [at10, at50, at100] = [at(10), at(50), at(100)];
     const { k1, b } = index.options;
-    console.log(`| ${variant.name} | ${k1} | ${b} | ${f(at10.ndcg10)} | ${f(at10.mrr)} | ${f(at10.recall)} | ${f(at50.recall)} | ${f(at100.recall)} |`);
+    console.log(
+      `| ${variant.name} | ${k1} | ${b} | ${f(at10.ndcg10)} | ${f(at10.mrr)} | ${f(at10.recall)} | ${f(at50.recall)} | ${f(at100.recall)} |`,
+    );
   }
 }
 
@@ -90,7 +109,10 @@ function printTable(title: string, variants: Variant[]): void {
 function printGroups(title: string, data: Dataset): void {
   const groupOf = (id: string): string => id.slice(id.lastIndexOf('_') + 1);
   const groups = [...new Set(data.queries.map((query) => groupOf(query.id)))];
-  const defaults: Variant = { name: 'stems + bigrams (default)', options: { fields: [...DEFAULT_FIELDS], k1: DEFAULT_K1, b: DEFAULT_B } };
+  const defaults: Variant = {
+    name: 'stems + bigrams (default)',
+    options: { fields: [...DEFAULT_FIELDS], k1: DEFAULT_K1, b: DEFAULT_B },
+  };
   const compared = [tokenisation[0]!, tokenisation[3]!, tokenisation[5]!, defaults];
   console.log(`\n### ${title}\n`);
   console.log(`| variant | ${groups.map((group) => `${group} NDCG@10`).join(' | ')} |`);
@@ -110,7 +132,11 @@ function rank(variant: Variant, data: Dataset): { rankings: Map<string, string[]
   const index = new LexicalIndex(variant.options);
   index.add(data.corpus.map((doc) => ({ id: doc.id, text: pre(doc.text) })));
   const rankings = new Map<string, string[]>();
-  for (const query of data.queries) rankings.set(query.id, index.search(pre(query.text), 100).map((hit) => hit.id));
+  for (const query of data.queries)
+    rankings.set(
+      query.id,
+      index.search(pre(query.text), 100).map((hit) => hit.id),
+    );
   return { rankings, index };
 }
 

@@ -26,7 +26,8 @@ for (const button of list.querySelectorAll('button.save')) {
 }
 
 // What the model reads for each result: its title and snippet, not the button label.
-const readItem = (li) => `${li.querySelector('a')?.textContent ?? ''}. ${li.querySelector('.snippet')?.textContent ?? ''}`;
+const readItem = (li) =>
+  `${li.querySelector('a')?.textContent ?? ''}. ${li.querySelector('.snippet')?.textContent ?? ''}`;
 
 // ?model=<hub id>&host=<hub mirror>, or ?model=<folder URL or path>. A path is resolved against this page
 // (the worker would resolve it against its own URL).
@@ -44,7 +45,13 @@ async function rerank(query) {
   cancelButton.disabled = false;
   setStatus('ranking', 'Reranking…');
   try {
-    const result = await rerankElements(list, query, { reranker, topK, text: readItem, scoreAttribute: 'data-rerank-score', signal: controller.signal });
+    const result = await rerankElements(list, query, {
+      reranker,
+      topK,
+      text: readItem,
+      scoreAttribute: 'data-rerank-score',
+      signal: controller.signal,
+    });
     // data-rerank-score keeps the exact number for scripts; people see three decimals.
     for (const [item, score] of result.scores) item.setAttribute('data-score-shown', score.toFixed(3));
     news.setAttribute('query', query); // the custom element reranks itself on the change
@@ -78,7 +85,11 @@ try {
 news.reranker = reranker; // share one model between both lists
 defineRerankResults();
 rerankButton.disabled = false;
-const modelName = reranker.ready.model.replace(/[?#].*$/, '').split('/').filter(Boolean).at(-1);
+const modelName = reranker.ready.model
+  .replace(/[?#].*$/, '')
+  .split('/')
+  .filter(Boolean)
+  .at(-1);
 setStatus('ready', `준비됨 (ready): ${modelName} on ${reranker.ready.backend} (${reranker.ready.dtype}).`);
 // The bundled demo model is generated with random weights: say so, so nobody reads meaning into its order.
 if (!params.get('model')) document.getElementById('random-weights').hidden = false;

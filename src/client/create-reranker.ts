@@ -56,7 +56,9 @@ export interface BrowserReranker {
  */
 function resolveModelPath<T extends { model: string }>(options: T): T {
   const isPath = /^(\.{1,2})?\//.test(options.model);
-  return isPath && typeof location !== 'undefined' ? { ...options, model: new URL(options.model, location.href).href } : options;
+  return isPath && typeof location !== 'undefined'
+    ? { ...options, model: new URL(options.model, location.href).href }
+    : options;
 }
 
 type LoadRequest = Omit<CreateRerankerOptions, 'signal'>;
@@ -68,10 +70,16 @@ interface Connection {
 }
 
 /** Starts a worker and loads a model in it; on any failure the worker is terminated and the error thrown. */
-async function connect(request: LoadRequest, signal?: AbortSignal): Promise<{ connection: Connection; ready: ReadyState }> {
+async function connect(
+  request: LoadRequest,
+  signal?: AbortSignal,
+): Promise<{ connection: Connection; ready: ReadyState }> {
   const { onProgress, loadStallMs, ...loadOptions } = request;
   const stallMs = positiveInteger('loadStallMs', loadStallMs, 300_000);
-  const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
+  const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'reranker',
+  });
   const lifeline = new WorkerLifeline(worker);
   const remote = Comlink.wrap<RerankerWorkerApi>(worker);
   // Whatever hangs below (a stalled download, a runtime that never answers) ends here, typed.
@@ -105,7 +113,9 @@ const codeOf = (error: unknown) => (error instanceof RerankerError ? error.code 
 /** With `endpoint`, the same API backed by the edge rerank service (no worker, no model download). */
 export function createReranker(options: RemoteRerankerOptions): Promise<RemoteReranker>;
 export function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker>;
-export async function createReranker(options: CreateRerankerOptions | RemoteRerankerOptions): Promise<BrowserReranker | RemoteReranker> {
+export async function createReranker(
+  options: CreateRerankerOptions | RemoteRerankerOptions,
+): Promise<BrowserReranker | RemoteReranker> {
   if ('endpoint' in options) return createRemoteReranker(options);
   installErrorTransfer();
   const { signal, ...first } = resolveModelPath(options);
@@ -136,7 +146,10 @@ export async function createReranker(options: CreateRerankerOptions | RemoteRera
   /** Calls run one after another, in the order they were made. */
   let queue: Promise<unknown> = Promise.resolve();
 
-  const call = <T>(signal: AbortSignal | undefined, work: (remote: Connection['remote'], requestId: number) => Promise<T>): Promise<T> => {
+  const call = <T>(
+    signal: AbortSignal | undefined,
+    work: (remote: Connection['remote'], requestId: number) => Promise<T>,
+  ): Promise<T> => {
     const gone = closed ?? (replacing ? null : connection.lifeline.ended);
     if (gone) return Promise.reject(gone);
     const requestId = nextRequestId++;
@@ -162,7 +175,12 @@ export async function createReranker(options: CreateRerankerOptions | RemoteRera
           // WebGPU broke this worker's runtime: rebuild on WASM in a new worker and retry there once.
           const failed = ready;
           const fallback = { backend: failed.backend, dtype: failed.dtype, error: (error as Error).message };
-          await replaceWorker({ ...loaded, device: 'wasm', simulateWebGpuFailure: undefined, priorFallbacks: [...failed.fallbacks, fallback] });
+          await replaceWorker({
+            ...loaded,
+            device: 'wasm',
+            simulateWebGpuFailure: undefined,
+            priorFallbacks: [...failed.fallbacks, fallback],
+          });
           return await attempt();
         }
         if (codeOf(error) === 'OUT_OF_MEMORY') {
@@ -203,11 +221,14 @@ export async function createReranker(options: CreateRerankerOptions | RemoteRera
     },
     rankDetailed: (query, documents, rankOptions = {}) => {
       const { signal, onPartial, ...rest } = rankOptions;
-      if (onPartial !== undefined && typeof onPartial !== 'function') return Promise.reject(new InvalidInputError(`onPartial must be a function, got ${typeof onPartial}`));
+      if (onPartial !== undefined && typeof onPartial !== 'function')
+        return Promise.reject(new InvalidInputError(`onPartial must be a function, got ${typeof onPartial}`));
       // Partials travel on their own channel and may trail the result: none is delivered after it.
       let settled = false;
       const deliver = onPartial && Comlink.proxy((partial: RankReport) => void (settled || onPartial(partial)));
-      return call(signal, (remote, id) => remote.rankDetailed(id, query, documents, rest, deliver)).finally(() => (settled = true));
+      return call(signal, (remote, id) => remote.rankDetailed(id, query, documents, rest, deliver)).finally(
+        () => (settled = true),
+      );
     },
     score: (pairs, scoreOptions = {}) => {
       const { signal, ...rest } = scoreOptions;

@@ -1,6 +1,21 @@
 export { createReranker, type BrowserReranker, type CreateRerankerOptions } from './create-reranker.js';
-export { createRemoteReranker, type RemoteReranker, type RemoteRerankerOptions, type RemoteReadyState } from './remote-reranker.js';
+export {
+  createRemoteReranker,
+  type RemoteReranker,
+  type RemoteRerankerOptions,
+  type RemoteReadyState,
+} from './remote-reranker.js';
 export type { ReadyState, ProgressEvent, LoadPhase } from '../worker/protocol.js';
 export type * from '../engine/types.js';
-export { RerankerError, AbortedError, InvalidInputError, LimitExceededError, ModelLoadError, InferenceError, OutOfMemoryError, WorkerCrashedError, LoadStalledError } from '../engine/errors.js';
+export {
+  RerankerError,
+  AbortedError,
+  InvalidInputError,
+  LimitExceededError,
+  ModelLoadError,
+  InferenceError,
+  OutOfMemoryError,
+  WorkerCrashedError,
+  LoadStalledError,
+} from '../engine/errors.js';
 export { filesFromFolderPick } from '../worker/picked-files.js';

@@ -10,11 +10,32 @@
  * The page's origin must be allowed by the service (`--cors-origin`). Aborting a call closes the HTTP
  * request, and the service drops that request's queued pairs.
  */
-import { AbortedError, InferenceError, InvalidInputError, LimitExceededError, RerankerError } from '../engine/errors.js';
+import {
+  AbortedError,
+  InferenceError,
+  InvalidInputError,
+  LimitExceededError,
+  RerankerError,
+} from '../engine/errors.js';
 import { buildReport } from '../engine/rank-report.js';
 import { applyActivation } from '../engine/scoring.js';
-import type { Activation, DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
-import { ACTIVATIONS, checkDocuments, checkPairs, checkQuery, oneOf, optionalFunction, positiveInteger } from '../engine/validation.js';
+import type {
+  Activation,
+  DetailedRankOptions,
+  RankOptions,
+  RankReport,
+  RankedDocument,
+  ScoreOptions,
+} from '../engine/types.js';
+import {
+  ACTIVATIONS,
+  checkDocuments,
+  checkPairs,
+  checkQuery,
+  oneOf,
+  optionalFunction,
+  positiveInteger,
+} from '../engine/validation.js';
 
 export interface RemoteRerankerOptions {
   /** Base URL of the edge service, e.g. `http://127.0.0.1:8080`. */
@@ -54,15 +75,23 @@ export interface RemoteReranker {
 
 /** Options the service cannot honour: refused rather than silently ignored (batchTokens is local tuning, ignored). */
 function refuseUnsupported(options: ScoreOptions): void {
-  if (options.maxLength !== undefined) throw new InvalidInputError('maxLength is not supported by the remote reranker: the service fits pairs to the model length');
-  if (options.longPassages !== undefined && options.longPassages !== 'truncate') throw new InvalidInputError(`longPassages "${options.longPassages}" is not supported by the remote reranker`);
+  if (options.maxLength !== undefined)
+    throw new InvalidInputError(
+      'maxLength is not supported by the remote reranker: the service fits pairs to the model length',
+    );
+  if (options.longPassages !== undefined && options.longPassages !== 'truncate')
+    throw new InvalidInputError(`longPassages "${options.longPassages}" is not supported by the remote reranker`);
 }
 
 export async function createRemoteReranker(options: RemoteRerankerOptions): Promise<RemoteReranker> {
-  if (typeof options?.endpoint !== 'string' || options.endpoint === '') throw new InvalidInputError('endpoint must be the base URL of the rerank service');
+  if (typeof options?.endpoint !== 'string' || options.endpoint === '')
+    throw new InvalidInputError('endpoint must be the base URL of the rerank service');
   const base = options.endpoint.replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+  };
   let disposed = false;
 
   async function request(path: string, init: RequestInit): Promise<unknown> {
@@ -71,13 +100,21 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
       response = await doFetch(`${base}${path}`, { ...init, headers });
     } catch (error) {
       if (init.signal?.aborted) throw new AbortedError();
-      throw new InferenceError(`the rerank service at ${base} could not be reached: ${error instanceof Error ? error.message : String(error)}`, error);
+      throw new InferenceError(
+        `the rerank service at ${base} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
     const body: unknown = await response.json().catch(() => null);
     if (response.ok) return body;
-    const detail = (body as { error?: string; message?: string } | null)?.error ?? (body as { message?: string } | null)?.message ?? response.statusText;
-    if (response.status === 413) throw new LimitExceededError(`the rerank service refused the request (413): ${detail}`);
-    if (response.status === 400 || response.status === 422) throw new InvalidInputError(`the rerank service refused the request (${response.status}): ${detail}`);
+    const detail =
+      (body as { error?: string; message?: string } | null)?.error ??
+      (body as { message?: string } | null)?.message ??
+      response.statusText;
+    if (response.status === 413)
+      throw new LimitExceededError(`the rerank service refused the request (413): ${detail}`);
+    if (response.status === 400 || response.status === 422)
+      throw new InvalidInputError(`the rerank service refused the request (${response.status}): ${detail}`);
     throw new InferenceError(`the rerank service answered ${response.status}: ${detail}`);
   }
 
@@ -88,7 +125,9 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
       endpoint: base,
       model: String(info['model_id']),
       dtype: String(info['model_dtype']),
-      architecture: String((info['model_type'] as { reranker?: { architecture?: string } })?.reranker?.architecture ?? ''),
+      architecture: String(
+        (info['model_type'] as { reranker?: { architecture?: string } })?.reranker?.architecture ?? '',
+      ),
       maxLength: Number(info['max_input_length']),
       maxDocuments: Number(info['max_client_batch_size']),
     };
@@ -103,7 +142,8 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
     })) as Array<{ index: number; score: number }>;
     const out = new Array<number>(documents.length).fill(NaN);
     for (const { index, score } of ranked) out[index] = score;
-    if (out.some(Number.isNaN)) throw new InferenceError('the rerank service did not return a score for every document');
+    if (out.some(Number.isNaN))
+      throw new InferenceError('the rerank service did not return a score for every document');
     return out;
   }
 
@@ -115,18 +155,34 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
   const ready = await readyState(options.signal);
   const limits = { maxDocuments: ready.maxDocuments, maxCharacters: Number.MAX_SAFE_INTEGER };
 
-  async function rankDetailed(query: string, documents: string[], rankOptions: DetailedRankOptions = {}): Promise<RankReport> {
+  async function rankDetailed(
+    query: string,
+    documents: string[],
+    rankOptions: DetailedRankOptions = {},
+  ): Promise<RankReport> {
     assertUsable(rankOptions.signal);
     checkQuery(query, limits);
     checkDocuments(documents, limits);
     refuseUnsupported(rankOptions);
-    if (rankOptions.budgetMs !== undefined) throw new InvalidInputError('budgetMs is not supported by the remote reranker: the service scores every document');
+    if (rankOptions.budgetMs !== undefined)
+      throw new InvalidInputError(
+        'budgetMs is not supported by the remote reranker: the service scores every document',
+      );
     optionalFunction('onPartial', rankOptions.onPartial);
     const topK = positiveInteger('topK', rankOptions.topK, Math.max(1, documents.length), 1);
     const activation: Activation = oneOf('activation', rankOptions.activation, ACTIVATIONS, 'sigmoid');
     const started = performance.now();
     const raw = documents.length === 0 ? [] : await logits(query, documents, rankOptions.signal);
-    return buildReport({ logits: raw, documents, activation, topK, returnDocuments: rankOptions.returnDocuments ?? false, final: true, cacheHits: 0, elapsedMs: performance.now() - started });
+    return buildReport({
+      logits: raw,
+      documents,
+      activation,
+      topK,
+      returnDocuments: rankOptions.returnDocuments ?? false,
+      final: true,
+      cacheHits: 0,
+      elapsedMs: performance.now() - started,
+    });
   }
 
   return {
@@ -148,7 +204,11 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
       const raw = new Array<number>(checked.length);
       await Promise.all(
         [...byQuery].map(async ([query, indices]) => {
-          const values = await logits(query, indices.map((i) => checked[i]![1]), scoreOptions.signal);
+          const values = await logits(
+            query,
+            indices.map((i) => checked[i]![1]),
+            scoreOptions.signal,
+          );
           indices.forEach((i, k) => (raw[i] = values[k]!));
         }),
       );

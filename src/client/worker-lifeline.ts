@@ -23,7 +23,9 @@ export class WorkerLifeline {
       event.preventDefault?.(); // reported as a typed rejection instead of an uncaught page error
       this.end(new WorkerCrashedError(describeWorkerError(event)));
     });
-    worker.addEventListener('messageerror', () => this.end(new WorkerCrashedError('a message from the reranker worker could not be read')));
+    worker.addEventListener('messageerror', () =>
+      this.end(new WorkerCrashedError('a message from the reranker worker could not be read')),
+    );
   }
 
   /** Why the worker is gone, or null while it lives. */
@@ -40,7 +42,11 @@ export class WorkerLifeline {
     if (!locks) return;
     const name = `ko-rerank-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     if (!(await this.race(hold(name)))) return;
-    void locks.request(name, () => this.end(new WorkerCrashedError('the reranker worker stopped (terminated, or killed by the browser, e.g. for memory)')));
+    void locks.request(name, () =>
+      this.end(
+        new WorkerCrashedError('the reranker worker stopped (terminated, or killed by the browser, e.g. for memory)'),
+      ),
+    );
   }
 
   /** `promise`, or the reason the worker died first. */
@@ -65,5 +71,5 @@ function describeWorkerError(event: Event): string {
   }
   // A bare Event: the worker's script, a module it imports, or onnxruntime's wasm or thread workers
   // failed to load (the browser gives no detail; the network panel shows which URL).
-  return "the reranker worker failed to start or to load onnxruntime: a script, module or wasm file it needs did not load (an HTTP error, or not JavaScript/wasm)";
+  return 'the reranker worker failed to start or to load onnxruntime: a script, module or wasm file it needs did not load (an HTTP error, or not JavaScript/wasm)';
 }

@@ -6,7 +6,12 @@
  */
 import type { Dtype } from '../engine/types.js';
 import type { CrossEncoderShape } from '../model-builder/config.js';
-import { type OnnxFilesOptions, type OpenFile, withExternalDataConfig, writeOnnxFiles } from '../model-builder/onnx-files.js';
+import {
+  type OnnxFilesOptions,
+  type OpenFile,
+  withExternalDataConfig,
+  writeOnnxFiles,
+} from '../model-builder/onnx-files.js';
 import type { SourceFolder } from './byte-source.js';
 import { openCheckpoint } from './checkpoint.js';
 import { ConversionError } from './errors.js';
@@ -46,7 +51,11 @@ async function writeWhole(open: OpenFile, file: string, bytes: Uint8Array): Prom
   }
 }
 
-export async function convertCheckpoint(source: SourceFolder, open: OpenFile, options: ConvertOptions): Promise<ConversionReport> {
+export async function convertCheckpoint(
+  source: SourceFolder,
+  open: OpenFile,
+  options: ConvertOptions,
+): Promise<ConversionReport> {
   options.onProgress?.({ phase: 'check' });
   const checkpoint = await openCheckpoint(source);
   try {
@@ -54,7 +63,8 @@ export async function convertCheckpoint(source: SourceFolder, open: OpenFile, op
       externalData: options.externalData,
       maxChunkBytes: options.maxChunkBytes,
       onProgress: (event) => {
-        if (options.signal?.aborted) throw new ConversionError('ABORTED', `stopped while writing ${event.file}`, { file: event.file });
+        if (options.signal?.aborted)
+          throw new ConversionError('ABORTED', `stopped while writing ${event.file}`, { file: event.file });
         options.onProgress?.({ phase: 'convert', ...event });
       },
     });
@@ -68,10 +78,17 @@ export async function convertCheckpoint(source: SourceFolder, open: OpenFile, op
       files[file] = bytes.byteLength;
     }
     // The source config as it is, plus where the external data lives when a file needed it.
-    const config = encodeText(`${JSON.stringify(withExternalDataConfig(checkpoint.config, onnx.externalData), null, 2)}\n`);
+    const config = encodeText(
+      `${JSON.stringify(withExternalDataConfig(checkpoint.config, onnx.externalData), null, 2)}\n`,
+    );
     await writeWhole(open, 'config.json', config);
     files['config.json'] = config.byteLength;
-    return { shape: checkpoint.shape, files, sourceDtypes: checkpoint.dtypes, ignoredTensors: checkpoint.ignoredTensors };
+    return {
+      shape: checkpoint.shape,
+      files,
+      sourceDtypes: checkpoint.dtypes,
+      ignoredTensors: checkpoint.ignoredTensors,
+    };
   } finally {
     await checkpoint.close();
   }

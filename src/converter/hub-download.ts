@@ -21,17 +21,34 @@ export interface DownloadOptions {
 }
 
 /** The engine's download errors (stall, short body, abort) in the converter's terms. */
-function conversionError(file: string, loaded: number, error: unknown, signal: AbortSignal | undefined): ConversionError {
+function conversionError(
+  file: string,
+  loaded: number,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): ConversionError {
   if (error instanceof ConversionError) return error;
-  if (signal?.aborted || error instanceof AbortedError) return new ConversionError('ABORTED', `the download of ${file} was stopped`, { file, cause: error });
-  if (error instanceof RerankerError && error.code === 'DOWNLOAD_STALLED') return new ConversionError('DOWNLOAD_STALLED', `${file}: ${error.message}`, { file, cause: error });
+  if (signal?.aborted || error instanceof AbortedError)
+    return new ConversionError('ABORTED', `the download of ${file} was stopped`, { file, cause: error });
+  if (error instanceof RerankerError && error.code === 'DOWNLOAD_STALLED')
+    return new ConversionError('DOWNLOAD_STALLED', `${file}: ${error.message}`, { file, cause: error });
   const message = error instanceof Error ? error.message : String(error);
-  return new ConversionError('DOWNLOAD_FAILED', loaded > 0 ? `${file}: the download broke off after ${loaded} bytes (${message})` : `${file}: could not be downloaded (${message})`, { file, cause: error });
+  return new ConversionError(
+    'DOWNLOAD_FAILED',
+    loaded > 0
+      ? `${file}: the download broke off after ${loaded} bytes (${message})`
+      : `${file}: could not be downloaded (${message})`,
+    { file, cause: error },
+  );
 }
 
 /** Downloads what the converter reads; returns the files written. */
 export async function downloadCheckpoint(id: string, open: OpenFile, options: DownloadOptions = {}): Promise<string[]> {
-  if (!isHubId(id)) throw new ConversionError('DOWNLOAD_FAILED', `"${id}" is neither a local folder nor a hub id like "Dongjin-kr/ko-reranker"`);
+  if (!isHubId(id))
+    throw new ConversionError(
+      'DOWNLOAD_FAILED',
+      `"${id}" is neither a local folder nor a hub id like "Dongjin-kr/ko-reranker"`,
+    );
   const host = (options.remoteHost ?? DEFAULT_REMOTE_HOST).replace(/\/?$/, '/');
   const revision = encodeURIComponent(options.revision ?? 'main');
   const url = (file: string) => `${host}${id}/resolve/${revision}/${file}`;
@@ -43,7 +60,10 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
    */
   const fetchFile = async (file: string, required: boolean, keep: Uint8Array[] | null = null): Promise<boolean> => {
     let response: Response;
-    const policy = { stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) };
+    const policy = {
+      stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     try {
       response = await guardedFetch(fetch, url(file), {}, policy);
     } catch (error) {
@@ -93,18 +113,35 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
     try {
       shards = shardsOf(JSON.parse(joinedText(index)));
     } catch (error) {
-      throw new ConversionError('CHECKPOINT_CORRUPT', `model.safetensors.index.json is not valid JSON (${(error as Error).message})`, { file: 'model.safetensors.index.json', cause: error });
+      throw new ConversionError(
+        'CHECKPOINT_CORRUPT',
+        `model.safetensors.index.json is not valid JSON (${(error as Error).message})`,
+        { file: 'model.safetensors.index.json', cause: error },
+      );
     }
     for (const shard of shards) {
-      if (!/^[\w.-]+$/.test(shard)) throw new ConversionError('CHECKPOINT_CORRUPT', `model.safetensors.index.json names an unsafe shard path ${JSON.stringify(shard)}`, { file: 'model.safetensors.index.json' });
+      if (!/^[\w.-]+$/.test(shard))
+        throw new ConversionError(
+          'CHECKPOINT_CORRUPT',
+          `model.safetensors.index.json names an unsafe shard path ${JSON.stringify(shard)}`,
+          { file: 'model.safetensors.index.json' },
+        );
       await fetchFile(shard, true);
     }
   } else {
     const pickle = await fetch(url('pytorch_model.bin'), { method: 'HEAD', signal: options.signal }).catch(() => null);
     if (pickle?.ok) {
-      throw new ConversionError('UNSUPPORTED_CHECKPOINT', `${id} publishes only pytorch_model.bin (a pickle), which cannot be read safely outside Python; it needs a safetensors export`, { file: 'pytorch_model.bin' });
+      throw new ConversionError(
+        'UNSUPPORTED_CHECKPOINT',
+        `${id} publishes only pytorch_model.bin (a pickle), which cannot be read safely outside Python; it needs a safetensors export`,
+        { file: 'pytorch_model.bin' },
+      );
     }
-    throw new ConversionError('CHECKPOINT_FILE_MISSING', `${id} has no model.safetensors or model.safetensors.index.json at revision ${options.revision ?? 'main'}`, { file: 'model.safetensors' });
+    throw new ConversionError(
+      'CHECKPOINT_FILE_MISSING',
+      `${id} has no model.safetensors or model.safetensors.index.json at revision ${options.revision ?? 'main'}`,
+      { file: 'model.safetensors' },
+    );
   }
   return written;
 }

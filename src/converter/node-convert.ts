@@ -30,7 +30,12 @@ export interface ConvertModelOptions {
   maxChunkBytes?: number;
   /** Stops the download or conversion; the staging folders are removed. */
   signal?: AbortSignal;
-  onProgress?: (event: ConversionProgress | { phase: 'download'; file: string; loaded: number; total: number | null } | { phase: 'verify' }) => void;
+  onProgress?: (
+    event:
+      | ConversionProgress
+      | { phase: 'download'; file: string; loaded: number; total: number | null }
+      | { phase: 'verify' },
+  ) => void;
 }
 
 export interface ConvertModelResult extends ConversionReport {
@@ -41,11 +46,17 @@ export interface ConvertModelResult extends ConversionReport {
 export async function convertModel(options: ConvertModelOptions): Promise<ConvertModelResult> {
   const out = path.resolve(options.out);
   if (existsSync(out) && (await readdir(out).catch(() => [])).length > 0 && !options.overwrite) {
-    throw new ConversionError('UNSUPPORTED_CHECKPOINT', `${options.out} exists and is not empty (pass --overwrite to replace it)`);
+    throw new ConversionError(
+      'UNSUPPORTED_CHECKPOINT',
+      `${options.out} exists and is not empty (pass --overwrite to replace it)`,
+    );
   }
   const local = existsSync(options.source) && (await stat(options.source)).isDirectory();
   if (!local && !isHubId(options.source)) {
-    throw new ConversionError('CHECKPOINT_FILE_MISSING', `"${options.source}" is neither a local folder nor a hub id like "Dongjin-kr/ko-reranker"`);
+    throw new ConversionError(
+      'CHECKPOINT_FILE_MISSING',
+      `"${options.source}" is neither a local folder nor a hub id like "Dongjin-kr/ko-reranker"`,
+    );
   }
   const parent = path.dirname(out);
   await mkdir(parent, { recursive: true });
@@ -77,7 +88,11 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
       verify = await verifyConversion(nodeSourceFolder(sourceDir), staging, options.dtypes);
       const failed = verify.filter((r) => !r.passed);
       if (failed.length > 0) {
-        const error = new ConversionError('VERIFY_FAILED', `verify failed for ${failed.map((r) => `${r.file} (${r.bound}; max abs diff ${r.maxAbsDiff.toExponential(2)})`).join(', ')}`, { file: failed[0]!.file });
+        const error = new ConversionError(
+          'VERIFY_FAILED',
+          `verify failed for ${failed.map((r) => `${r.file} (${r.bound}; max abs diff ${r.maxAbsDiff.toExponential(2)})`).join(', ')}`,
+          { file: failed[0]!.file },
+        );
         Object.assign(error, { verify });
         throw error;
       }

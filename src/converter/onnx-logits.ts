@@ -8,7 +8,10 @@ const int64 = (rows: number[][]) =>
 export async function ortLogits(file: string, batch: ReferenceBatch): Promise<number[]> {
   const session = await ort.InferenceSession.create(file);
   try {
-    const feeds: Record<string, ort.Tensor> = { input_ids: int64(batch.inputIds), attention_mask: int64(batch.attentionMask) };
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: int64(batch.inputIds),
+      attention_mask: int64(batch.attentionMask),
+    };
     if (session.inputNames.includes('token_type_ids')) feeds['token_type_ids'] = int64(batch.tokenTypeIds!);
     const { logits } = await session.run(feeds);
     return Array.from(logits!.data as Float32Array);

@@ -37,7 +37,9 @@ export async function openSafetensors(source: ByteSource): Promise<SafetensorsFi
   if (source.size < 8) throw corrupt(`${source.size} bytes is too short for a safetensors file`);
   const headerLength = Number(new DataView((await source.read(0, 8)).buffer).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > source.size) {
-    throw corrupt(`header length ${headerLength} does not fit in a file of ${source.size} bytes (not safetensors, or truncated)`);
+    throw corrupt(
+      `header length ${headerLength} does not fit in a file of ${source.size} bytes (not safetensors, or truncated)`,
+    );
   }
   let header: unknown;
   try {
@@ -54,24 +56,42 @@ export async function openSafetensors(source: ByteSource): Promise<SafetensorsFi
     if (name === '__metadata__') continue;
     const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = entry?.dtype;
-    if (typeof dtype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, dtype)) throw corrupt(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`, name);
+    if (typeof dtype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, dtype))
+      throw corrupt(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`, name);
     const shape = entry.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw corrupt(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`, name);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw corrupt(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`, name);
     const offsets = entry.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[1] < offsets[0]) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[1] < offsets[0]
+    ) {
       throw corrupt(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`, name);
     }
     const [begin, end] = offsets as [number, number];
     const expected = shape.reduce((a: number, b: number) => a * b, 1) * BYTES_PER_ELEMENT[dtype as SafetensorsDtype];
-    if (end - begin !== expected) throw corrupt(`tensor "${name}" spans ${end - begin} bytes but ${dtype} [${shape}] needs ${expected}`, name);
+    if (end - begin !== expected)
+      throw corrupt(`tensor "${name}" spans ${end - begin} bytes but ${dtype} [${shape}] needs ${expected}`, name);
     if (end > dataLength) {
-      throw corrupt(`tensor "${name}" ends at byte ${end} of the data but the file holds ${dataLength} (truncated download?)`, name);
+      throw corrupt(
+        `tensor "${name}" ends at byte ${end} of the data but the file holds ${dataLength} (truncated download?)`,
+        name,
+      );
     }
-    tensors.set(name, { name, dtype: dtype as SafetensorsDtype, shape, begin: dataStart + begin, end: dataStart + end });
+    tensors.set(name, {
+      name,
+      dtype: dtype as SafetensorsDtype,
+      shape,
+      begin: dataStart + begin,
+      end: dataStart + end,
+    });
   }
   const ordered = [...tensors.values()].filter((t) => t.end > t.begin).sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < ordered.length; i++) {
-    if (ordered[i]!.begin < ordered[i - 1]!.end) throw corrupt(`tensors "${ordered[i - 1]!.name}" and "${ordered[i]!.name}" overlap`, ordered[i]!.name);
+    if (ordered[i]!.begin < ordered[i - 1]!.end)
+      throw corrupt(`tensors "${ordered[i - 1]!.name}" and "${ordered[i]!.name}" overlap`, ordered[i]!.name);
   }
   return { source, tensors };
 }
@@ -89,11 +109,19 @@ function halfToFloat(): Float32Array {
 /** Reads a float tensor (F32, F16 or BF16) as float32, little-endian as the format requires. */
 export async function readFloatTensor(file: SafetensorsFile, entry: TensorEntry): Promise<Float32Array> {
   if (!isFloatDtype(entry.dtype)) {
-    throw new ConversionError('UNSUPPORTED_CHECKPOINT', `${file.source.name}: tensor "${entry.name}" is ${entry.dtype}; weights must be F32, F16 or BF16`, { file: file.source.name, tensor: entry.name });
+    throw new ConversionError(
+      'UNSUPPORTED_CHECKPOINT',
+      `${file.source.name}: tensor "${entry.name}" is ${entry.dtype}; weights must be F32, F16 or BF16`,
+      { file: file.source.name, tensor: entry.name },
+    );
   }
   const bytes = await file.source.read(entry.begin, entry.end - entry.begin);
   if (bytes.byteLength !== entry.end - entry.begin) {
-    throw new ConversionError('CHECKPOINT_CORRUPT', `${file.source.name}: tensor "${entry.name}" could not be read whole (file truncated?)`, { file: file.source.name, tensor: entry.name });
+    throw new ConversionError(
+      'CHECKPOINT_CORRUPT',
+      `${file.source.name}: tensor "${entry.name}" could not be read whole (file truncated?)`,
+      { file: file.source.name, tensor: entry.name },
+    );
   }
   // Copy into aligned memory: a tensor may start at any byte offset.
   const aligned = new Uint8Array(bytes.byteLength);

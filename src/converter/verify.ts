@@ -21,7 +21,10 @@ import { ortLogits } from './onnx-logits.js';
  * Fixed pairs: 2 queries x 8 passages, Korean first, some English, 10 to 60 tokens each. Short on purpose:
  * the float64 reference of a 24-layer model costs about a second per token on one core.
  */
-export const VERIFY_QUERIES = ['한국은행의 기준금리 결정 절차는 어떻게 되나요?', 'how does the central bank set the interest rate'];
+export const VERIFY_QUERIES = [
+  '한국은행의 기준금리 결정 절차는 어떻게 되나요?',
+  'how does the central bank set the interest rate',
+];
 export const VERIFY_PASSAGES = [
   '한국은행 금융통화위원회는 물가와 경기 상황을 고려하여 기준금리를 결정합니다.',
   '서울의 오늘 날씨는 맑고 기온은 영상 5도입니다.',
@@ -55,16 +58,23 @@ export async function verifyConversion(source: SourceFolder, outDir: string, dty
   const checkpoint = await openCheckpoint(source);
   const weights: WeightMap = new Map();
   try {
-    for (const [name, shape] of expectedWeights(checkpoint.shape)) weights.set(name, { shape, data: await checkpoint.weights.read(name) });
+    for (const [name, shape] of expectedWeights(checkpoint.shape))
+      weights.set(name, { shape, data: await checkpoint.weights.read(name) });
   } finally {
     await checkpoint.close();
   }
-  const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(path.resolve(outDir), { local_files_only: true }));
+  const encoder = new PairEncoder(
+    await AutoTokenizer.from_pretrained(path.resolve(outDir), { local_files_only: true }),
+  );
   const maxLength = Math.min(512, maxSequenceLength(checkpoint.shape));
-  const rows = VERIFY_QUERIES.flatMap((q) => VERIFY_PASSAGES.map((p) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null)[0]!));
+  const rows = VERIFY_QUERIES.flatMap((q) =>
+    VERIFY_PASSAGES.map((p) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null)[0]!),
+  );
   const batch = padRows(rows, encoder.padTokenId);
   // Row by row, unpadded: the same logits (padding is masked) for a fraction of the float64 work.
-  const reference = rows.map((row) => referenceLogits(checkpoint.shape, weights, padRows([row], encoder.padTokenId))[0]!);
+  const reference = rows.map(
+    (row) => referenceLogits(checkpoint.shape, weights, padRows([row], encoder.padTokenId))[0]!,
+  );
   weights.clear();
 
   const results: VerifyResult[] = [];
@@ -76,10 +86,26 @@ export async function verifyConversion(source: SourceFolder, outDir: string, dty
       const tau = kendallTau(reference, logits);
       const error = normalisedError(reference, logits);
       const passed = tau >= VERIFY_BOUNDS.q8Tau && error <= VERIFY_BOUNDS.q8Error;
-      results.push({ dtype, file, pairs: rows.length, maxAbsDiff: diff, kendallTau: tau, normalisedError: error, passed, bound: `tau >= ${VERIFY_BOUNDS.q8Tau}, error <= ${VERIFY_BOUNDS.q8Error}` });
+      results.push({
+        dtype,
+        file,
+        pairs: rows.length,
+        maxAbsDiff: diff,
+        kendallTau: tau,
+        normalisedError: error,
+        passed,
+        bound: `tau >= ${VERIFY_BOUNDS.q8Tau}, error <= ${VERIFY_BOUNDS.q8Error}`,
+      });
     } else {
       const bound = VERIFY_BOUNDS[dtype];
-      results.push({ dtype, file, pairs: rows.length, maxAbsDiff: diff, passed: diff < bound, bound: `max abs diff < ${bound}` });
+      results.push({
+        dtype,
+        file,
+        pairs: rows.length,
+        maxAbsDiff: diff,
+        passed: diff < bound,
+        bound: `max abs diff < ${bound}`,
+      });
     }
   }
   return results;

@@ -36,7 +36,8 @@ export function detectCorpusFormat(fileName: string): CorpusFormat {
 export function parseCorpus(text: string, format: CorpusFormat): CorpusPassage[] {
   const passages = format === 'jsonl' ? parseJsonl(text) : format === 'csv' ? parseCsvCorpus(text) : parseText(text);
   if (passages.length === 0) throw new CorpusFormatError('no passages found');
-  if (passages.length > MAX_PASSAGES) throw new CorpusFormatError(`${passages.length} passages is more than the demo's limit of ${MAX_PASSAGES}`);
+  if (passages.length > MAX_PASSAGES)
+    throw new CorpusFormatError(`${passages.length} passages is more than the demo's limit of ${MAX_PASSAGES}`);
   return passages;
 }
 
@@ -61,12 +62,18 @@ function parseJsonl(text: string): CorpusPassage[] {
     } catch {
       throw new CorpusFormatError('not valid JSON', line);
     }
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new CorpusFormatError('expected a JSON object', line);
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      throw new CorpusFormatError('expected a JSON object', line);
     const record = row as Record<string, unknown>;
-    const field = TEXT_FIELDS.find((name) => typeof record[name] === 'string' && (record[name] as string).trim() !== '');
+    const field = TEXT_FIELDS.find(
+      (name) => typeof record[name] === 'string' && (record[name] as string).trim() !== '',
+    );
     if (!field) throw new CorpusFormatError(`no text field (one of ${TEXT_FIELDS.join(', ')})`, line);
     passages.push({
-      id: typeof record['id'] === 'string' || typeof record['id'] === 'number' ? String(record['id']) : String(passages.length + 1),
+      id:
+        typeof record['id'] === 'string' || typeof record['id'] === 'number'
+          ? String(record['id'])
+          : String(passages.length + 1),
       text: (record[field] as string).trim(),
       ...(typeof record['title'] === 'string' ? { title: record['title'] } : {}),
     });
@@ -80,7 +87,8 @@ function parseCsvCorpus(text: string): CorpusPassage[] {
   if (!header || 'error' in header) throw new CorpusFormatError(header ? header.error : 'empty file', header?.line);
   const columns = header.fields.map((name) => name.trim().toLowerCase());
   const textColumn = TEXT_FIELDS.map((name) => columns.indexOf(name)).find((index) => index >= 0);
-  if (textColumn === undefined) throw new CorpusFormatError(`the header has no text column (one of ${TEXT_FIELDS.join(', ')})`, header.line);
+  if (textColumn === undefined)
+    throw new CorpusFormatError(`the header has no text column (one of ${TEXT_FIELDS.join(', ')})`, header.line);
   const idColumn = columns.indexOf('id');
   const titleColumn = columns.indexOf('title');
   const passages: CorpusPassage[] = [];

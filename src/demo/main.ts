@@ -5,7 +5,14 @@
  * Races are handled by "latest wins" turns (latest.ts): a newer search or corpus choice supersedes the
  * older one, which may finish in the background but never touches the page.
  */
-import { type BrowserReranker, type CreateRerankerOptions, type ProgressEvent, type RemoteReranker, createReranker, filesFromFolderPick } from '../client/index.js';
+import {
+  type BrowserReranker,
+  type CreateRerankerOptions,
+  type ProgressEvent,
+  type RemoteReranker,
+  createReranker,
+  filesFromFolderPick,
+} from '../client/index.js';
 import type { Dtype, RankReport } from '../engine/types.js';
 import { registerServiceWorker } from '../pwa/register.js';
 import { LexicalIndex } from '../retrieval/index.js';
@@ -14,9 +21,22 @@ import { probeCapabilities } from '../worker/probe.js';
 import { type CorpusPassage, CorpusFormatError, detectCorpusFormat, parseCorpus } from './corpus-file.js';
 import { hubReachable } from './hub-probe.js';
 import { LatestWins } from './latest.js';
-import { describeModelError, describeServiceError, incompleteChoice, serviceEndpoint, shortModelName } from './model-errors.js';
+import {
+  describeModelError,
+  describeServiceError,
+  incompleteChoice,
+  serviceEndpoint,
+  shortModelName,
+} from './model-errors.js';
 import { ModelHolder } from './model-holder.js';
-import { DEFAULT_EDGE_ENDPOINT, DEFAULT_HUB_MODEL, DEMO_MODEL_ID, EDGE_SERVICE, HUB_MODELS, describeModel } from './model-catalog.js';
+import {
+  DEFAULT_EDGE_ENDPOINT,
+  DEFAULT_HUB_MODEL,
+  DEMO_MODEL_ID,
+  EDGE_SERVICE,
+  HUB_MODELS,
+  describeModel,
+} from './model-catalog.js';
 import { type ShownResult, clearResults, renderResults } from './render.js';
 import { SAMPLE_CORPUS } from './sample-corpus-data.js';
 import { type Candidate, type CorpusSnapshot, type RankedCandidate, runSearch } from './search-flow.js';
@@ -73,12 +93,15 @@ async function chooseCorpus(label: string, read: () => Promise<CorpusPassage[]> 
     const passages = await read();
     if (!turn.isCurrent()) return;
     const index = new LexicalIndex();
-    await index.addAll(passages.map((p, i) => ({ id: String(i), text: p.title ? `${p.title} ${p.text}` : p.text })), {
-      signal: turn.signal,
-      onProgress: (done, total) => {
-        if (turn.isCurrent()) ui.corpusStatus.textContent = `색인 중 ${done} / ${total}…`;
+    await index.addAll(
+      passages.map((p, i) => ({ id: String(i), text: p.title ? `${p.title} ${p.text}` : p.text })),
+      {
+        signal: turn.signal,
+        onProgress: (done, total) => {
+          if (turn.isCurrent()) ui.corpusStatus.textContent = `색인 중 ${done} / ${total}…`;
+        },
       },
-    });
+    );
     if (!turn.isCurrent()) return;
     corpusChoices.finish(turn);
     corpus = { label, passages, index };
@@ -90,7 +113,12 @@ async function chooseCorpus(label: string, read: () => Promise<CorpusPassage[]> 
   } catch (error) {
     if (!turn.isCurrent()) return;
     corpusChoices.finish(turn);
-    const reason = error instanceof CorpusFormatError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason =
+      error instanceof CorpusFormatError
+        ? error.message
+        : error instanceof Error
+          ? `${error.name}: ${error.message}`
+          : String(error);
     ui.corpusError.textContent = `${label}을(를) 읽을 수 없습니다 — ${reason}. 이전 문서 모음을 계속 사용합니다.`;
     ui.corpusStatus.textContent = corpus.label ? `${corpus.label}: ${corpus.passages.length}개 문서` : '';
   }
@@ -102,7 +130,10 @@ ui.corpusFile.addEventListener('change', () => {
   ui.corpusFile.value = ''; // the same file can be chosen again
   void chooseCorpus(file.name, async () => parseCorpus(await file.text(), detectCorpusFormat(file.name)));
 });
-$<HTMLButtonElement>('use-pasted').addEventListener('click', () => void chooseCorpus('붙여넣은 글', () => parseCorpus(ui.corpusText.value, 'txt')));
+$<HTMLButtonElement>('use-pasted').addEventListener(
+  'click',
+  () => void chooseCorpus('붙여넣은 글', () => parseCorpus(ui.corpusText.value, 'txt')),
+);
 $<HTMLButtonElement>('use-sample').addEventListener('click', () => void chooseCorpus('샘플 문서', () => SAMPLE_CORPUS));
 
 // ---- model ----------------------------------------------------------------------------------
@@ -136,7 +167,10 @@ function fillModelPicker(): void {
   const offline = hubOnline ? '' : ' — 지금 연결할 수 없음 (Hub unreachable)';
   const options: Array<[string, string]> = [
     ...HUB_MODELS.map((m): [string, string] => [m.id, `${describeModel(m, predictedDtype)}${offline}`]),
-    [DEMO_MODEL_ID, '생성된 데모 모델 — 무작위 가중치: 동작은 보여 주지만 관련도는 의미 없음 (generated, random weights)'],
+    [
+      DEMO_MODEL_ID,
+      '생성된 데모 모델 — 무작위 가중치: 동작은 보여 주지만 관련도는 의미 없음 (generated, random weights)',
+    ],
     [EDGE_SERVICE, '에지 재순위화 서비스 — 모델은 서버에서 실행 (edge rerank service, npm run serve)'],
     ['custom', '다른 Hub id 또는 모델 폴더 URL… (another hub id or URL)'],
     ['folder', '디스크에서 연 모델 폴더 (model folder from disk)'],
@@ -157,11 +191,21 @@ function selectedModel(): ModelChoice {
   const value = ui.modelSelect.value;
   if (value === EDGE_SERVICE) {
     const endpoint = serviceEndpoint(ui.edgeEndpoint.value) ?? '';
-    return { key: `edge:${endpoint}`, name: `에지 서비스 ${endpoint}`, problem: incompleteChoice({ kind: 'edge', value: ui.edgeEndpoint.value }), options: { endpoint } };
+    return {
+      key: `edge:${endpoint}`,
+      name: `에지 서비스 ${endpoint}`,
+      problem: incompleteChoice({ kind: 'edge', value: ui.edgeEndpoint.value }),
+      options: { endpoint },
+    };
   }
   if (value === 'custom') {
     const model = ui.customModel.value.trim();
-    return { key: `custom:${model}`, name: model, problem: incompleteChoice({ kind: 'custom', value: model }), options: { model } };
+    return {
+      key: `custom:${model}`,
+      name: model,
+      problem: incompleteChoice({ kind: 'custom', value: model }),
+      options: { model },
+    };
   }
   if (value === 'folder') {
     const files = pickedFolder ?? {};
@@ -185,11 +229,11 @@ ui.modelSelect.addEventListener('change', () => {
       ? '무작위 가중치: 순위는 의미가 없고, 동작(워커, 백엔드, 배치, 점수에 따른 이동)만 진짜입니다.'
       : value === EDGE_SERVICE
         ? '질문과 후보 문서가 이 주소의 서비스로 전송되어 서버에서 재순위화됩니다. 서비스는 이 페이지의 출처를 허용해야 합니다 (--cors-origin).'
-      : value === 'folder' && !pickedFolder
-        ? '아래 "모델 폴더 열기"로 폴더를 고르세요.'
-        : HUB_MODELS.some((m) => m.id === value) && !hubOnline
-          ? 'Hugging Face Hub에 지금 연결할 수 없습니다: 이 기기에 저장된 적이 없으면 불러올 수 없습니다.'
-          : '';
+        : value === 'folder' && !pickedFolder
+          ? '아래 "모델 폴더 열기"로 폴더를 고르세요.'
+          : HUB_MODELS.some((m) => m.id === value) && !hubOnline
+            ? 'Hugging Face Hub에 지금 연결할 수 없습니다: 이 기기에 저장된 적이 없으면 불러올 수 없습니다.'
+            : '';
   void warmUp(); // warmUp reports its own failures in the status line
 });
 ui.customModel.addEventListener('change', () => void warmUp());
@@ -254,7 +298,8 @@ function describeRanker(model: DemoReranker): string {
 
 function describeFailure(error: unknown, choice: ModelChoice): string {
   if (error instanceof ChoiceError) return error.message;
-  if ('endpoint' in choice.options) return describeServiceError(error, { online: navigator.onLine, endpoint: choice.options.endpoint });
+  if ('endpoint' in choice.options)
+    return describeServiceError(error, { online: navigator.onLine, endpoint: choice.options.endpoint });
   return describeModelError(error, { online: navigator.onLine, model: choice.name });
 }
 
@@ -273,17 +318,22 @@ function warmUp(): Promise<void> {
   if (choice.problem) return Promise.resolve();
   const searchesBefore = searchesStarted;
   const stillQuiet = () => searchesStarted === searchesBefore && selectedModel().key === choice.key;
-  return models.get(choice.key, (signal) => loadModel(choice, signal), new AbortController().signal).then(
-    async (model) => {
-      await initialIndexing;
-      if (stillQuiet()) setStatus(`준비됨. ${describeRanker(model)} — 질문을 입력하세요.`);
-    },
-    (error: unknown) => {
-      if (stillQuiet() && (error as { name?: string })?.name !== 'AbortError') {
-        setStatus(`모델을 준비하지 못했습니다. 검색하면 1단계(BM25) 결과를 보여 줍니다 — ${describeFailure(error, choice)}`, 'error');
-      }
-    },
-  );
+  return models
+    .get(choice.key, (signal) => loadModel(choice, signal), new AbortController().signal)
+    .then(
+      async (model) => {
+        await initialIndexing;
+        if (stillQuiet()) setStatus(`준비됨. ${describeRanker(model)} — 질문을 입력하세요.`);
+      },
+      (error: unknown) => {
+        if (stillQuiet() && (error as { name?: string })?.name !== 'AbortError') {
+          setStatus(
+            `모델을 준비하지 못했습니다. 검색하면 1단계(BM25) 결과를 보여 줍니다 — ${describeFailure(error, choice)}`,
+            'error',
+          );
+        }
+      },
+    );
 }
 
 /** An error the page raises itself, already in words for the user. */
@@ -294,15 +344,26 @@ class ChoiceError extends Error {
 // ---- search ---------------------------------------------------------------------------------
 
 function shown(candidate: Candidate | RankedCandidate): ShownResult {
-  const text = candidate.passage.text.length > SHOWN_CHARACTERS ? `${candidate.passage.text.slice(0, SHOWN_CHARACTERS)}…` : candidate.passage.text;
-  return { text, title: candidate.passage.title, firstStageRank: candidate.firstStageRank, bm25: candidate.bm25, score: 'score' in candidate ? candidate.score : undefined };
+  const text =
+    candidate.passage.text.length > SHOWN_CHARACTERS
+      ? `${candidate.passage.text.slice(0, SHOWN_CHARACTERS)}…`
+      : candidate.passage.text;
+  return {
+    text,
+    title: candidate.passage.title,
+    firstStageRank: candidate.firstStageRank,
+    bm25: candidate.bm25,
+    score: 'score' in candidate ? candidate.score : undefined,
+  };
 }
 
 /** What the status adds about a ranking: the budget's plan, cache hits. */
 function rankNotes(report: RankReport, budgetMs: number | undefined): string {
   const notes: string[] = [];
   if (report.plan) {
-    notes.push(`예산 ${budgetMs} ms: ${report.plan.candidates}/${report.total}개를 ${report.plan.maxLength} 토큰까지 (예측 ${report.plan.predictedMs.toFixed(0)} ms)`);
+    notes.push(
+      `예산 ${budgetMs} ms: ${report.plan.candidates}/${report.total}개를 ${report.plan.maxLength} 토큰까지 (예측 ${report.plan.predictedMs.toFixed(0)} ms)`,
+    );
   } else if (budgetMs !== undefined) {
     notes.push('에지 서비스는 시간 예산 없이 모두 채점');
   }
@@ -379,7 +440,8 @@ ui.form.addEventListener('submit', async (event) => {
       },
     });
   } catch (error) {
-    if (turn.isCurrent()) setStatus(`오류: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, 'error');
+    if (turn.isCurrent())
+      setStatus(`오류: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, 'error');
   } finally {
     searches.finish(turn);
     updateCancel();

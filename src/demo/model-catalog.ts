@@ -16,10 +16,30 @@ export interface CatalogModel {
 export const DEMO_MODEL_ID = '/models/demo-xlmr';
 
 export const HUB_MODELS: CatalogModel[] = [
-  { id: 'onnx-community/bge-reranker-v2-m3-ONNX', label: 'BGE reranker v2 m3', sizesMb: { q8: 571, fp16: 1136, fp32: 2271 }, languages: 'multilingual, strong on Korean' },
-  { id: 'Xenova/bge-reranker-base', label: 'BGE reranker base', sizesMb: { q8: 279, fp16: 556, fp32: 1112 }, languages: 'multilingual (XLM-R base)' },
-  { id: 'Xenova/bge-reranker-large', label: 'BGE reranker large', sizesMb: { q8: 563, fp16: 1120, fp32: 2240 }, languages: 'multilingual (XLM-R large, the ko-reranker shape)' },
-  { id: 'Xenova/ms-marco-MiniLM-L-6-v2', label: 'MS MARCO MiniLM L-6', sizesMb: { q8: 23, fp16: 46, fp32: 91 }, languages: 'English only' },
+  {
+    id: 'onnx-community/bge-reranker-v2-m3-ONNX',
+    label: 'BGE reranker v2 m3',
+    sizesMb: { q8: 571, fp16: 1136, fp32: 2271 },
+    languages: 'multilingual, strong on Korean',
+  },
+  {
+    id: 'Xenova/bge-reranker-base',
+    label: 'BGE reranker base',
+    sizesMb: { q8: 279, fp16: 556, fp32: 1112 },
+    languages: 'multilingual (XLM-R base)',
+  },
+  {
+    id: 'Xenova/bge-reranker-large',
+    label: 'BGE reranker large',
+    sizesMb: { q8: 563, fp16: 1120, fp32: 2240 },
+    languages: 'multilingual (XLM-R large, the ko-reranker shape)',
+  },
+  {
+    id: 'Xenova/ms-marco-MiniLM-L-6-v2',
+    label: 'MS MARCO MiniLM L-6',
+    sizesMb: { q8: 23, fp16: 46, fp32: 91 },
+    languages: 'English only',
+  },
 ];
 
 export const DEFAULT_HUB_MODEL = HUB_MODELS[0]!;

@@ -20,7 +20,11 @@ export interface ListLabel {
   query: string;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text: string): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   node.className = className;
   node.textContent = text;
@@ -36,7 +40,8 @@ function movementLabel(firstStageRank: number, newRank: number): string {
 const UNSCORED_NOTE = { bm25: '', partial: ' · 채점 대기 중', reranked: ' · 시간 예산 밖이라 채점하지 않음' } as const;
 
 function metaLine(result: ShownResult, rank: number, stage: ListLabel['stage']): string {
-  if (result.score === undefined) return `BM25 #${result.firstStageRank + 1}${result.bm25 === undefined ? '' : ` · BM25 점수 ${result.bm25.toFixed(2)}`}${UNSCORED_NOTE[stage]}`;
+  if (result.score === undefined)
+    return `BM25 #${result.firstStageRank + 1}${result.bm25 === undefined ? '' : ` · BM25 점수 ${result.bm25.toFixed(2)}`}${UNSCORED_NOTE[stage]}`;
   return `재순위 점수 ${result.score.toFixed(4)} · BM25 #${result.firstStageRank + 1} → #${rank + 1} ${movementLabel(result.firstStageRank, rank)}`;
 }
 

@@ -43,7 +43,8 @@ export function firstStage(snapshot: CorpusSnapshot, query: string, topN: number
   return snapshot.index.search(query, topN).map((hit, rank) => {
     const passage = snapshot.passages[hit.index];
     // The snapshot's index and passages were built together, so this only fires on a programming error.
-    if (!passage) throw new Error(`first-stage hit ${hit.index} is outside the corpus (${snapshot.passages.length} passages)`);
+    if (!passage)
+      throw new Error(`first-stage hit ${hit.index} is outside the corpus (${snapshot.passages.length} passages)`);
     return { passage, firstStageRank: rank, bm25: hit.score };
   });
 }
@@ -73,7 +74,12 @@ export interface SearchRequest {
   turn: Turn;
   topN: number;
   /** Loads (or reuses) the model and ranks the texts (indices into `texts`), reporting partial rankings. */
-  rank(query: string, texts: string[], signal: AbortSignal, onPartial: (partial: CandidateRanking) => void): Promise<CandidateRanking>;
+  rank(
+    query: string,
+    texts: string[],
+    signal: AbortSignal,
+    onPartial: (partial: CandidateRanking) => void,
+  ): Promise<CandidateRanking>;
   view: SearchView;
 }
 
@@ -88,14 +94,21 @@ export async function runSearch(request: SearchRequest): Promise<SearchOutcome> 
     return 'no-hits';
   }
   view.showFirstStage(candidates);
-  const scored = (ranking: CandidateRanking) => ranking.results.map((r) => ({ ...candidates[r.index]!, score: r.score }));
+  const scored = (ranking: CandidateRanking) =>
+    ranking.results.map((r) => ({ ...candidates[r.index]!, score: r.score }));
   const unscored = (ranking: CandidateRanking) => ranking.unscored.map((i) => candidates[i]!);
   // A partial of a search that is no longer current, or one that trails the result, must not paint.
   let settled = false;
-  const showPartial = (partial: CandidateRanking) => !settled && turn.isCurrent() && view.showPartial(scored(partial), unscored(partial));
+  const showPartial = (partial: CandidateRanking) =>
+    !settled && turn.isCurrent() && view.showPartial(scored(partial), unscored(partial));
   let ranked: CandidateRanking;
   try {
-    ranked = await request.rank(query, candidates.map((c) => rerankText(c.passage)), turn.signal, showPartial);
+    ranked = await request.rank(
+      query,
+      candidates.map((c) => rerankText(c.passage)),
+      turn.signal,
+      showPartial,
+    );
   } catch (error) {
     settled = true;
     if (!turn.isCurrent()) return 'stale';

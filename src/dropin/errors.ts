@@ -8,6 +8,9 @@ export class ContainerChangedError extends RerankerError {
   override name = 'ContainerChangedError';
   declare readonly code: 'CONTAINER_CHANGED';
   constructor(message: string) {
-    super('CONTAINER_CHANGED', `the result list changed while it was being reranked, so it was left as it is: ${message}`);
+    super(
+      'CONTAINER_CHANGED',
+      `the result list changed while it was being reranked, so it was left as it is: ${message}`,
+    );
   }
 }

@@ -40,7 +40,8 @@ export function planOrder(count: number, scored: readonly ScoredPosition[], opti
   positiveInteger('topK', options.topK, count);
   const scores: Array<number | undefined> = new Array(count).fill(undefined);
   for (const { index, score } of scored) {
-    if (!Number.isInteger(index) || index < 0 || index >= count) throw new InvalidInputError(`score for position ${index} is outside the list of ${count} items`);
+    if (!Number.isInteger(index) || index < 0 || index >= count)
+      throw new InvalidInputError(`score for position ${index} is outside the list of ${count} items`);
     if (scores[index] !== undefined) throw new InvalidInputError(`position ${index} was scored twice`);
     if (typeof score !== 'number') throw new InvalidInputError(`score for position ${index} is not a number`);
     scores[index] = score;

@@ -62,14 +62,33 @@ export const defaultText = (element: Element): string => (element.textContent ??
 
 const SCORE_ATTRIBUTE = /^data-[a-z0-9_.-]+$/i;
 
-export async function rerankElements(container: Element, query: string, options: RerankElementsOptions): Promise<RerankElementsResult> {
-  const { reranker: given, selector, text = defaultText, topK, limit, signal, scoreAttribute, progressive, onPartial, ...rankOptions } = options;
-  if (!container || typeof (container as Partial<Element>).querySelectorAll !== 'function') throw new InvalidInputError('container must be a DOM element');
+export async function rerankElements(
+  container: Element,
+  query: string,
+  options: RerankElementsOptions,
+): Promise<RerankElementsResult> {
+  const {
+    reranker: given,
+    selector,
+    text = defaultText,
+    topK,
+    limit,
+    signal,
+    scoreAttribute,
+    progressive,
+    onPartial,
+    ...rankOptions
+  } = options;
+  if (!container || typeof (container as Partial<Element>).querySelectorAll !== 'function')
+    throw new InvalidInputError('container must be a DOM element');
   if (typeof text !== 'function') throw new InvalidInputError('text must be a function (element) => string');
   if (scoreAttribute !== undefined && !SCORE_ATTRIBUTE.test(scoreAttribute)) {
-    throw new InvalidInputError(`scoreAttribute must be a data-* attribute name, got ${JSON.stringify(scoreAttribute)}`);
+    throw new InvalidInputError(
+      `scoreAttribute must be a data-* attribute name, got ${JSON.stringify(scoreAttribute)}`,
+    );
   }
-  if (onPartial !== undefined && typeof onPartial !== 'function') throw new InvalidInputError('onPartial must be a function');
+  if (onPartial !== undefined && typeof onPartial !== 'function')
+    throw new InvalidInputError('onPartial must be a function');
   if (signal?.aborted) throw new AbortedError();
 
   const items = readItems(container, selector);
@@ -97,7 +116,10 @@ export async function rerankElements(container: Element, query: string, options:
     const target = plan.order.map((i) => items[i]!);
     // Moves are from where the items stand now: after a partial, that is no longer the page order.
     const standing = new Map(shown.map((item, k) => [item, k]));
-    applyOrder(shown, target.map((item) => standing.get(item)!));
+    applyOrder(
+      shown,
+      target.map((item) => standing.get(item)!),
+    );
     shown = target;
     const moved = target.filter((item, k) => item !== items[k]).length;
     return {
@@ -125,7 +147,8 @@ export async function rerankElements(container: Element, query: string, options:
   let ranked: RankedDocument[];
   try {
     ranked = progressive
-      ? (await reranker.rankDetailed(query, texts, { ...rankOptions, signal: combined, onPartial: showPartial })).results
+      ? (await reranker.rankDetailed(query, texts, { ...rankOptions, signal: combined, onPartial: showPartial }))
+          .results
       : await reranker.rank(query, texts, { ...rankOptions, signal });
   } catch (error) {
     throw partialError ?? error;
@@ -148,13 +171,16 @@ function readItems(container: Element, selector: string | undefined): Element[] 
   try {
     items = Array.from(container.querySelectorAll(selector));
   } catch (error) {
-    throw new InvalidInputError(`selector ${JSON.stringify(selector)} is not a valid CSS selector: ${errorMessage(error)}`);
+    throw new InvalidInputError(
+      `selector ${JSON.stringify(selector)} is not a valid CSS selector: ${errorMessage(error)}`,
+    );
   }
   // An item inside another item would move with it and break the positions.
   const set = new Set(items);
   for (const item of items) {
     for (let node = item.parentElement; node && node !== container; node = node.parentElement) {
-      if (set.has(node)) throw new InvalidInputError(`selector ${JSON.stringify(selector)} matches items nested inside other items`);
+      if (set.has(node))
+        throw new InvalidInputError(`selector ${JSON.stringify(selector)} matches items nested inside other items`);
     }
   }
   return items;
@@ -162,13 +188,23 @@ function readItems(container: Element, selector: string | undefined): Element[] 
 
 function readText(text: (element: Element) => string, element: Element, position: number): string {
   const value = text(element);
-  if (typeof value !== 'string') throw new InvalidInputError(`text() must return a string, got ${value === null ? 'null' : typeof value} for item ${position}`);
+  if (typeof value !== 'string')
+    throw new InvalidInputError(
+      `text() must return a string, got ${value === null ? 'null' : typeof value} for item ${position}`,
+    );
   return value;
 }
 
-function checkUnchanged(container: Element, selector: string | undefined, items: Element[], texts: string[], readTexts: () => string[]): void {
+function checkUnchanged(
+  container: Element,
+  selector: string | undefined,
+  items: Element[],
+  texts: string[],
+  readTexts: () => string[],
+): void {
   const now = readItems(container, selector);
-  if (now.length !== items.length) throw new ContainerChangedError(`it had ${items.length} items and now has ${now.length}`);
+  if (now.length !== items.length)
+    throw new ContainerChangedError(`it had ${items.length} items and now has ${now.length}`);
   const moved = now.findIndex((item, i) => item !== items[i]);
   if (moved >= 0) throw new ContainerChangedError(`item ${moved} was replaced or moved`);
   const textsNow = readTexts();

@@ -84,7 +84,8 @@ export class RerankResultsElement extends Base {
         (result) => result && this.dispatchEvent(new CustomEvent('rerank', { detail: result })),
         (error: unknown) => {
           // A run replaced by a newer one is not an error worth reporting.
-          if ((error as { name?: string }).name !== 'AbortError') this.dispatchEvent(new CustomEvent('rerank-error', { detail: error }));
+          if ((error as { name?: string }).name !== 'AbortError')
+            this.dispatchEvent(new CustomEvent('rerank-error', { detail: error }));
         },
       );
     });

@@ -44,7 +44,10 @@ export interface BudgetInput {
 
 /** The runs the engine makes for these pair lengths: each batch is padded to its longest row. */
 export function runShapes(lengths: readonly number[], batchTokens: number): RunShape[] {
-  return planBatches(lengths, batchTokens).map((batch) => ({ rows: batch.length, width: Math.max(...batch.map((i) => lengths[i]!)) }));
+  return planBatches(lengths, batchTokens).map((batch) => ({
+    rows: batch.length,
+    width: Math.max(...batch.map((i) => lengths[i]!)),
+  }));
 }
 
 /**
@@ -62,16 +65,32 @@ export function planBudget(input: BudgetInput): BudgetPlan {
   if (tokenLengths.length === 0) return { candidates: 0, maxLength, predictedMs: 0 };
 
   const predicted = (candidates: number, length: number) =>
-    cost.predict(runShapes(tokenLengths.slice(0, candidates).map((l) => Math.min(l, length)), batchTokens));
-  const plan = (candidates: number, length: number): BudgetPlan => ({ candidates, maxLength: length, predictedMs: predicted(candidates, length) });
+    cost.predict(
+      runShapes(
+        tokenLengths.slice(0, candidates).map((l) => Math.min(l, length)),
+        batchTokens,
+      ),
+    );
+  const plan = (candidates: number, length: number): BudgetPlan => ({
+    candidates,
+    maxLength: length,
+    predictedMs: predicted(candidates, length),
+  });
   const fits = (candidates: number, length: number) => predicted(candidates, length) <= budgetMs;
 
   const all = tokenLengths.length;
   if (fits(all, maxLength)) return plan(all, maxLength);
-  if (fits(all, minimum)) return plan(all, largest(minimum, maxLength, (length) => fits(all, length)));
+  if (fits(all, minimum))
+    return plan(
+      all,
+      largest(minimum, maxLength, (length) => fits(all, length)),
+    );
   if (!fits(1, minimum)) return plan(1, minimum);
   const candidates = largest(1, all, (n) => fits(n, minimum));
-  return plan(candidates, largest(minimum, maxLength, (length) => fits(candidates, length)));
+  return plan(
+    candidates,
+    largest(minimum, maxLength, (length) => fits(candidates, length)),
+  );
 }
 
 /**
@@ -90,6 +109,7 @@ function largest(low: number, high: number, passes: (value: number) => boolean):
 
 /** Engine-supplied numbers: a wrong one is a bug in the caller, not user input. */
 function integerAtLeast(name: string, value: number, minimum: number): number {
-  if (!(Number.isInteger(value) && value >= minimum)) throw new RangeError(`planBudget: ${name} must be an integer of at least ${minimum}, got ${value}`);
+  if (!(Number.isInteger(value) && value >= minimum))
+    throw new RangeError(`planBudget: ${name} must be an integer of at least ${minimum}, got ${value}`);
   return value;
 }

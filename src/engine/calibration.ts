@@ -15,7 +15,12 @@ export interface CalibrationOptions {
   warmUpRuns?: number;
 }
 
-export async function calibrate(cost: CostModel, shapes: readonly RunShape[], run: (shape: RunShape) => Promise<unknown>, options: CalibrationOptions = {}): Promise<void> {
+export async function calibrate(
+  cost: CostModel,
+  shapes: readonly RunShape[],
+  run: (shape: RunShape) => Promise<unknown>,
+  options: CalibrationOptions = {},
+): Promise<void> {
   const now = options.now ?? (() => performance.now());
   if (shapes.length === 0) return;
   const largest = shapes.reduce((a, b) => (b.rows * b.width ** 2 > a.rows * a.width ** 2 ? b : a));

@@ -108,7 +108,8 @@ export class CostModel {
   /** Records one timed run. */
   observe(shape: RunShape, ms: number): void {
     checkShape(shape);
-    if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`CostModel.observe: ms must be a finite number of at least 0, got ${ms}`);
+    if (!(Number.isFinite(ms) && ms >= 0))
+      throw new RangeError(`CostModel.observe: ms must be a finite number of at least 0, got ${ms}`);
     const key = slotKey(shape);
     const slot = this.slots.get(key) ?? { tokens: 0, squared: 0, ms: 0, count: 0, seen: 0 };
     this.slots.delete(key); // re-inserted last: most recently used
@@ -135,7 +136,9 @@ export class CostModel {
     // short and long runs); the engine repeats its batch shapes, so their own history is the better
     // guide. Trusted by half after one run, mostly after several, so one noisy run is not echoed.
     const slot = this.slots.get(slotKey(shape));
-    const fittedAtSlot = slot ? c.overheadMs + c.perTokenMs * slot.tokens * TOKEN_SCALE + c.perTokenSquaredMs * slot.squared * SQUARED_SCALE : 0;
+    const fittedAtSlot = slot
+      ? c.overheadMs + c.perTokenMs * slot.tokens * TOKEN_SCALE + c.perTokenSquaredMs * slot.squared * SQUARED_SCALE
+      : 0;
     if (!slot || !(fittedAtSlot > 0)) return fitted;
     const trust = slot.count / (slot.count + 1);
     return fitted * (1 + trust * (slot.ms / fittedAtSlot - 1));
@@ -155,7 +158,8 @@ export class CostModel {
  * take more: longer runs are rare and get learnt from the engine's own runs.
  */
 export function calibrationShapes(maxLength: number): RunShape[] {
-  if (!(Number.isInteger(maxLength) && maxLength >= 1)) throw new RangeError(`calibrationShapes: maxLength must be a positive integer, got ${maxLength}`);
+  if (!(Number.isInteger(maxLength) && maxLength >= 1))
+    throw new RangeError(`calibrationShapes: maxLength must be a positive integer, got ${maxLength}`);
   const longest = Math.min(maxLength, 512);
   const shapes: RunShape[] = [
     { rows: 1, width: Math.min(16, longest) },
@@ -180,7 +184,8 @@ function checkShape(shape: RunShape): void {
 
 function checkCoefficients(c: CostCoefficients): void {
   for (const value of [c.overheadMs, c.perTokenMs, c.perTokenSquaredMs]) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`cost coefficients must be finite and nonnegative, got ${JSON.stringify(c)}`);
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new RangeError(`cost coefficients must be finite and nonnegative, got ${JSON.stringify(c)}`);
   }
 }
 
@@ -191,7 +196,11 @@ function checkCoefficients(c: CostCoefficients): void {
  */
 function fit(slots: readonly Slot[], now: number): CostCoefficients {
   // Normal equations A x = g of the weighted problem, and y'Wy for the residual.
-  const a = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  const a = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
   const g = [0, 0, 0];
   let yy = 0;
   for (const slot of slots) {
@@ -206,7 +215,10 @@ function fit(slots: readonly Slot[], now: number): CostCoefficients {
   }
   let best: { x: number[]; residual: number } | null = null;
   for (const subset of SUBSETS) {
-    const solved = solve(subset.map((i) => subset.map((j) => a[i]![j]!)), subset.map((i) => g[i]!));
+    const solved = solve(
+      subset.map((i) => subset.map((j) => a[i]![j]!)),
+      subset.map((i) => g[i]!),
+    );
     if (!solved || solved.some((v) => v < 0)) continue;
     const x = [0, 0, 0];
     subset.forEach((term, k) => (x[term] = solved[k]!));

@@ -55,15 +55,32 @@ export class LimitExceededError extends RerankerError {
 
 export class ModelLoadError extends RerankerError {
   override name = 'ModelLoadError';
-  constructor(code: 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'UNSUPPORTED_MODEL' | 'MODEL_MISMATCH' | 'MODEL_LOAD_FAILED' | 'DOWNLOAD_STALLED', message: string, options: { cause?: unknown; file?: string } = {}) {
+  constructor(
+    code:
+      | 'MODEL_FILE_MISSING'
+      | 'MODEL_FILE_CORRUPT'
+      | 'UNSUPPORTED_MODEL'
+      | 'MODEL_MISMATCH'
+      | 'MODEL_LOAD_FAILED'
+      | 'DOWNLOAD_STALLED',
+    message: string,
+    options: { cause?: unknown; file?: string } = {},
+  ) {
     super(code, message, options);
   }
 }
 
 /** A download that received nothing for `stallTimeoutMs`: no response headers, or no next body chunk. */
-export function downloadStalled(file: string, phase: 'headers' | 'body', stallTimeoutMs: number, received: number): ModelLoadError {
+export function downloadStalled(
+  file: string,
+  phase: 'headers' | 'body',
+  stallTimeoutMs: number,
+  received: number,
+): ModelLoadError {
   const what = phase === 'headers' ? 'no response headers arrived' : `no data arrived after ${received} bytes`;
-  return new ModelLoadError('DOWNLOAD_STALLED', `the download of ${file} stalled: ${what} for ${stallTimeoutMs} ms`, { file });
+  return new ModelLoadError('DOWNLOAD_STALLED', `the download of ${file} stalled: ${what} for ${stallTimeoutMs} ms`, {
+    file,
+  });
 }
 
 export class InferenceError extends RerankerError {

@@ -36,7 +36,12 @@ export function windowStarts(passageLength: number, windowSize: number, overlap:
  * found everywhere does not decide. Ties, and a passage with no query term at all, keep the earliest
  * window: the head, exactly what truncation would score.
  */
-export function chooseFocusWindow(queryPieces: readonly string[], passagePieces: readonly string[], windowSize: number, overlap: number): number {
+export function chooseFocusWindow(
+  queryPieces: readonly string[],
+  passagePieces: readonly string[],
+  windowSize: number,
+  overlap: number,
+): number {
   const starts = windowStarts(passagePieces.length, windowSize, overlap);
   if (starts.length === 1) return 0;
   const queryTerms = new Set(queryPieces.map(termOf).filter(isContentTerm));
@@ -49,7 +54,8 @@ export function chooseFocusWindow(queryPieces: readonly string[], passagePieces:
     return found;
   });
   const windowsHolding = new Map<string, number>();
-  for (const found of termsPerWindow) for (const term of found) windowsHolding.set(term, (windowsHolding.get(term) ?? 0) + 1);
+  for (const found of termsPerWindow)
+    for (const term of found) windowsHolding.set(term, (windowsHolding.get(term) ?? 0) + 1);
   const weight = (term: string) => Math.log(starts.length / windowsHolding.get(term)!) + 0.1;
 
   let best = 0;

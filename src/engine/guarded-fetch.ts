@@ -23,7 +23,12 @@ function fileOf(url: string): string {
  * One guarded request. Errors: AbortedError (the caller's signal), ModelLoadError DOWNLOAD_STALLED (nothing
  * arrived for `stallTimeoutMs`), ModelLoadError MODEL_LOAD_FAILED (a body shorter than announced).
  */
-export async function guardedFetch(fetchImpl: Fetch, url: string, init: RequestInit, policy: DownloadPolicy): Promise<Response> {
+export async function guardedFetch(
+  fetchImpl: Fetch,
+  url: string,
+  init: RequestInit,
+  policy: DownloadPolicy,
+): Promise<Response> {
   const { signal, stallTimeoutMs } = policy;
   if (signal?.aborted) throw new AbortedError('loading was cancelled');
   const controller = new AbortController();
@@ -58,7 +63,9 @@ export async function guardedFetch(fetchImpl: Fetch, url: string, init: RequestI
     return response;
   }
   // Content-Length counts encoded bytes; with an encoding the decoded length cannot be checked against it.
-  const announced = response.headers.get('content-encoding') ? NaN : Number(response.headers.get('content-length') ?? NaN);
+  const announced = response.headers.get('content-encoding')
+    ? NaN
+    : Number(response.headers.get('content-length') ?? NaN);
   const reader = response.body.getReader();
   let received = 0;
   arm('body', 0);
@@ -70,7 +77,11 @@ export async function guardedFetch(fetchImpl: Fetch, url: string, init: RequestI
         if (done) {
           finish();
           if (Number.isFinite(announced) && received !== announced) {
-            throw new ModelLoadError('MODEL_LOAD_FAILED', `the download of ${file} ended after ${received} of ${announced} bytes`, { file });
+            throw new ModelLoadError(
+              'MODEL_LOAD_FAILED',
+              `the download of ${file} ended after ${received} of ${announced} bytes`,
+              { file },
+            );
           }
           out.close();
           return;

@@ -51,11 +51,20 @@ export interface HubDownload extends DownloadPolicy {
 }
 
 /** The folder a model from this host and revision is cached in: the host is part of the key. */
-export function cacheFolder(node: NodeApis, download: Pick<HubDownload, 'cacheDir' | 'host' | 'model' | 'revision'>): string {
+export function cacheFolder(
+  node: NodeApis,
+  download: Pick<HubDownload, 'cacheDir' | 'host' | 'model' | 'revision'>,
+): string {
   const host = new URL(download.host);
   const readable = `${host.host}${host.pathname}`.replace(/[^\w.-]+/g, '_').slice(0, 60);
   const digest = node.crypto.createHash('sha256').update(download.host).digest('hex').slice(0, 12);
-  return node.path.join(download.cacheDir, 'ko-rerank-hub', `${readable}-${digest}`, ...download.model.split('/'), encodeURIComponent(download.revision));
+  return node.path.join(
+    download.cacheDir,
+    'ko-rerank-hub',
+    `${readable}-${digest}`,
+    ...download.model.split('/'),
+    encodeURIComponent(download.revision),
+  );
 }
 
 /**
@@ -63,14 +72,28 @@ export function cacheFolder(node: NodeApis, download: Pick<HubDownload, 'cacheDi
  * server does not have. Errors: ModelLoadError (MODEL_FILE_MISSING, MODEL_LOAD_FAILED, DOWNLOAD_STALLED),
  * AbortedError.
  */
-export async function ensureFile(node: NodeApis, folder: string, file: string, download: HubDownload, required = true): Promise<boolean> {
+export async function ensureFile(
+  node: NodeApis,
+  folder: string,
+  file: string,
+  download: HubDownload,
+  required = true,
+): Promise<boolean> {
   const target = node.path.join(folder, file);
-  if (await node.fs.stat(target).then((s) => s.isFile(), () => false)) return true;
+  if (
+    await node.fs.stat(target).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return true;
   const url = `${download.host}${download.model}/resolve/${encodeURIComponent(download.revision)}/${file}`;
   const fail = (code: 'MODEL_FILE_MISSING' | 'MODEL_LOAD_FAILED', why: string, cause?: unknown) =>
     new ModelLoadError(code, `Model "${download.model}": ${why}`, { cause, file });
   const typed = (error: unknown) =>
-    error instanceof RerankerError ? error : fail('MODEL_LOAD_FAILED', `the download of ${file} was interrupted (${errorMessage(error)})`, error);
+    error instanceof RerankerError
+      ? error
+      : fail('MODEL_LOAD_FAILED', `the download of ${file} was interrupted (${errorMessage(error)})`, error);
 
   let response: Response;
   try {
@@ -85,7 +108,10 @@ export async function ensureFile(node: NodeApis, folder: string, file: string, d
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
-    throw fail('MODEL_LOAD_FAILED', `loading ${file} failed (HTTP ${response.status} ${response.statusText} from ${url})`);
+    throw fail(
+      'MODEL_LOAD_FAILED',
+      `loading ${file} failed (HTTP ${response.status} ${response.statusText} from ${url})`,
+    );
   }
 
   await node.fs.mkdir(node.path.dirname(target), { recursive: true });
@@ -133,6 +159,8 @@ export function externalDataFiles(config: Record<string, unknown>, onnxFile: str
   } else {
     chunks = Number(setting ?? 0);
   }
-  return Array.from({ length: Number.isFinite(chunks) ? Math.max(0, Math.min(chunks, 100)) : 0 }, (_, i) => `${onnxFile}_data${i === 0 ? '' : `_${i}`}`);
+  return Array.from(
+    { length: Number.isFinite(chunks) ? Math.max(0, Math.min(chunks, 100)) : 0 },
+    (_, i) => `${onnxFile}_data${i === 0 ? '' : `_${i}`}`,
+  );
 }
-

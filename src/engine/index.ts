@@ -1,3 +1,13 @@
 export { Reranker, type RerankerInfo } from './reranker.js';
-export { RerankerError, AbortedError, InvalidInputError, LimitExceededError, ModelLoadError, InferenceError, OutOfMemoryError, WorkerCrashedError, type RerankerErrorCode } from './errors.js';
+export {
+  RerankerError,
+  AbortedError,
+  InvalidInputError,
+  LimitExceededError,
+  ModelLoadError,
+  InferenceError,
+  OutOfMemoryError,
+  WorkerCrashedError,
+  type RerankerErrorCode,
+} from './errors.js';
 export type * from './types.js';

@@ -33,19 +33,34 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
 
   const absolute = node.path.resolve(request.model);
   // Any stat failure (absent, ENAMETOOLONG for a 5,000-character id, EACCES) means "not a folder here".
-  const isFolder = await node.fs.stat(absolute).then((s) => s.isDirectory(), () => false);
+  const isFolder = await node.fs.stat(absolute).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (isFolder) {
     // Checked here so each missing file is named; transformers.js reports some against another file.
     for (const file of [...REQUIRED, request.onnxFile]) {
-      if (!(await node.fs.stat(node.path.join(absolute, file)).then((s) => s.isFile(), () => false))) {
+      if (
+        !(await node.fs.stat(node.path.join(absolute, file)).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      ) {
         throw new ModelLoadError('MODEL_FILE_MISSING', `Model "${absolute}": ${file} is missing`, { file });
       }
     }
     return { location: absolute, label: absolute };
   }
   if (!isHubId(request.model)) {
-    const shown = request.model.length > 200 ? `${request.model.slice(0, 200)}... (${request.model.length} characters)` : request.model;
-    throw new ModelLoadError('MODEL_FILE_MISSING', `Model "${shown}" is not a local folder, and not a valid hub id (org/name, each part at most 96 characters); config.json is missing`, { file: 'config.json' });
+    const shown =
+      request.model.length > 200
+        ? `${request.model.slice(0, 200)}... (${request.model.length} characters)`
+        : request.model;
+    throw new ModelLoadError(
+      'MODEL_FILE_MISSING',
+      `Model "${shown}" is not a local folder, and not a valid hub id (org/name, each part at most 96 characters); config.json is missing`,
+      { file: 'config.json' },
+    );
   }
 
   const host = withSlash(request.remoteHost ?? DEFAULT_REMOTE_HOST);
@@ -54,14 +69,24 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
   // config.json first: a model that is not there at all is reported against it. The other files are
   // independent of each other and download together.
   await ensureFile(node, folder, 'config.json', download);
-  const config = JSON.parse(await node.fs.readFile(node.path.join(folder, 'config.json'), 'utf8').catch(() => '{}')) as Record<string, unknown>;
-  const rest = [...REQUIRED.filter((file) => file !== 'config.json'), request.onnxFile, ...externalDataFiles(config, request.onnxFile)];
+  const config = JSON.parse(
+    await node.fs.readFile(node.path.join(folder, 'config.json'), 'utf8').catch(() => '{}'),
+  ) as Record<string, unknown>;
+  const rest = [
+    ...REQUIRED.filter((file) => file !== 'config.json'),
+    request.onnxFile,
+    ...externalDataFiles(config, request.onnxFile),
+  ];
   await ensureAll(rest, (file, signal) => ensureFile(node, folder, file, { ...download, signal }), download.signal);
   return { location: folder, label: request.model };
 }
 
 /** Runs `fetchFile` for every file at once; the first failure stops the others and is the one thrown. */
-async function ensureAll(files: string[], fetchFile: (file: string, signal: AbortSignal) => Promise<unknown>, callerSignal?: AbortSignal): Promise<void> {
+async function ensureAll(
+  files: string[],
+  fetchFile: (file: string, signal: AbortSignal) => Promise<unknown>,
+  callerSignal?: AbortSignal,
+): Promise<void> {
   const stop = new AbortController();
   const signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
   let failure: { error: unknown } | null = null;

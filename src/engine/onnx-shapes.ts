@@ -35,7 +35,10 @@ class Reader {
     if (end > this.source.size) throw new Error(`ONNX file is truncated (needs byte ${end}, has ${this.source.size})`);
     if (this.position >= this.chunkStart && end <= this.chunkStart + this.chunk.length) return;
     this.chunkStart = this.position;
-    this.chunk = await this.source.read(this.position, Math.min(Math.max(length, 64 * 1024), this.source.size - this.position));
+    this.chunk = await this.source.read(
+      this.position,
+      Math.min(Math.max(length, 64 * 1024), this.source.size - this.position),
+    );
   }
 
   async byte(): Promise<number> {
@@ -83,7 +86,11 @@ class Reader {
 const text = new TextDecoder();
 
 /** Calls `onField(field, wireType)` for each field in [reader.position, end); it must consume or skip. */
-async function fields(reader: Reader, end: number, onField: (field: number, wireType: number) => Promise<boolean>): Promise<void> {
+async function fields(
+  reader: Reader,
+  end: number,
+  onField: (field: number, wireType: number) => Promise<boolean>,
+): Promise<void> {
   while (reader.position < end) {
     const key = await reader.varint();
     const field = Math.floor(key / 8);
@@ -190,7 +197,10 @@ export function findEmbeddingTables(graph: GraphSummary): EmbeddingTables | null
   const candidates = gathers
     .filter((n) => n !== wordGather && n.inputs[1] !== 'token_type_ids')
     .map((n) => table(n.inputs[0]))
-    .filter((t): t is { name: string; dims: number[] } => t !== null && t.dims.length === 2 && t.dims[1] === wordFound.dims[1] && t.name !== wordFound.name);
+    .filter(
+      (t): t is { name: string; dims: number[] } =>
+        t !== null && t.dims.length === 2 && t.dims[1] === wordFound.dims[1] && t.name !== wordFound.name,
+    );
   const named = candidates.find((t) => /position_embeddings/.test(t.name));
   const largest = candidates.filter((t) => t.dims[0]! > 2).sort((a, b) => b.dims[0]! - a.dims[0]!)[0];
   return { words, positions: asTable(named ?? largest ?? null) };

@@ -13,7 +13,9 @@ import { type TruncationRule, fitLongestFirst, fitPair, passageWindows } from '.
 /** The parts of @huggingface/tokenizers' Tokenizer we rely on (transformers.js keeps it as `_tokenizer`). */
 interface CoreTokenizer {
   encode_text(text: string | null): string[] | null;
-  post_processor: ((a: string[], b: string[] | null, addSpecialTokens: boolean) => { tokens: string[]; token_type_ids?: number[] }) | null;
+  post_processor:
+    | ((a: string[], b: string[] | null, addSpecialTokens: boolean) => { tokens: string[]; token_type_ids?: number[] })
+    | null;
   token_to_id(token: string): number | undefined;
   model: { unk_token_id?: number };
 }
@@ -88,10 +90,20 @@ export class PairEncoder {
    * One row per pair; with `windows`, several rows for a long passage, or with `windows.focus` the one
    * window that best matches the query's terms.
    */
-  encode(queryTokens: string[], passageTokens: string[], maxLength: number, windows: { overlap: number; focus?: boolean } | null, truncation: TruncationRule = 'passage-first'): EncodedRow[] {
+  encode(
+    queryTokens: string[],
+    passageTokens: string[],
+    maxLength: number,
+    windows: { overlap: number; focus?: boolean } | null,
+    truncation: TruncationRule = 'passage-first',
+  ): EncodedRow[] {
     const budget = maxLength - this.pairSpecialTokens;
     // Windows cover the whole passage, so only the passage-first fit (query whole) makes sense there.
-    const fitted = (truncation === 'longest-first' && !windows ? fitLongestFirst : fitPair)(queryTokens, passageTokens, budget);
+    const fitted = (truncation === 'longest-first' && !windows ? fitLongestFirst : fitPair)(
+      queryTokens,
+      passageTokens,
+      budget,
+    );
     if (!windows) return [this.join(fitted.query, fitted.passage)];
     const windowSize = budget - fitted.query.length;
     // Checked for every pair, long passage or not, so the same options do not fail only on some inputs.

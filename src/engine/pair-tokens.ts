@@ -12,7 +12,8 @@ export interface FittedPair<T> {
 
 /** `contentBudget` = max length minus the special tokens the pair template adds. */
 export function fitPair<T>(query: T[], passage: T[], contentBudget: number): FittedPair<T> {
-  if (contentBudget < 2) throw new RangeError(`fitPair: a budget of ${contentBudget} tokens cannot hold a query and a passage`);
+  if (contentBudget < 2)
+    throw new RangeError(`fitPair: a budget of ${contentBudget} tokens cannot hold a query and a passage`);
   if (query.length + passage.length <= contentBudget) return { query, passage };
   if (query.length < contentBudget) return { query, passage: passage.slice(0, contentBudget - query.length) };
   // The query alone fills the budget: share it, the longer side giving way first.
@@ -31,7 +32,8 @@ export type TruncationRule = 'passage-first' | 'longest-first';
  * the first sequence as "shorter").
  */
 export function fitLongestFirst<T>(query: T[], passage: T[], contentBudget: number): FittedPair<T> {
-  if (contentBudget < 2) throw new RangeError(`fitLongestFirst: a budget of ${contentBudget} tokens cannot hold a query and a passage`);
+  if (contentBudget < 2)
+    throw new RangeError(`fitLongestFirst: a budget of ${contentBudget} tokens cannot hold a query and a passage`);
   if (query.length + passage.length <= contentBudget) return { query, passage };
   const swap = query.length > passage.length;
   const shorter = swap ? passage.length : query.length;

@@ -13,7 +13,15 @@ import {
 } from '@huggingface/transformers';
 import { planBudget } from './budget-plan.js';
 import { CostModel, type RunShape, calibrationShapes } from './cost-model.js';
-import { AbortedError, InferenceError, InvalidInputError, ModelLoadError, OutOfMemoryError, RerankerError, errorMessage } from './errors.js';
+import {
+  AbortedError,
+  InferenceError,
+  InvalidInputError,
+  ModelLoadError,
+  OutOfMemoryError,
+  RerankerError,
+  errorMessage,
+} from './errors.js';
 import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
 import { prepareModelSource, throwIfAborted } from './model-source.js';
 import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
@@ -24,7 +32,20 @@ import { ScoreCache, type ScoreCacheLimits, type ScoreCacheStats, checkCacheLimi
 import { applyActivation } from './scoring.js';
 import { scoringBatches } from './scoring-order.js';
 import { runSession } from './session-run.js';
-import type { DetailedRankOptions, Device, Dtype, LoadOptions, LoadProgress, LongPassageStrategy, RankOptions, RankPlan, RankReport, RankedDocument, ScoreOptions, TruncationRule } from './types.js';
+import type {
+  DetailedRankOptions,
+  Device,
+  Dtype,
+  LoadOptions,
+  LoadProgress,
+  LongPassageStrategy,
+  RankOptions,
+  RankPlan,
+  RankReport,
+  RankedDocument,
+  ScoreOptions,
+  TruncationRule,
+} from './types.js';
 import {
   ACTIVATIONS,
   LONG_PASSAGE_STRATEGIES,
@@ -138,7 +159,8 @@ export class Reranker {
   }
 
   static async load(options: LoadOptions, hooks: LoadHooks = {}): Promise<Reranker> {
-    if (typeof options !== 'object' || options === null) throw new InvalidInputError('Reranker.load needs an options object with a model');
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidInputError('Reranker.load needs an options object with a model');
     const requested = nonEmptyString('model', options.model, 'a local folder or a model id');
     const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
     const device = oneOf('device', options.device, DEVICES, 'cpu');
@@ -148,12 +170,23 @@ export class Reranker {
       maxCharacters: positiveInteger('maxCharacters', options.maxCharacters, 100_000),
     };
     const signal = checkSignal(options.signal);
-    const remoteHost = options.remoteHost === undefined ? undefined : nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server');
+    const remoteHost =
+      options.remoteHost === undefined
+        ? undefined
+        : nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server');
     const stallTimeoutMs = positiveInteger('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
     const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
     throwIfAborted(signal);
     // Host, cache key, stall timeout and signal belong to this load (see model-source.ts).
-    const source = await prepareModelSource({ model: requested, remoteHost, revision, onnxFile, stallTimeoutMs, ...(signal ? { signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    const source = await prepareModelSource({
+      model: requested,
+      remoteHost,
+      revision,
+      onnxFile,
+      stallTimeoutMs,
+      ...(signal ? { signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
     const { label: model, location } = source;
 
     const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
@@ -169,16 +202,36 @@ export class Reranker {
 
     // The tokenizer and the graph are independent once the config is known: fetch and build them together.
     throwIfAborted(signal);
-    const tokenizerLoad = AutoTokenizer.from_pretrained(location, { revision, progress_callback }).catch((cause: unknown) => {
-      throw cause instanceof RerankerError ? cause : loadError(model, /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json', cause);
-    });
-    const sessionLoad = AutoModelForSequenceClassification.from_pretrained(location, { config, revision, dtype, device, progress_callback }) // config given: not fetched again
+    const tokenizerLoad = AutoTokenizer.from_pretrained(location, { revision, progress_callback }).catch(
+      (cause: unknown) => {
+        throw cause instanceof RerankerError
+          ? cause
+          : loadError(
+              model,
+              /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json',
+              cause,
+            );
+      },
+    );
+    const sessionLoad = AutoModelForSequenceClassification.from_pretrained(location, {
+      config,
+      revision,
+      dtype,
+      device,
+      progress_callback,
+    }) // config given: not fetched again
       .catch((cause: unknown) => {
         throw cause instanceof RerankerError ? cause : loadError(model, onnxFile, cause);
       });
     // A failure is reported at once; a session still being built then is freed when it is done.
     sessionLoad.catch(() => undefined); // handled here, awaited below
-    const abandonSession = () => void sessionLoad.then((session) => session.dispose(), () => undefined).catch(() => undefined);
+    const abandonSession = () =>
+      void sessionLoad
+        .then(
+          (session) => session.dispose(),
+          () => undefined,
+        )
+        .catch(() => undefined);
     let tokenizer: PreTrainedTokenizer;
     try {
       tokenizer = await tokenizerLoad;
@@ -189,7 +242,10 @@ export class Reranker {
       }
       // A stall can be the symptom of another download stalling (a browser shares a few connections per
       // host): when the graph's download fails too, that failure is the one to report.
-      const graphFailure = await sessionLoad.then((session) => void session.dispose().catch(() => undefined), (cause: unknown) => cause);
+      const graphFailure = await sessionLoad.then(
+        (session) => void session.dispose().catch(() => undefined),
+        (cause: unknown) => cause,
+      );
       throw graphFailure ?? error;
     }
     const encoder = new PairEncoder(tokenizer);
@@ -199,7 +255,11 @@ export class Reranker {
       abandonSession();
       const file = crossEncoder.maxPositions === maxLength ? 'config.json' : 'tokenizer_config.json';
       const setting = file === 'config.json' ? 'max_position_embeddings' : 'model_max_length';
-      throw new ModelLoadError('UNSUPPORTED_MODEL', `Model "${model}": ${file} ${setting} allows ${maxLength} tokens per pair, fewer than the ${encoder.pairSpecialTokens + 2} a query and a passage need`, { file });
+      throw new ModelLoadError(
+        'UNSUPPORTED_MODEL',
+        `Model "${model}": ${file} ${setting} allows ${maxLength} tokens per pair, fewer than the ${encoder.pairSpecialTokens + 2} a query and a passage need`,
+        { file },
+      );
     }
     const session: PreTrainedModel = await sessionLoad;
     if (signal?.aborted) {
@@ -207,7 +267,9 @@ export class Reranker {
       await session.dispose();
       throw new AbortedError('loading was cancelled');
     }
-    const inputNames: string[] = (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ?? [];
+    const inputNames: string[] =
+      (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ??
+      [];
     const configPositions = (config as unknown as { max_position_embeddings?: unknown }).max_position_embeddings;
 
     // The file transformers.js read: in Node a local folder (hub ids are downloaded into one first).
@@ -224,7 +286,14 @@ export class Reranker {
       throw error instanceof RerankerError ? error : loadError(model, onnxFile, error);
     }
     const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
-    return new Reranker(info, session, encoder, limits, inputNames.includes('token_type_ids'), checkCacheLimits(options.scoreCache));
+    return new Reranker(
+      info,
+      session,
+      encoder,
+      limits,
+      inputNames.includes('token_type_ids'),
+      checkCacheLimits(options.scoreCache),
+    );
   }
 
   /** Documents best first, with their index in `documents`. An empty list gives []. */
@@ -250,17 +319,35 @@ export class Reranker {
     const budgetMs = positiveNumber('budgetMs', options.budgetMs, undefined);
     const settings = this.pairSettings(options);
     if (budgetMs !== undefined && settings.strategy === 'windows') {
-      throw new InvalidInputError('budgetMs cannot be combined with longPassages "windows" (a passage may need many rows); use "truncate" or "focus"');
+      throw new InvalidInputError(
+        'budgetMs cannot be combined with longPassages "windows" (a passage may need many rows); use "truncate" or "focus"',
+      );
     }
     const report = (scored: ScoredPairs, final: boolean, started: number) =>
-      buildReport({ logits: scored.logits, documents, activation, topK, returnDocuments: options.returnDocuments ?? false, final, cacheHits: scored.cacheHits, elapsedMs: now() - started, ...(scored.plan ? { plan: scored.plan } : {}) });
+      buildReport({
+        logits: scored.logits,
+        documents,
+        activation,
+        topK,
+        returnDocuments: options.returnDocuments ?? false,
+        final,
+        cacheHits: scored.cacheHits,
+        elapsedMs: now() - started,
+        ...(scored.plan ? { plan: scored.plan } : {}),
+      });
     if (signal?.aborted) throw new AbortedError();
     return this.enqueue(async () => {
       const started = now();
       const scored = await this.pairLogits(
         documents.map((d) => [query, d]),
         settings,
-        { signal, budgetMs, started, progressive: onPartial !== undefined || budgetMs !== undefined, afterRun: onPartial && ((partial) => onPartial(report(partial, false, started))) },
+        {
+          signal,
+          budgetMs,
+          started,
+          progressive: onPartial !== undefined || budgetMs !== undefined,
+          afterRun: onPartial && ((partial) => onPartial(report(partial, false, started))),
+        },
       );
       return report(scored, true, started);
     });
@@ -315,9 +402,13 @@ export class Reranker {
   /** The options that decide how a pair becomes rows, checked. */
   private pairSettings(options: ScoreOptions): PairSettings {
     const minimum = this.encoder.pairSpecialTokens + 2;
-    const maxLength = Math.min(positiveInteger('maxLength', options.maxLength, this.info.maxLength, minimum), this.info.maxLength);
+    const maxLength = Math.min(
+      positiveInteger('maxLength', options.maxLength, this.info.maxLength, minimum),
+      this.info.maxLength,
+    );
     const batchTokens = positiveInteger('batchTokens', options.batchTokens, 8192);
-    if (batchTokens > MAX_BATCH_TOKENS) throw new InvalidInputError(`batchTokens must be at most ${MAX_BATCH_TOKENS}, got ${batchTokens}`);
+    if (batchTokens > MAX_BATCH_TOKENS)
+      throw new InvalidInputError(`batchTokens must be at most ${MAX_BATCH_TOKENS}, got ${batchTokens}`);
     const strategy = oneOf('longPassages', options.longPassages, LONG_PASSAGE_STRATEGIES, 'truncate');
     const defaultOverlap = Math.floor((maxLength - this.encoder.pairSpecialTokens) / 4);
     const overlap = positiveInteger('windowOverlap', options.windowOverlap, defaultOverlap, 0);
@@ -333,7 +424,8 @@ export class Reranker {
     const { batchTokens, strategy, overlap, truncation } = settings;
     const special = this.encoder.pairSpecialTokens;
     const queryTokens = new Map<string, string[]>();
-    const tokensOfQuery = (query: string) => queryTokens.get(query) ?? queryTokens.set(query, this.encoder.tokenize(query)).get(query)!;
+    const tokensOfQuery = (query: string) =>
+      queryTokens.get(query) ?? queryTokens.set(query, this.encoder.tokenize(query)).get(query)!;
     // Truncation keeps at most this many passage tokens, so a truncated passage is read only that far.
     const passageEnough = strategy === 'truncate' ? settings.maxLength - special : Infinity;
     const passageTokens = new Map<number, string[]>();
@@ -342,7 +434,8 @@ export class Reranker {
       if (!tokens) {
         const [query, passage] = pairs[i]!;
         // longest-first compares the two lengths: read one token past the query so that comparison holds.
-        const enough = truncation === 'longest-first' ? Math.max(passageEnough, tokensOfQuery(query).length + 1) : passageEnough;
+        const enough =
+          truncation === 'longest-first' ? Math.max(passageEnough, tokensOfQuery(query).length + 1) : passageEnough;
         passageTokens.set(i, (tokens = this.encoder.tokenize(passage, enough)));
       }
       return tokens;
@@ -352,17 +445,31 @@ export class Reranker {
     let maxLength = settings.maxLength;
     let plan: RankPlan | undefined;
     if (run.budgetMs !== undefined) {
-      const tokenLengths = candidates.map((i) => Math.min(special + tokensOfQuery(pairs[i]![0]).length + tokensOfPassage(i).length, settings.maxLength));
+      const tokenLengths = candidates.map((i) =>
+        Math.min(special + tokensOfQuery(pairs[i]![0]).length + tokensOfPassage(i).length, settings.maxLength),
+      );
       // What tokenizing took is spent; the plan covers model time only (predictedMs), so it gets the rest.
       const budgetLeft = Math.max(1e-6, run.budgetMs - (run.started === undefined ? 0 : now() - run.started));
-      plan = planBudget({ budgetMs: budgetLeft, tokenLengths, maxLength, minimumMaxLength: Math.min(maxLength, Math.max(special + 2, BUDGET_MINIMUM_MAX_LENGTH)), batchTokens, cost: this.cost });
+      plan = planBudget({
+        budgetMs: budgetLeft,
+        tokenLengths,
+        maxLength,
+        minimumMaxLength: Math.min(maxLength, Math.max(special + 2, BUDGET_MINIMUM_MAX_LENGTH)),
+        batchTokens,
+        cost: this.cost,
+      });
       maxLength = plan.maxLength;
       candidates = candidates.slice(0, plan.candidates);
     }
 
     // Cached pairs (any of them, even past the plan: they cost nothing) are known at once.
     const logits = new Array<number | undefined>(pairs.length).fill(undefined);
-    const keyOf = (i: number) => ScoreCache.key({ maxLength, truncation, longPassages: strategy, windowOverlap: overlap }, pairs[i]![0], pairs[i]![1]);
+    const keyOf = (i: number) =>
+      ScoreCache.key(
+        { maxLength, truncation, longPassages: strategy, windowOverlap: overlap },
+        pairs[i]![0],
+        pairs[i]![1],
+      );
     const keys = pairs.map((_, i) => keyOf(i));
     let cacheHits = 0;
     keys.forEach((key, i) => {
@@ -378,7 +485,13 @@ export class Reranker {
     const rowsLeft = new Map<number, number>();
     for (const i of toScore) {
       const windows = strategy === 'truncate' ? null : { overlap, focus: strategy === 'focus' };
-      const encoded = this.encoder.encode(tokensOfQuery(pairs[i]![0]), tokensOfPassage(i), maxLength, windows, truncation);
+      const encoded = this.encoder.encode(
+        tokensOfQuery(pairs[i]![0]),
+        tokensOfPassage(i),
+        maxLength,
+        windows,
+        truncation,
+      );
       for (const row of encoded) {
         rows.push(row);
         owner.push(i);
@@ -387,7 +500,12 @@ export class Reranker {
     }
 
     const best = new Map<number, number>();
-    const batches = scoringBatches(rows.map((row, r) => ({ candidate: owner[r]!, length: row.inputIds.length })), toScore, batchTokens, run.progressive);
+    const batches = scoringBatches(
+      rows.map((row, r) => ({ candidate: owner[r]!, length: row.inputIds.length })),
+      toScore,
+      batchTokens,
+      run.progressive,
+    );
     for (const batch of batches) {
       // Let queued events (a cancel message in a worker) run before the next model run.
       if (run.signal) await yieldToEventLoop();
@@ -435,7 +553,10 @@ export class Reranker {
     } catch (cause) {
       const what = `a batch of ${rows.length} x ${width} tokens`;
       if (ALLOCATION_FAILED.test(errorMessage(cause))) {
-        throw new OutOfMemoryError(`model run ran out of memory on ${what} (${errorMessage(cause)}); lower batchTokens or maxLength`, cause);
+        throw new OutOfMemoryError(
+          `model run ran out of memory on ${what} (${errorMessage(cause)}); lower batchTokens or maxLength`,
+          cause,
+        );
       }
       throw new InferenceError(`model run failed on ${what}: ${errorMessage(cause)}`, cause);
     }
@@ -456,7 +577,10 @@ export class Reranker {
     this.assertUsable();
     // Any token repeated: run time depends on the shape, not on which tokens fill it.
     const [token = 'a'] = this.encoder.tokenize('a');
-    const rowsOf = ({ rows, width }: RunShape) => new Array<EncodedRow>(rows).fill(this.encoder.encode([token], new Array<string>(width).fill(token), width, null)[0]!);
+    const rowsOf = ({ rows, width }: RunShape) =>
+      new Array<EncodedRow>(rows).fill(
+        this.encoder.encode([token], new Array<string>(width).fill(token), width, null)[0]!,
+      );
     const shapes = calibrationShapes(this.info.maxLength);
     const largest = shapes.reduce((a, b) => (b.rows * b.width ** 2 > a.rows * a.width ** 2 ? b : a));
     // One queued call: only the runs are timed, never a wait behind other calls.

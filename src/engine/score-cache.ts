@@ -40,10 +40,15 @@ export function checkCacheLimits(value: unknown): ScoreCacheLimits {
   if (value === undefined) return {};
   if (value === false) return { maxEntries: 0 };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(`scoreCache must be false or { maxEntries?, maxBytes? }, got ${Array.isArray(value) ? 'array' : String(value)}`);
+    throw new InvalidInputError(
+      `scoreCache must be false or { maxEntries?, maxBytes? }, got ${Array.isArray(value) ? 'array' : String(value)}`,
+    );
   }
   const { maxEntries, maxBytes } = value as ScoreCacheLimits;
-  return { maxEntries: positiveInteger('scoreCache.maxEntries', maxEntries, DEFAULT_MAX_ENTRIES, 0), maxBytes: positiveInteger('scoreCache.maxBytes', maxBytes, DEFAULT_MAX_BYTES, 0) };
+  return {
+    maxEntries: positiveInteger('scoreCache.maxEntries', maxEntries, DEFAULT_MAX_ENTRIES, 0),
+    maxBytes: positiveInteger('scoreCache.maxBytes', maxBytes, DEFAULT_MAX_BYTES, 0),
+  };
 }
 
 export class ScoreCache {

@@ -19,7 +19,11 @@ export const FIRST_SLICE_TOKENS = 1024;
  * Consecutive groups of candidates (at least one each): the first holds at most `firstSliceTokens`
  * tokens, each next one twice as many, up to `maxSliceTokens`.
  */
-export function sliceCandidates(tokensPerCandidate: readonly number[], maxSliceTokens: number, firstSliceTokens = maxSliceTokens): number[][] {
+export function sliceCandidates(
+  tokensPerCandidate: readonly number[],
+  maxSliceTokens: number,
+  firstSliceTokens = maxSliceTokens,
+): number[][] {
   const slices: number[][] = [];
   let current: number[] = [];
   let held = 0;
@@ -48,15 +52,26 @@ export interface ScoringRow {
  * Model runs as lists of row indices. `candidates` lists the candidates to score in first-stage order;
  * rows of other candidates are never scheduled.
  */
-export function scoringBatches(rows: readonly ScoringRow[], candidates: readonly number[], batchTokens: number, progressive: boolean): number[][] {
+export function scoringBatches(
+  rows: readonly ScoringRow[],
+  candidates: readonly number[],
+  batchTokens: number,
+  progressive: boolean,
+): number[][] {
   const wanted = new Set(candidates);
   const rowsOf = new Map<number, number[]>();
   rows.forEach((row, index) => {
     if (wanted.has(row.candidate)) rowsOf.set(row.candidate, [...(rowsOf.get(row.candidate) ?? []), index]);
   });
-  const batchRows = (rowIndices: number[]) => planBatches(rowIndices.map((i) => rows[i]!.length), batchTokens).map((batch) => batch.map((k) => rowIndices[k]!));
+  const batchRows = (rowIndices: number[]) =>
+    planBatches(
+      rowIndices.map((i) => rows[i]!.length),
+      batchTokens,
+    ).map((batch) => batch.map((k) => rowIndices[k]!));
   if (!progressive) return batchRows(candidates.flatMap((c) => rowsOf.get(c) ?? []));
 
   const tokens = candidates.map((c) => (rowsOf.get(c) ?? []).reduce((sum, i) => sum + rows[i]!.length, 0));
-  return sliceCandidates(tokens, batchTokens, FIRST_SLICE_TOKENS).flatMap((slice) => batchRows(slice.flatMap((k) => rowsOf.get(candidates[k]!) ?? [])));
+  return sliceCandidates(tokens, batchTokens, FIRST_SLICE_TOKENS).flatMap((slice) =>
+    batchRows(slice.flatMap((k) => rowsOf.get(candidates[k]!) ?? [])),
+  );
 }

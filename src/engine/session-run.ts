@@ -12,12 +12,18 @@ interface OrtSession {
 
 /** In browsers onnxruntime-web runs one session at a time (transformers.js chains its runs the same way). */
 let webRuns: Promise<unknown> = Promise.resolve();
-const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+const isNode =
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
-export async function runSession(model: PreTrainedModel, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+export async function runSession(
+  model: PreTrainedModel,
+  feeds: Record<string, Tensor>,
+): Promise<Record<string, Tensor>> {
   const session = (model as unknown as { sessions: Record<string, OrtSession> }).sessions['model'];
   if (!session) throw new Error('the model has no "model" session');
-  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([name, tensor]) => [name, (tensor as unknown as { ort_tensor: unknown }).ort_tensor]));
+  const ortFeeds = Object.fromEntries(
+    Object.entries(feeds).map(([name, tensor]) => [name, (tensor as unknown as { ort_tensor: unknown }).ort_tensor]),
+  );
   const run = () => session.run(ortFeeds, { logSeverityLevel: 4 });
   let outputs: Record<string, unknown>;
   if (isNode) {
@@ -27,5 +33,10 @@ export async function runSession(model: PreTrainedModel, feeds: Record<string, T
     webRuns = result.catch(() => undefined); // one failed run must not fail the ones queued after it
     outputs = await result;
   }
-  return Object.fromEntries(Object.entries(outputs).map(([name, ortTensor]) => [name, new (Tensor as unknown as new (ort: unknown) => Tensor)(ortTensor)]));
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, ortTensor]) => [
+      name,
+      new (Tensor as unknown as new (ort: unknown) => Tensor)(ortTensor),
+    ]),
+  );
 }

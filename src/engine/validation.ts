@@ -15,13 +15,16 @@ export function checkQuery(query: unknown, limits: Limits): string {
   if (typeof query !== 'string') throw new InvalidInputError(`query must be a string, got ${typeName(query)}`);
   if (query.trim().length === 0) throw new InvalidInputError('query is empty');
   if (query.length > limits.maxCharacters) {
-    throw new LimitExceededError(`query has ${query.length} characters, more than the limit of ${limits.maxCharacters}`);
+    throw new LimitExceededError(
+      `query has ${query.length} characters, more than the limit of ${limits.maxCharacters}`,
+    );
   }
   return query;
 }
 
 export function checkDocuments(documents: unknown, limits: Limits): string[] {
-  if (!Array.isArray(documents)) throw new InvalidInputError(`documents must be an array of strings, got ${typeName(documents)}`);
+  if (!Array.isArray(documents))
+    throw new InvalidInputError(`documents must be an array of strings, got ${typeName(documents)}`);
   if (documents.length > limits.maxDocuments) {
     throw new LimitExceededError(`${documents.length} documents is more than the limit of ${limits.maxDocuments}`);
   }
@@ -29,22 +32,28 @@ export function checkDocuments(documents: unknown, limits: Limits): string[] {
   for (let i = 0; i < documents.length; i++) {
     if (!(i in documents)) throw new InvalidInputError(`documents[${i}] is missing (the array has a hole)`);
     const document: unknown = documents[i];
-    if (typeof document !== 'string') throw new InvalidInputError(`documents[${i}] must be a string, got ${typeName(document)}`);
+    if (typeof document !== 'string')
+      throw new InvalidInputError(`documents[${i}] must be a string, got ${typeName(document)}`);
     if (document.length > limits.maxCharacters) {
-      throw new LimitExceededError(`documents[${i}] has ${document.length} characters, more than the limit of ${limits.maxCharacters}`);
+      throw new LimitExceededError(
+        `documents[${i}] has ${document.length} characters, more than the limit of ${limits.maxCharacters}`,
+      );
     }
   }
   return documents as string[];
 }
 
 export function checkPairs(pairs: unknown, limits: Limits): Array<[string, string]> {
-  if (!Array.isArray(pairs)) throw new InvalidInputError(`pairs must be an array of [query, passage], got ${typeName(pairs)}`);
-  if (pairs.length > limits.maxDocuments) throw new LimitExceededError(`${pairs.length} pairs is more than the limit of ${limits.maxDocuments}`);
+  if (!Array.isArray(pairs))
+    throw new InvalidInputError(`pairs must be an array of [query, passage], got ${typeName(pairs)}`);
+  if (pairs.length > limits.maxDocuments)
+    throw new LimitExceededError(`${pairs.length} pairs is more than the limit of ${limits.maxDocuments}`);
   const checked: Array<[string, string]> = [];
   for (let i = 0; i < pairs.length; i++) {
     if (!(i in pairs)) throw new InvalidInputError(`pairs[${i}] is missing (the array has a hole)`);
     const pair: unknown = pairs[i];
-    if (!Array.isArray(pair) || pair.length !== 2) throw new InvalidInputError(`pairs[${i}] must be a [query, passage] array`);
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw new InvalidInputError(`pairs[${i}] must be a [query, passage] array`);
     const [query, passage] = pair as unknown[];
     try {
       checkQuery(query, limits);

@@ -124,5 +124,12 @@ export function evaluateRankings(
     queries++;
   }
   const mean = (sum: number): number => (queries === 0 ? 0 : sum / queries);
-  return { queries, k, hitRate: mean(sums.hitRate), mrr: mean(sums.mrr), ndcg10: mean(sums.ndcg10), recall: mean(sums.recall) };
+  return {
+    queries,
+    k,
+    hitRate: mean(sums.hitRate),
+    mrr: mean(sums.mrr),
+    ndcg10: mean(sums.ndcg10),
+    recall: mean(sums.recall),
+  };
 }

@@ -87,7 +87,8 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
   const progress = options.onProgress ?? (() => undefined);
 
   const judged = dataset.queries.filter((query) => relevantCount(dataset.qrels.get(query.id) ?? new Map()) > 0);
-  const evaluated = options.maxQueries === undefined ? judged : judged.slice(0, positiveInteger(options.maxQueries, 'maxQueries'));
+  const evaluated =
+    options.maxQueries === undefined ? judged : judged.slice(0, positiveInteger(options.maxQueries, 'maxQueries'));
   const qrels = new Map(evaluated.map((query) => [query.id, dataset.qrels.get(query.id)!]));
   const textById = new Map(dataset.corpus.map((doc) => [doc.id, doc.text]));
   const positionOf = new Map(dataset.corpus.map((doc, i) => [doc.id, i]));
@@ -111,7 +112,12 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
       ranking = index.search(query.text, Math.max(candidates, k, 10)).map((hit) => hit.id);
     }
     firstStageMs += clock() - start;
-    states.push({ id: query.id, text: query.text, ranking, candidates: given ? ranking : ranking.slice(0, candidates) });
+    states.push({
+      id: query.id,
+      text: query.text,
+      ranking,
+      candidates: given ? ranking : ranking.slice(0, candidates),
+    });
     progress({ stage: 'first stage', done: states.length, total: evaluated.length });
   }
 
@@ -135,7 +141,11 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     rows.push(row(reranker.name, rankings, ms));
   }
 
-  const candidateRecall = evaluateRankings(new Map(states.map((s) => [s.id, s.candidates])), qrels, Math.max(1, ...states.map((s) => s.candidates.length))).recall;
+  const candidateRecall = evaluateRankings(
+    new Map(states.map((s) => [s.id, s.candidates])),
+    qrels,
+    Math.max(1, ...states.map((s) => s.candidates.length)),
+  ).recall;
   return {
     format: dataset.format,
     corpusSize: dataset.corpus.length,
@@ -151,7 +161,11 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
   };
 
   function row(name: string, rankings: Map<string, string[]>, totalMs: number): EvalRow {
-    return { name, ...evaluateRankings(rankings, qrels, k), msPerQuery: evaluated.length === 0 ? 0 : totalMs / evaluated.length };
+    return {
+      name,
+      ...evaluateRankings(rankings, qrels, k),
+      msPerQuery: evaluated.length === 0 ? 0 : totalMs / evaluated.length,
+    };
   }
 }
 
@@ -161,7 +175,9 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
  */
 function applyRerank(state: QueryState, results: RerankResult[]): string[] {
   const byPosition = [...results].sort((a, b) => a.index - b.index);
-  const reranked = rankByScore(byPosition.map((result) => ({ id: state.candidates[result.index]!, score: result.score })));
+  const reranked = rankByScore(
+    byPosition.map((result) => ({ id: state.candidates[result.index]!, score: result.score })),
+  );
   const returned = new Set(results.map((result) => result.index));
   const rest = state.candidates.filter((_, i) => !returned.has(i));
   return [...reranked, ...rest, ...state.ranking.slice(state.candidates.length)];

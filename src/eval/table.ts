@@ -12,7 +12,8 @@ export function formatReport(report: EvalReport): string {
     header,
     '|---|---:|---:|---:|---:|---:|',
     ...report.rows.map(
-      (row) => `| ${row.name} | ${f(row.hitRate)} | ${f(row.mrr)} | ${f(row.ndcg10)} | ${f(row.recall)} | ${row.msPerQuery.toFixed(1)} |`,
+      (row) =>
+        `| ${row.name} | ${f(row.hitRate)} | ${f(row.mrr)} | ${f(row.ndcg10)} | ${f(row.recall)} | ${row.msPerQuery.toFixed(1)} |`,
     ),
     '',
     report.candidateListQueries > 0

@@ -14,7 +14,11 @@ export type Precision = 'float32' | 'float16';
 export const OPSET = 17;
 
 /** Weights are read from `weights` only when the returned model's initializers are written. */
-export function buildCrossEncoderGraph(shape: CrossEncoderShape, weights: WeightSource, precision: Precision): LazyModel {
+export function buildCrossEncoderGraph(
+  shape: CrossEncoderShape,
+  weights: WeightSource,
+  precision: Precision,
+): LazyModel {
   return new CrossEncoderGraph(shape, weights, precision).build();
 }
 
@@ -68,7 +72,10 @@ class CrossEncoderGraph {
     } else {
       // XLM-R feeds all-zero token types: adding row 0 is the same computation.
       const table = this.tensor(`${e}.token_type_embeddings.weight`);
-      const row0 = { shape: [this.shape.hiddenSize], read: async () => (await table.read()).slice(0, this.shape.hiddenSize) };
+      const row0 = {
+        shape: [this.shape.hiddenSize],
+        read: async () => (await table.read()).slice(0, this.shape.hiddenSize),
+      };
       sum = g.op('Add', [sum, this.floatInitializer(`${e}.token_type_embeddings.row0`, row0)]);
     }
     return this.layerNorm(`${e}.LayerNorm`, sum);

@@ -18,12 +18,12 @@ export function toFloat16Bits(value: number): number {
     let half = mantissa >>> shift;
     const remainder = mantissa & ((1 << shift) - 1);
     const halfway = 1 << (shift - 1);
-    if (remainder > halfway || (remainder === halfway && (half & 1))) half++;
+    if (remainder > halfway || (remainder === halfway && half & 1)) half++;
     return sign | half;
   }
   let half = (e << 10) | (mantissa >>> 13);
   const remainder = mantissa & 0x1fff;
-  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1))) half++; // may carry into the exponent, as it should
+  if (remainder > 0x1000 || (remainder === 0x1000 && half & 1)) half++; // may carry into the exponent, as it should
   return sign | half;
 }
 

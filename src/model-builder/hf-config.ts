@@ -23,7 +23,13 @@ export function toHfConfig(shape: CrossEncoderShape): Record<string, unknown> {
     generated_by: 'ko-rerank-web model-builder (seeded random weights: mechanics only, no real relevance)',
   };
   return shape.architecture === 'xlm-roberta'
-    ? { architectures: ['XLMRobertaForSequenceClassification'], model_type: 'xlm-roberta', bos_token_id: 0, eos_token_id: 2, ...common }
+    ? {
+        architectures: ['XLMRobertaForSequenceClassification'],
+        model_type: 'xlm-roberta',
+        bos_token_id: 0,
+        eos_token_id: 2,
+        ...common,
+      }
     : { architectures: ['BertForSequenceClassification'], model_type: 'bert', ...common };
 }
 

@@ -12,7 +12,7 @@ export function nodeFileOpener(folder: string): OpenFile {
     return {
       write: async (bytes) => {
         // FileHandle.write may write less than asked for very large buffers.
-        for (let offset = 0; offset < bytes.byteLength; ) {
+        for (let offset = 0; offset < bytes.byteLength;) {
           const { bytesWritten } = await handle.write(bytes, offset, Math.min(bytes.byteLength - offset, 1 << 30));
           offset += bytesWritten;
         }

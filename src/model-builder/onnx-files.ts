@@ -32,7 +32,13 @@ function graphFor(dtype: Dtype, shape: CrossEncoderShape, weights: WeightSource)
   return dtype === 'q8' ? quantizeModel(fp32) : fp32;
 }
 
-export async function writeOnnxFiles(shape: CrossEncoderShape, weights: WeightSource, dtypes: Dtype[], open: OpenFile, options: OnnxFilesOptions = {}): Promise<WrittenOnnxFiles> {
+export async function writeOnnxFiles(
+  shape: CrossEncoderShape,
+  weights: WeightSource,
+  dtypes: Dtype[],
+  open: OpenFile,
+  options: OnnxFilesOptions = {},
+): Promise<WrittenOnnxFiles> {
   const result: WrittenOnnxFiles = { files: {}, externalData: {} };
   for (const dtype of dtypes) {
     const relative = ONNX_FILE_FOR_DTYPE[dtype];
@@ -56,7 +62,10 @@ export async function writeOnnxFiles(shape: CrossEncoderShape, weights: WeightSo
  * config.json with `transformers.js_config.use_external_data_format` set per file, so transformers.js
  * fetches `model.onnx_data` (and `_1`, ...) with the model. Other keys are kept as they are.
  */
-export function withExternalDataConfig(config: Record<string, unknown>, externalData: Record<string, number>): Record<string, unknown> {
+export function withExternalDataConfig(
+  config: Record<string, unknown>,
+  externalData: Record<string, number>,
+): Record<string, unknown> {
   if (Object.keys(externalData).length === 0) return config;
   const existing = (config['transformers.js_config'] ?? {}) as Record<string, unknown>;
   return { ...config, 'transformers.js_config': { ...existing, use_external_data_format: externalData } };

@@ -9,7 +9,6 @@ export type TensorProto = onnxProto.onnx.ITensorProto;
 export type NodeProto = onnxProto.onnx.INodeProto;
 export type ModelProto = onnxProto.onnx.IModelProto;
 
-
 type AttributeProto = onnxProto.onnx.IAttributeProto;
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
@@ -25,7 +24,15 @@ export const DATA_TYPE: Record<ElementType, number> = {
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
-export const BYTES_PER_ELEMENT: Record<ElementType, number> = { float32: 4, float16: 2, int64: 8, int32: 4, uint8: 1, int8: 1, bool: 1 };
+export const BYTES_PER_ELEMENT: Record<ElementType, number> = {
+  float32: 4,
+  float16: 2,
+  int64: 8,
+  int32: 4,
+  uint8: 1,
+  int8: 1,
+  bool: 1,
+};
 
 export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
@@ -51,9 +58,7 @@ export function tensorByteLength(tensor: Pick<LazyTensor, 'type' | 'dims'>): num
 }
 
 export type Attribute =
-  | { kind: 'int'; value: number }
-  | { kind: 'float'; value: number }
-  | { kind: 'ints'; value: number[] };
+  { kind: 'int'; value: number } | { kind: 'float'; value: number } | { kind: 'ints'; value: number[] };
 
 export const intAttr = (value: number): Attribute => ({ kind: 'int', value });
 export const floatAttr = (value: number): Attribute => ({ kind: 'float', value });
@@ -120,7 +125,12 @@ export class GraphBuilder {
   }
 
   /** `data` may be a function, called when the file is written. */
-  initializer(name: string, type: ElementType, dims: number[], data: TensorData | (() => TensorData | Promise<TensorData>)): string {
+  initializer(
+    name: string,
+    type: ElementType,
+    dims: number[],
+    data: TensorData | (() => TensorData | Promise<TensorData>),
+  ): string {
     this.initializers.push({ name, type, dims, data: typeof data === 'function' ? data : () => data });
     return name;
   }
@@ -160,7 +170,8 @@ export class GraphBuilder {
 /** Computes every lazy initializer into one in-memory ModelProto (small models, tests). */
 export async function materializeModel({ model, initializers }: LazyModel): Promise<ModelProto> {
   const tensors: TensorProto[] = [];
-  for (const tensor of initializers) tensors.push(tensorProto(tensor.name, tensor.type, tensor.dims, await tensor.data()));
+  for (const tensor of initializers)
+    tensors.push(tensorProto(tensor.name, tensor.type, tensor.dims, await tensor.data()));
   return { ...model, graph: { ...model.graph, initializer: [...(model.graph!.initializer ?? []), ...tensors] } };
 }
 

@@ -80,7 +80,8 @@ interface Placement {
   offset: number;
 }
 
-export const externalDataFileName = (modelFile: string, chunk: number) => `${modelFile}_data${chunk === 0 ? '' : `_${chunk}`}`;
+export const externalDataFileName = (modelFile: string, chunk: number) =>
+  `${modelFile}_data${chunk === 0 ? '' : `_${chunk}`}`;
 
 function plan(lazy: LazyModel, modelFile: string, external: boolean, maxChunkBytes: number): Placement[] {
   let chunk = -1;
@@ -112,23 +113,32 @@ function plan(lazy: LazyModel, modelFile: string, external: boolean, maxChunkByt
 
 /** Size of the TensorProto message of a placement. */
 const tensorSize = (p: Placement) =>
-  p.chunk >= 0 ? p.header.byteLength : p.header.byteLength + fieldHead(RAW_DATA_FIELD, p.byteLength).byteLength + p.byteLength;
+  p.chunk >= 0
+    ? p.header.byteLength
+    : p.header.byteLength + fieldHead(RAW_DATA_FIELD, p.byteLength).byteLength + p.byteLength;
 
 /** Size of one `initializer` entry in the graph message, framing included. */
 const entrySize = (p: Placement) => fieldHead(INITIALIZER_FIELD, tensorSize(p)).byteLength + tensorSize(p);
 
 /** Writes `modelFile` (and its external data files, when needed) through `open`. */
-export async function writeOnnxModel(lazy: LazyModel, modelFile: string, open: OpenSink, options: OnnxWriteOptions = {}): Promise<OnnxWriteResult> {
+export async function writeOnnxModel(
+  lazy: LazyModel,
+  modelFile: string,
+  open: OpenSink,
+  options: OnnxWriteOptions = {},
+): Promise<OnnxWriteResult> {
   const { externalData = 'auto', maxChunkBytes = PROTOBUF_LIMIT, onTensor } = options;
   const graph = lazy.model.graph ?? {};
   const graphHead = onnx.GraphProto.encode(graph).finish();
   const modelHead = onnx.ModelProto.encode({ ...lazy.model, graph: null }).finish();
 
-  const inlineTotal = lazy.initializers.reduce((n, t) => n + tensorByteLength(t), 0) + graphHead.byteLength + modelHead.byteLength;
+  const inlineTotal =
+    lazy.initializers.reduce((n, t) => n + tensorByteLength(t), 0) + graphHead.byteLength + modelHead.byteLength;
   const external = externalData === 'always' || (externalData === 'auto' && inlineTotal > PROTOBUF_LIMIT);
   const placements = plan(lazy, modelFile, external, maxChunkBytes);
   const graphSize = graphHead.byteLength + placements.reduce((n, p) => n + entrySize(p), 0);
-  if (graphSize > PROTOBUF_LIMIT) throw new RangeError(`${modelFile}: the graph is ${graphSize} bytes even with external data`);
+  if (graphSize > PROTOBUF_LIMIT)
+    throw new RangeError(`${modelFile}: the graph is ${graphSize} bytes even with external data`);
 
   const chunks = placements.reduce((n, p) => Math.max(n, p.chunk + 1), 0);
   const files: Record<string, number> = {};
@@ -151,7 +161,9 @@ export async function writeOnnxModel(lazy: LazyModel, modelFile: string, open: O
       const data = await p.tensor.data();
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       if (bytes.byteLength !== p.byteLength) {
-        throw new RangeError(`${modelFile}: tensor "${p.tensor.name}" has ${bytes.byteLength} bytes, its shape [${p.tensor.dims}] needs ${p.byteLength}`);
+        throw new RangeError(
+          `${modelFile}: tensor "${p.tensor.name}" has ${bytes.byteLength} bytes, its shape [${p.tensor.dims}] needs ${p.byteLength}`,
+        );
       }
       const head = [fieldHead(INITIALIZER_FIELD, tensorSize(p)), p.header];
       if (p.chunk < 0) {

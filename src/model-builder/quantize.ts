@@ -82,7 +82,11 @@ export function shared<T>(compute: () => Promise<T>, reads: number): () => Promi
 const { FLOAT, UINT8 } = onnx.TensorProto.DataType;
 const { INT, INTS } = onnx.AttributeProto.AttributeType;
 const cast = (to: number, name: string, input: string, output: string): NodeProto => ({
-  opType: 'Cast', name, input: [input], output: [output], attribute: [{ name: 'to', type: INT, i: to }],
+  opType: 'Cast',
+  name,
+  input: [input],
+  output: [output],
+  attribute: [{ name: 'to', type: INT, i: to }],
 });
 const castToFloat = (name: string, input: string, output: string) => cast(FLOAT, name, input, output);
 
@@ -96,7 +100,12 @@ interface QuantizedActivation {
 /** The per-tensor layout: onnxruntime's own op picks an asymmetric uint8 scale and zero point for the whole tensor. */
 function quantizePerTensor(x: string, nodes: NodeProto[]): QuantizedActivation {
   const [values, scale, zeroPoint] = [`${x}_quantized`, `${x}_scale`, `${x}_zero_point`];
-  nodes.push({ opType: 'DynamicQuantizeLinear', name: `${x}_DynamicQuantizeLinear`, input: [x], output: [values, scale, zeroPoint] });
+  nodes.push({
+    opType: 'DynamicQuantizeLinear',
+    name: `${x}_DynamicQuantizeLinear`,
+    input: [x],
+    output: [values, scale, zeroPoint],
+  });
   return { values, scale, zeroPoint };
 }
 
@@ -108,7 +117,10 @@ const ROW_CONSTANTS: LazyTensor[] = [
   { name: 'activation_zero_point_f', type: 'float32', dims: [], data: () => Float32Array.of(128) },
   { name: 'activation_zero_point', type: 'uint8', dims: [], data: () => Uint8Array.of(128) },
 ];
-const lastAxis = [{ name: 'axes', type: INTS, ints: [-1] }, { name: 'keepdims', type: INT, i: 1 }];
+const lastAxis = [
+  { name: 'axes', type: INTS, ints: [-1] },
+  { name: 'keepdims', type: INT, i: 1 },
+];
 
 /**
  * Symmetric uint8 with one scale per row (the last axis): |x| <= max|x| = 127 s, so round(x / s) + 128
@@ -156,16 +168,30 @@ export function quantizeModel({ model, initializers }: LazyModel, options: Quant
   const quantizedInputs = new Map<string, QuantizedActivation>();
   const perRow = options.activations === 'per-row';
   const nodes: NodeProto[] = [];
-  const isFloatMatrix = (t: LazyTensor | undefined): t is LazyTensor => t !== undefined && t.type === 'float32' && t.dims.length === 2;
+  const isFloatMatrix = (t: LazyTensor | undefined): t is LazyTensor =>
+    t !== undefined && t.type === 'float32' && t.dims.length === 2;
 
   const quantizeTensor = (weight: LazyTensor, byRow: boolean) => {
     const [rows, columns] = weight.dims as [number, number];
-    const result = shared(async () => (byRow ? quantizeRows : quantizeColumns)(await floatMatrix(weight), rows, columns), 2);
+    const result = shared(
+      async () => (byRow ? quantizeRows : quantizeColumns)(await floatMatrix(weight), rows, columns),
+      2,
+    );
     const values = `${weight.name}_quantized`;
     const scales = `${weight.name}_scale`;
     extra.push(
-      { name: values, type: 'int8', dims: [rows, columns], data: async (): Promise<TensorData> => (await result()).values },
-      { name: scales, type: 'float32', dims: [byRow ? rows : columns], data: async (): Promise<TensorData> => (await result()).scales },
+      {
+        name: values,
+        type: 'int8',
+        dims: [rows, columns],
+        data: async (): Promise<TensorData> => (await result()).values,
+      },
+      {
+        name: scales,
+        type: 'float32',
+        dims: [byRow ? rows : columns],
+        data: async (): Promise<TensorData> => (await result()).scales,
+      },
     );
     replaced.add(weight.name);
     return { values, scales };
@@ -181,8 +207,18 @@ export function quantizeModel({ model, initializers }: LazyModel, options: Quant
         { opType: 'Gather', name: `${base}_quantized`, input: [values, ids], output: [`${base}_int8`] },
         castToFloat(`${base}_Cast`, `${base}_int8`, `${base}_float`),
         { opType: 'Gather', name: `${base}_scale_Gather`, input: [scales, ids], output: [`${base}_row_scale`] },
-        { opType: 'Unsqueeze', name: `${base}_scale_Unsqueeze`, input: [`${base}_row_scale`, `${base}_last_axis`], output: [`${base}_row_scale_column`] },
-        { opType: 'Mul', name: `${base}_dequantize`, input: [`${base}_float`, `${base}_row_scale_column`], output: node.output! },
+        {
+          opType: 'Unsqueeze',
+          name: `${base}_scale_Unsqueeze`,
+          input: [`${base}_row_scale`, `${base}_last_axis`],
+          output: [`${base}_row_scale_column`],
+        },
+        {
+          opType: 'Mul',
+          name: `${base}_dequantize`,
+          input: [`${base}_float`, `${base}_row_scale_column`],
+          output: node.output!,
+        },
       );
       extra.push({ name: `${base}_last_axis`, type: 'int64', dims: [1], data: () => BigInt64Array.of(-1n) });
       continue;
@@ -210,7 +246,12 @@ export function quantizeModel({ model, initializers }: LazyModel, options: Quant
     if (perRow) {
       // Column scales, then the row scales ([..., 1] broadcasts along the columns).
       nodes.push(
-        { opType: 'Mul', name: `${base}_column_scale_Mul`, input: [`${base}_float`, scales], output: [`${base}_columns_scaled`] },
+        {
+          opType: 'Mul',
+          name: `${base}_column_scale_Mul`,
+          input: [`${base}_float`, scales],
+          output: [`${base}_columns_scaled`],
+        },
         { opType: 'Mul', name: `${base}_row_scale_Mul`, input: [`${base}_columns_scaled`, xs], output: node.output! },
       );
     } else {

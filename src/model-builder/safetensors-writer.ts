@@ -43,12 +43,21 @@ function encode(tensor: CheckpointTensor, dtype: CheckpointDtype): { dtype: stri
 const bytesOf = (tensor: CheckpointTensor, dtype: CheckpointDtype) =>
   tensor.data.length * (tensor.data instanceof BigInt64Array ? 8 : dtype === 'F32' ? 4 : 2);
 
-async function writeShard(open: OpenFile, file: string, tensors: CheckpointTensor[], dtype: CheckpointDtype): Promise<void> {
+async function writeShard(
+  open: OpenFile,
+  file: string,
+  tensors: CheckpointTensor[],
+  dtype: CheckpointDtype,
+): Promise<void> {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   let offset = 0;
   for (const tensor of tensors) {
     const size = bytesOf(tensor, dtype);
-    header[tensor.name] = { dtype: tensor.data instanceof BigInt64Array ? 'I64' : dtype, shape: tensor.shape, data_offsets: [offset, offset + size] };
+    header[tensor.name] = {
+      dtype: tensor.data instanceof BigInt64Array ? 'I64' : dtype,
+      shape: tensor.shape,
+      data_offsets: [offset, offset + size],
+    };
     offset += size;
   }
   // The header is padded with spaces to a multiple of 8 bytes, as the reference writer does.
@@ -68,7 +77,11 @@ async function writeShard(open: OpenFile, file: string, tensors: CheckpointTenso
 }
 
 /** Returns the files written (relative names). */
-export async function writeSafetensors(tensors: CheckpointTensor[], open: OpenFile, options: SafetensorsWriteOptions = {}): Promise<string[]> {
+export async function writeSafetensors(
+  tensors: CheckpointTensor[],
+  open: OpenFile,
+  options: SafetensorsWriteOptions = {},
+): Promise<string[]> {
   const dtype = options.dtype ?? 'F32';
   if (!options.maxShardBytes) {
     await writeShard(open, 'model.safetensors', tensors, dtype);
@@ -85,14 +98,17 @@ export async function writeSafetensors(tensors: CheckpointTensor[], open: OpenFi
     shards.at(-1)!.push(tensor);
     size += bytes;
   }
-  const name = (i: number) => `model-${String(i + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`;
+  const name = (i: number) =>
+    `model-${String(i + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`;
   const weightMap: Record<string, string> = {};
   for (const [i, shard] of shards.entries()) {
     await writeShard(open, name(i), shard, dtype);
     for (const tensor of shard) weightMap[tensor.name] = name(i);
   }
   const totalSize = tensors.reduce((n, t) => n + bytesOf(t, dtype), 0);
-  const index = new TextEncoder().encode(`${JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2)}\n`);
+  const index = new TextEncoder().encode(
+    `${JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2)}\n`,
+  );
   const sink = await open('model.safetensors.index.json');
   await sink.write(index);
   await sink.close();

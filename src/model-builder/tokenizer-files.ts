@@ -83,16 +83,36 @@ function xlmRobertaTokenizer(modelMaxLength: number): TokenizerFiles {
     post_processor: {
       type: 'TemplateProcessing',
       single: [special('<s>', 0), sequence('A', 0), special('</s>', 0)],
-      pair: [special('<s>', 0), sequence('A', 0), special('</s>', 0), special('</s>', 0), sequence('B', 0), special('</s>', 0)],
+      pair: [
+        special('<s>', 0),
+        sequence('A', 0),
+        special('</s>', 0),
+        special('</s>', 0),
+        sequence('B', 0),
+        special('</s>', 0),
+      ],
       special_tokens: { '<s>': specialTokenEntry('<s>', 0), '</s>': specialTokenEntry('</s>', 2) },
     },
     decoder: { type: 'Metaspace', replacement: METASPACE, prepend_scheme: 'always', split: true },
     model: { type: 'Unigram', unk_id: 3, vocab, byte_fallback: false },
   };
-  const tokens = { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', sep_token: '</s>', pad_token: '<pad>', cls_token: '<s>', mask_token: '<mask>' };
+  const tokens = {
+    bos_token: '<s>',
+    eos_token: '</s>',
+    unk_token: '<unk>',
+    sep_token: '</s>',
+    pad_token: '<pad>',
+    cls_token: '<s>',
+    mask_token: '<mask>',
+  };
   return {
     tokenizerJson,
-    tokenizerConfig: { tokenizer_class: 'XLMRobertaTokenizer', model_max_length: modelMaxLength, clean_up_tokenization_spaces: true, ...tokens },
+    tokenizerConfig: {
+      tokenizer_class: 'XLMRobertaTokenizer',
+      model_max_length: modelMaxLength,
+      clean_up_tokenization_spaces: true,
+      ...tokens,
+    },
     specialTokensMap: tokens,
     vocabSize: vocab.length,
     padTokenId: 1,
@@ -120,7 +140,13 @@ function bertTokenizer(modelMaxLength: number): TokenizerFiles {
     truncation: null,
     padding: null,
     added_tokens: specials.map((token) => addedToken(vocab[token]!, token)),
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
@@ -129,12 +155,30 @@ function bertTokenizer(modelMaxLength: number): TokenizerFiles {
       special_tokens: { '[CLS]': specialTokenEntry('[CLS]', CLS), '[SEP]': specialTokenEntry('[SEP]', SEP) },
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab,
+    },
   };
-  const tokens = { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' };
+  const tokens = {
+    unk_token: '[UNK]',
+    sep_token: '[SEP]',
+    pad_token: '[PAD]',
+    cls_token: '[CLS]',
+    mask_token: '[MASK]',
+  };
   return {
     tokenizerJson,
-    tokenizerConfig: { tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: modelMaxLength, clean_up_tokenization_spaces: true, ...tokens },
+    tokenizerConfig: {
+      tokenizer_class: 'BertTokenizer',
+      do_lower_case: true,
+      model_max_length: modelMaxLength,
+      clean_up_tokenization_spaces: true,
+      ...tokens,
+    },
     specialTokensMap: tokens,
     vocabSize: Object.keys(vocab).length,
     padTokenId: 0,

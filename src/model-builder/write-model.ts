@@ -50,9 +50,13 @@ export interface WrittenModel {
   files: Record<string, number>;
 }
 
-export function shapeFor(preset: ShapePreset, vocabSize?: number): { shape: CrossEncoderShape; tokenizer: ReturnType<typeof buildTokenizerFiles> } {
+export function shapeFor(
+  preset: ShapePreset,
+  vocabSize?: number,
+): { shape: CrossEncoderShape; tokenizer: ReturnType<typeof buildTokenizerFiles> } {
   const tokenizer = buildTokenizerFiles(preset.architecture, preset.maxLength);
-  if (vocabSize !== undefined && vocabSize < tokenizer.vocabSize) throw new RangeError(`vocabSize ${vocabSize} is below the tokenizer's ${tokenizer.vocabSize} pieces`);
+  if (vocabSize !== undefined && vocabSize < tokenizer.vocabSize)
+    throw new RangeError(`vocabSize ${vocabSize} is below the tokenizer's ${tokenizer.vocabSize} pieces`);
   const xlmr = preset.architecture === 'xlm-roberta';
   const shape: CrossEncoderShape = {
     architecture: preset.architecture,
@@ -90,15 +94,25 @@ export async function writeCrossEncoder(options: WriteModelOptions): Promise<Wri
     const tensors: CheckpointTensor[] = [...weights].map(([name, { shape, data }]) => ({ name, shape, data }));
     if (options.checkpoint?.positionIdsBuffer) {
       const positions = BigInt64Array.from({ length: shape.maxPositionEmbeddings }, (_, i) => BigInt(i));
-      tensors.splice(1, 0, { name: `${encoderPrefix(shape.architecture)}.embeddings.position_ids`, shape: [1, shape.maxPositionEmbeddings], data: positions });
+      tensors.splice(1, 0, {
+        name: `${encoderPrefix(shape.architecture)}.embeddings.position_ids`,
+        shape: [1, shape.maxPositionEmbeddings],
+        data: positions,
+      });
     }
     const open = nodeFileOpener(outDir);
-    for (const file of await writeSafetensors(tensors, open, options.checkpoint)) files[file] = (await stat(path.join(outDir, file))).size;
+    for (const file of await writeSafetensors(tensors, open, options.checkpoint))
+      files[file] = (await stat(path.join(outDir, file))).size;
     const config = toHfConfig(shape);
-    await write('config.json', json({ ...config, torch_dtype: CHECKPOINT_TORCH_DTYPE[options.checkpoint?.dtype ?? 'F32'] }));
+    await write(
+      'config.json',
+      json({ ...config, torch_dtype: CHECKPOINT_TORCH_DTYPE[options.checkpoint?.dtype ?? 'F32'] }),
+    );
     return { shape, weights, files };
   }
-  const onnx = await writeOnnxFiles(shape, weightSourceFromMap(weights), dtypes, nodeFileOpener(outDir), { externalData: options.externalData });
+  const onnx = await writeOnnxFiles(shape, weightSourceFromMap(weights), dtypes, nodeFileOpener(outDir), {
+    externalData: options.externalData,
+  });
   Object.assign(files, onnx.files);
   await write('config.json', json(withExternalDataConfig(toHfConfig(shape), onnx.externalData)));
   return { shape, weights, files };

@@ -114,7 +114,12 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     if (fault?.kind === 'after' && !seen.some((key) => fault.request.test(key))) {
       await new Promise<void>((release) => held.push({ match: fault.request, release }));
     }
-    const size = target ? await stat(target.file).then((s) => (s.isFile() ? s.size : null), () => null) : null;
+    const size = target
+      ? await stat(target.file).then(
+          (s) => (s.isFile() ? s.size : null),
+          () => null,
+        )
+      : null;
     if (!target || size === null || fault?.kind === 'not-found') {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Entry not found');
       return;
@@ -127,7 +132,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
 
     const range = parseRange(request.headers.range, size);
     if (range === 'unsatisfiable') {
-      response.writeHead(416, { 'Content-Type': 'text/plain', 'Content-Range': `bytes */${size}` }).end('Range not satisfiable');
+      response
+        .writeHead(416, { 'Content-Type': 'text/plain', 'Content-Range': `bytes */${size}` })
+        .end('Range not satisfiable');
       return;
     }
     const { start, end } = range ?? { start: 0, end: size - 1 };

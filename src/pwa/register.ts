@@ -9,7 +9,10 @@ export interface UpdateHooks {
 
 export async function registerServiceWorker(hooks: UpdateHooks): Promise<ServiceWorkerRegistration | null> {
   if (!('serviceWorker' in navigator) || !import.meta.env.PROD) return null;
-  const registration = await navigator.serviceWorker.register(new URL('/sw.js', location.href), { type: 'module', scope: '/' });
+  const registration = await navigator.serviceWorker.register(new URL('/sw.js', location.href), {
+    type: 'module',
+    scope: '/',
+  });
   const offer = (worker: ServiceWorker) =>
     hooks.onUpdateReady(() => {
       navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });

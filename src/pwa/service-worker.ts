@@ -16,7 +16,11 @@ const SHELL_PREFIX = 'app-shell-';
 const SHELL_CACHE = `${SHELL_PREFIX}${BUILD.version}`;
 
 sw.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(BUILD.files.map((file) => new URL(file, sw.registration.scope).href))));
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(BUILD.files.map((file) => new URL(file, sw.registration.scope).href))),
+  );
 });
 
 sw.addEventListener('activate', (event) => {

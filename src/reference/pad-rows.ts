@@ -7,7 +7,12 @@ export function padRows(rows: EncodedRow[], padTokenId: number): ReferenceBatch 
   const pad = <T>(values: T[], fill: T) => [...values, ...Array<T>(width - values.length).fill(fill)];
   return {
     inputIds: rows.map((r) => pad(r.inputIds, padTokenId)),
-    attentionMask: rows.map((r) => pad(r.inputIds.map(() => 1), 0)),
+    attentionMask: rows.map((r) =>
+      pad(
+        r.inputIds.map(() => 1),
+        0,
+      ),
+    ),
     tokenTypeIds: rows.map((r) => pad(r.tokenTypeIds, 0)),
   };
 }

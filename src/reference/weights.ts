@@ -2,11 +2,7 @@
  * Looks up and checks every parameter the reference forward pass reads, before any arithmetic,
  * so a missing or misshapen tensor fails with its Hugging Face state-dict name.
  */
-import {
-  encoderPrefix,
-  type CrossEncoderShape,
-  type WeightMap,
-} from '../model-builder/config.ts';
+import { encoderPrefix, type CrossEncoderShape, type WeightMap } from '../model-builder/config.ts';
 
 export interface LinearParams {
   /** [outFeatures, inFeatures], PyTorch nn.Linear layout. */
@@ -96,7 +92,8 @@ function formatShape(shape: readonly number[]): string {
 /** The tensor's data, after checking that it exists, has exactly `expected` as shape, and a matching length. */
 function tensor(weights: WeightMap, name: string, expected: readonly number[]): Float32Array {
   const found = weights.get(name);
-  if (found === undefined) throw new Error(`reference: missing weight "${name}" (expected shape ${formatShape(expected)})`);
+  if (found === undefined)
+    throw new Error(`reference: missing weight "${name}" (expected shape ${formatShape(expected)})`);
   const sameShape =
     found.shape.length === expected.length && found.shape.every((size, axis) => size === expected[axis]);
   if (!sameShape) {

@@ -19,6 +19,8 @@ export function bm25Tf(tf: number, docLength: number, avgDocLength: number, para
 }
 
 export function validateBm25(params: Bm25Params): void {
-  if (!(Number.isFinite(params.k1) && params.k1 >= 0)) throw new RangeError(`k1 must be a finite number >= 0, got ${params.k1}`);
-  if (!(Number.isFinite(params.b) && params.b >= 0 && params.b <= 1)) throw new RangeError(`b must be in [0, 1], got ${params.b}`);
+  if (!(Number.isFinite(params.k1) && params.k1 >= 0))
+    throw new RangeError(`k1 must be a finite number >= 0, got ${params.k1}`);
+  if (!(Number.isFinite(params.b) && params.b >= 0 && params.b <= 1))
+    throw new RangeError(`b must be in [0, 1], got ${params.b}`);
 }

@@ -19,7 +19,8 @@ export class FieldIndex {
 
   /** Appends one document; docIndex must equal the current docCount. */
   add(docIndex: number, terms: readonly string[]): void {
-    if (docIndex !== this.docLengths.length) throw new Error(`documents must be appended in order (expected ${this.docLengths.length}, got ${docIndex})`);
+    if (docIndex !== this.docLengths.length)
+      throw new Error(`documents must be appended in order (expected ${this.docLengths.length}, got ${docIndex})`);
     for (const [term, tf] of countTerms(terms, false)) {
       const list = this.postings.get(term);
       if (list) list.push(docIndex, tf);

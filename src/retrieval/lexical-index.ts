@@ -5,7 +5,14 @@
 import { validateBm25, type Bm25Params } from './bm25.js';
 import { countTerms, FieldIndex } from './field-index.js';
 import { createAnalyzer, type Analyzer, type AnalyzerSpec } from './tokenizer.js';
-import { encodePostings, IndexFormatError, parseSerialized, SERIALIZED_FORMAT, SERIALIZED_VERSION, type SerializedLexicalIndex } from './serialization.js';
+import {
+  encodePostings,
+  IndexFormatError,
+  parseSerialized,
+  SERIALIZED_FORMAT,
+  SERIALIZED_VERSION,
+  type SerializedLexicalIndex,
+} from './serialization.js';
 
 export interface FieldOptions {
   /** Unique name, used in serialised indexes. */
@@ -118,7 +125,8 @@ export class LexicalIndex {
   /** Adds documents in chunks, yielding to the event loop between chunks so a page stays responsive. */
   async addAll(docs: readonly IndexDocument[], options: AddAllOptions = {}): Promise<void> {
     const chunkSize = options.chunkSize ?? 128;
-    if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+    if (!(Number.isInteger(chunkSize) && chunkSize > 0))
+      throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
     this.checkNew(docs); // before the first chunk, so a bad document late in the list adds none
     for (let start = 0; start < docs.length; start += chunkSize) {
       options.signal?.throwIfAborted();
@@ -133,7 +141,8 @@ export class LexicalIndex {
    * Documents sharing no term with the query are not returned, so fewer than topN hits can come back.
    */
   search(query: string, topN = 10): SearchHit[] {
-    if (!(Number.isInteger(topN) && topN >= 0)) throw new RangeError(`topN must be a non-negative integer, got ${topN}`);
+    if (!(Number.isInteger(topN) && topN >= 0))
+      throw new RangeError(`topN must be a non-negative integer, got ${topN}`);
     const scores = this.score(query);
     const matched: number[] = [];
     for (let doc = 0; doc < scores.length; doc++) if (scores[doc]! > 0) matched.push(doc);
@@ -191,7 +200,8 @@ export class LexicalIndex {
   private checkNew(docs: readonly IndexDocument[]): void {
     const batch = new Set<string>();
     for (const doc of docs) {
-      if (typeof doc?.id !== 'string' || typeof doc.text !== 'string') throw new TypeError('documents need a string id and a string text');
+      if (typeof doc?.id !== 'string' || typeof doc.text !== 'string')
+        throw new TypeError('documents need a string id and a string text');
       if (this.idSet.has(doc.id) || batch.has(doc.id)) throw new DuplicateDocumentError(doc.id);
       batch.add(doc.id);
     }
@@ -218,7 +228,8 @@ function resolveOptions(options: LexicalIndexOptions): ResolvedIndexOptions {
       b: field.b ?? b,
     };
     validateBm25(resolved);
-    if (!(Number.isFinite(resolved.weight) && resolved.weight >= 0)) throw new RangeError(`field ${field.name}: weight must be >= 0`);
+    if (!(Number.isFinite(resolved.weight) && resolved.weight >= 0))
+      throw new RangeError(`field ${field.name}: weight must be >= 0`);
     return resolved;
   });
   if (fields.length === 0) throw new RangeError('an index needs at least one field');

@@ -20,7 +20,8 @@ export interface TextRun {
 
 // Hangul and other CJK runs are split apart from Latin/digit runs ("e커머스" -> "e", "커머스";
 // "2023년" -> "2023", "년"), since Korean attaches particles and counters directly to words.
-const RUN = /(\p{Script=Hangul}+)|([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+)|((?:(?![\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{M}\p{N}])+)/gu;
+const RUN =
+  /(\p{Script=Hangul}+)|([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+)|((?:(?![\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{M}\p{N}])+)/gu;
 const ONLY_SPACE = /^\s+$/u;
 
 /** Splits already-normalised text into runs of one script; punctuation and spaces separate runs. */

@@ -60,7 +60,11 @@ const isCount = (value: unknown): value is number => Number.isSafeInteger(value)
  * precise message instead of producing wrong scores later, and decodes the postings.
  * Option values are checked by the LexicalIndex constructor.
  */
-export function parseSerialized(data: unknown): { options: ResolvedIndexOptions; ids: string[]; fields: DecodedField[] } {
+export function parseSerialized(data: unknown): {
+  options: ResolvedIndexOptions;
+  ids: string[];
+  fields: DecodedField[];
+} {
   const fail = (message: string): never => {
     throw new IndexFormatError(`invalid serialised index: ${message}`);
   };
@@ -72,12 +76,14 @@ export function parseSerialized(data: unknown): { options: ResolvedIndexOptions;
   if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return fail('ids must be an array of strings');
   if (new Set(ids).size !== ids.length) fail('ids must be unique');
   const configuredFields: unknown[] = options.fields;
-  if (!Array.isArray(fields) || fields.length !== configuredFields.length) return fail('one stored field per configured field expected');
+  if (!Array.isArray(fields) || fields.length !== configuredFields.length)
+    return fail('one stored field per configured field expected');
   const decoded = fields.map((field: unknown, i): DecodedField => {
     const where = `fields[${i}]`;
     if (!isRecord(field)) return fail(`${where} is not an object`);
     const configured = configuredFields[i];
-    if (!isRecord(configured) || field.name !== configured.name) fail(`${where}.name does not match options.fields[${i}].name`);
+    if (!isRecord(configured) || field.name !== configured.name)
+      fail(`${where}.name does not match options.fields[${i}].name`);
     const { docLengths, postings } = field;
     if (!Array.isArray(docLengths) || docLengths.length !== ids.length || !docLengths.every(isCount)) {
       fail(`${where}.docLengths must hold one non-negative integer per document`);
@@ -87,7 +93,8 @@ export function parseSerialized(data: unknown): { options: ResolvedIndexOptions;
     // Each document's term frequencies add up to its length, as the index built them.
     const termCounts = new Array<number>(ids.length).fill(0);
     for (const [term, list] of Object.entries(postings)) {
-      if (!Array.isArray(list) || list.length === 0 || list.length % 2 !== 0) fail(`${where}.postings[${JSON.stringify(term)}] must be [docGap, tf, ...]`);
+      if (!Array.isArray(list) || list.length === 0 || list.length % 2 !== 0)
+        fail(`${where}.postings[${JSON.stringify(term)}] must be [docGap, tf, ...]`);
       const entries = list as unknown[];
       const absolute = new Array<number>(entries.length);
       let doc = 0;
@@ -95,7 +102,8 @@ export function parseSerialized(data: unknown): { options: ResolvedIndexOptions;
         const gap = entries[j];
         const tf = entries[j + 1];
         // Every gap after the first must move forward, or documents would repeat or go backwards.
-        if (!isCount(gap) || (j > 0 && gap === 0) || !isCount(tf) || tf === 0) fail(`${where}.postings[${JSON.stringify(term)}] has a bad entry at ${j}`);
+        if (!isCount(gap) || (j > 0 && gap === 0) || !isCount(tf) || tf === 0)
+          fail(`${where}.postings[${JSON.stringify(term)}] has a bad entry at ${j}`);
         doc += gap as number;
         if (doc >= ids.length) fail(`${where}.postings[${JSON.stringify(term)}] points past the last document at ${j}`);
         absolute[j] = doc;
@@ -106,7 +114,9 @@ export function parseSerialized(data: unknown): { options: ResolvedIndexOptions;
     }
     termCounts.forEach((count, doc) => {
       if (count !== (docLengths as number[])[doc]) {
-        fail(`${where}: the term frequencies of document ${doc} add up to ${count}, but its length is ${String((docLengths as number[])[doc])}`);
+        fail(
+          `${where}: the term frequencies of document ${doc} add up to ${count}, but its length is ${String((docLengths as number[])[doc])}`,
+        );
       }
     });
     return { name: field.name as string, docLengths: [...(docLengths as number[])], postings: lists };

@@ -40,15 +40,19 @@ const SUFFIX_SETS: readonly SuffixSet[] = ['keep', 'particles', 'all'];
  * otherwise surface only when the first search analyses a Hangul word.
  */
 function checkSpec(spec: AnalyzerSpec): void {
-  if (typeof spec !== 'object' || spec === null) throw new TypeError(`analyzer must be an object, got ${spec === null ? 'null' : typeof spec}`);
+  if (typeof spec !== 'object' || spec === null)
+    throw new TypeError(`analyzer must be an object, got ${spec === null ? 'null' : typeof spec}`);
   if (spec.suffixes !== undefined && !SUFFIX_SETS.includes(spec.suffixes)) {
-    throw new RangeError(`analyzer suffixes must be one of ${SUFFIX_SETS.join(', ')}, got ${JSON.stringify(spec.suffixes)}`);
+    throw new RangeError(
+      `analyzer suffixes must be one of ${SUFFIX_SETS.join(', ')}, got ${JSON.stringify(spec.suffixes)}`,
+    );
   }
   if (spec.minStem !== undefined && !(Number.isSafeInteger(spec.minStem) && spec.minStem >= 0)) {
     throw new RangeError(`analyzer minStem must be a non-negative integer, got ${JSON.stringify(spec.minStem)}`);
   }
   if (spec.type === 'ngram') {
-    if (!Number.isSafeInteger(spec.n) || spec.n < 1) throw new RangeError(`ngram n must be a positive integer, got ${spec.n}`);
+    if (!Number.isSafeInteger(spec.n) || spec.n < 1)
+      throw new RangeError(`ngram n must be a positive integer, got ${spec.n}`);
     if (spec.joinSpaces !== undefined && typeof spec.joinSpaces !== 'boolean') {
       throw new TypeError(`ngram joinSpaces must be true or false, got ${JSON.stringify(spec.joinSpaces)}`);
     }

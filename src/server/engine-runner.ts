@@ -29,7 +29,9 @@ export class EngineRunner implements ModelRunner<EncodedRow> {
     // The engine's own limits must not refuse what the service admitted: the service checks its own.
     const reranker = await Reranker.load({ maxDocuments: 1_000_000, maxCharacters: 10_000_000, ...options });
     try {
-      const tokenizer = await AutoTokenizer.from_pretrained(reranker.info.model, { revision: options.revision ?? 'main' });
+      const tokenizer = await AutoTokenizer.from_pretrained(reranker.info.model, {
+        revision: options.revision ?? 'main',
+      });
       return new EngineRunner(reranker, new PairEncoder(tokenizer));
     } catch (error) {
       await reranker.dispose();
@@ -46,7 +48,12 @@ export class EngineRunner implements ModelRunner<EncodedRow> {
   }
 
   /** Rows per (query, document) under the engine's fitting rule (passage cut first), and their lengths. */
-  encode(query: string, documents: string[], maxLength: number, passages?: string[][]): Encoded & { passages: string[][] } {
+  encode(
+    query: string,
+    documents: string[],
+    maxLength: number,
+    passages?: string[][],
+  ): Encoded & { passages: string[][] } {
     const queryTokens = this.encoder.tokenize(query);
     const tokenized = passages ?? documents.map((d) => this.encoder.tokenize(d));
     const rows = tokenized.map((passage) => this.encoder.encode(queryTokens, passage, maxLength, null)[0]!);

@@ -82,20 +82,26 @@ export function createHandler(core: HandlerCore): FetchHandler {
         ...cors,
         'access-control-allow-methods': 'GET, POST, OPTIONS',
         // SDKs send their own headers (Cohere's X-Fern-*); allow what the browser asks for.
-        'access-control-allow-headers': request.headers.get('access-control-request-headers') ?? 'authorization, content-type',
+        'access-control-allow-headers':
+          request.headers.get('access-control-request-headers') ?? 'authorization, content-type',
         'access-control-max-age': '600',
       },
     });
   }
 
   function failure(api: RerankApi | undefined, error: ServiceError): Response {
-    const headers: Record<string, string> = error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) };
+    const headers: Record<string, string> =
+      error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) };
     if (error.kind === 'too_large') headers['connection'] = 'close'; // the unread rest of the body must not be parsed as a request
     if (!api) return json(error.status, { error: error.message }, headers);
     return json(api.status(error), api.errorBody(error), headers);
   }
 
-  async function rerank(api: RerankApi, request: Request, model: EngineRunner): Promise<{ response: Response; pairs: number }> {
+  async function rerank(
+    api: RerankApi,
+    request: Request,
+    model: EngineRunner,
+  ): Promise<{ response: Response; pairs: number }> {
     const text = await readBody(request, options.maxBodyBytes);
     let body: unknown;
     try {
@@ -103,7 +109,11 @@ export function createHandler(core: HandlerCore): FetchHandler {
     } catch {
       throw new ServiceError('malformed', 400, 'the body is not valid JSON');
     }
-    const parsed: RerankRequest = api.parse(body, { maxDocuments: options.maxDocuments, maxCharacters: options.maxCharacters, modelNames: options.modelNames });
+    const parsed: RerankRequest = api.parse(body, {
+      maxDocuments: options.maxDocuments,
+      maxCharacters: options.maxCharacters,
+      modelNames: options.modelNames,
+    });
     const modelMax = model.info.maxLength;
     let encoded = model.encode(parsed.query, parsed.documents, modelMax);
     let maxLength = modelMax;
@@ -123,7 +133,10 @@ export function createHandler(core: HandlerCore): FetchHandler {
       signal: request.signal,
       timeoutMs: options.requestTimeoutMs,
     });
-    const results = rankOrder(logits, parsed.topN).map((index) => ({ index, score: parsed.rawScores ? logits[index]! : sigmoid(logits[index]!) }));
+    const results = rankOrder(logits, parsed.topN).map((index) => ({
+      index,
+      score: parsed.rawScores ? logits[index]! : sigmoid(logits[index]!),
+    }));
     return { response: json(200, api.respond(parsed, results)), pairs: parsed.documents.length };
   }
 
@@ -157,15 +170,27 @@ export function createHandler(core: HandlerCore): FetchHandler {
     // Load balancers probe /health without credentials; everything else needs the key when one is set.
     if (path !== '/health' && !(await authorized(request.headers.get('authorization')))) {
       const error = new ServiceError('unauthorized', 401, 'invalid api token');
-      return { response: api ? failure(api, error) : json(401, { error: error.message }, { 'www-authenticate': 'Bearer' }) };
+      return {
+        response: api ? failure(api, error) : json(401, { error: error.message }, { 'www-authenticate': 'Bearer' }),
+      };
     }
     const state = core.state();
     const model = core.model();
     if (path === '/health') return { response: json(state === 'ready' ? 200 : 503, { status: state }) };
     if (path === '/info') return { response: json(200, info(model)) };
-    if (path === '/metrics') return { response: new Response(metrics.registry.render(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }) };
+    if (path === '/metrics')
+      return {
+        response: new Response(metrics.registry.render(), {
+          headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+        }),
+      };
     if (state !== 'ready' || !model) {
-      return { response: failure(api, new UnavailableError(state === 'loading' ? 'the model is still loading' : `the server is ${state}`)) };
+      return {
+        response: failure(
+          api,
+          new UnavailableError(state === 'loading' ? 'the model is still loading' : `the server is ${state}`),
+        ),
+      };
     }
     try {
       return await rerank(api!, request, model);
@@ -189,11 +214,20 @@ export function createHandler(core: HandlerCore): FetchHandler {
     const known = Object.hasOwn(RERANK_ROUTES, path) || GET_ROUTES.has(path);
     const label = known ? path : 'other'; // never a caller's raw path in logs or metric labels
     const { response, pairs } = await route(request, path);
-    for (const [name, value] of Object.entries(corsHeaders(request))) if (!response.headers.has(name)) response.headers.set(name, value);
+    for (const [name, value] of Object.entries(corsHeaders(request)))
+      if (!response.headers.has(name)) response.headers.set(name, value);
     const seconds = (performance.now() - started) / 1000;
     metrics.requests.inc({ route: label, status: String(response.status) });
     if (label !== '/metrics' && label !== '/health') metrics.latency.observe(seconds, { route: label });
-    options.log({ time: new Date().toISOString(), event: 'request', method: request.method, route: label, status: response.status, ms: Math.round(seconds * 1000), pairs });
+    options.log({
+      time: new Date().toISOString(),
+      event: 'request',
+      method: request.method,
+      route: label,
+      status: response.status,
+      ms: Math.round(seconds * 1000),
+      pairs,
+    });
     return response;
   };
 }

@@ -4,5 +4,12 @@ export { serveNode, type NodeServer, type NodeServeOptions } from './node-adapte
 export { startServer, type RunningServer } from './start.js';
 export type { ServiceOptions, LogEntry } from './options.js';
 export type { FetchHandler, ServiceState } from './handler.js';
-export { ServiceError, OverloadedError, UnavailableError, TimeoutError, CancelledError, type ServiceErrorKind } from './errors.js';
+export {
+  ServiceError,
+  OverloadedError,
+  UnavailableError,
+  TimeoutError,
+  CancelledError,
+  type ServiceErrorKind,
+} from './errors.js';
 export { Scheduler, type ModelRunner, type SchedulerOptions } from './scheduler.js';

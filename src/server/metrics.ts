@@ -23,7 +23,10 @@ interface Metric {
 
 export class Counter implements Metric {
   private readonly values = new Map<string, number>();
-  constructor(readonly name: string, private readonly help: string) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+  ) {}
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
@@ -40,7 +43,11 @@ export class Counter implements Metric {
 
 export class Gauge implements Metric {
   private value = 0;
-  constructor(readonly name: string, private readonly help: string, private readonly read?: () => number) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly read?: () => number,
+  ) {}
   set(value: number): void {
     this.value = value;
   }
@@ -48,13 +55,19 @@ export class Gauge implements Metric {
     return this.read ? this.read() : this.value;
   }
   render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${number(this.get())}`].join('\n');
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${number(this.get())}`].join(
+      '\n',
+    );
   }
 }
 
 export class Histogram implements Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, private readonly help: string, private readonly buckets: readonly number[]) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly buckets: readonly number[],
+  ) {}
   observe(value: number, labels: Labels = {}): void {
     const key = labelKey(labels);
     let s = this.series.get(key);
@@ -71,9 +84,14 @@ export class Histogram implements Metric {
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const { labels, counts, sum, count } of this.series.values()) {
-      this.buckets.forEach((bound, i) => lines.push(`${this.name}_bucket${labelKey({ ...labels, le: number(bound) })} ${counts[i]}`));
+      this.buckets.forEach((bound, i) =>
+        lines.push(`${this.name}_bucket${labelKey({ ...labels, le: number(bound) })} ${counts[i]}`),
+      );
       lines.push(`${this.name}_bucket${labelKey({ ...labels, le: '+Inf' })} ${count}`);
-      lines.push(`${this.name}_sum${labelKey(labels)} ${number(sum)}`, `${this.name}_count${labelKey(labels)} ${count}`);
+      lines.push(
+        `${this.name}_sum${labelKey(labels)} ${number(sum)}`,
+        `${this.name}_count${labelKey(labels)} ${count}`,
+      );
     }
     return lines.join('\n');
   }
@@ -91,20 +109,52 @@ export class Registry {
 }
 
 /** The service's metrics, one registry per service instance (tests run several side by side). */
-export function serviceMetrics(gauges: { queuedPairs: () => number; queuedRequests: () => number; tokensPerSecond: () => number }) {
+export function serviceMetrics(gauges: {
+  queuedPairs: () => number;
+  queuedRequests: () => number;
+  tokensPerSecond: () => number;
+}) {
   const registry = new Registry();
   return {
     registry,
     requests: registry.add(new Counter('rerank_http_requests_total', 'HTTP requests by route and status.')),
-    latency: registry.add(new Histogram('rerank_http_request_duration_seconds', 'Time from request to response, by route.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])),
-    queuedPairs: registry.add(new Gauge('rerank_queue_pairs', 'Pairs waiting for or in a model run.', gauges.queuedPairs)),
-    queuedRequests: registry.add(new Gauge('rerank_queue_requests', 'Requests waiting for or in a model run.', gauges.queuedRequests)),
-    batchPairs: registry.add(new Histogram('rerank_batch_pairs', 'Pairs (rows) per model run.', [1, 2, 4, 8, 16, 32, 64, 128, 256])),
-    batchRequests: registry.add(new Histogram('rerank_batch_requests', 'Requests sharing one model run.', [1, 2, 4, 8, 16, 32, 64])),
-    runSeconds: registry.add(new Histogram('rerank_model_run_seconds', 'Time of one model run.', [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])),
+    latency: registry.add(
+      new Histogram(
+        'rerank_http_request_duration_seconds',
+        'Time from request to response, by route.',
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      ),
+    ),
+    queuedPairs: registry.add(
+      new Gauge('rerank_queue_pairs', 'Pairs waiting for or in a model run.', gauges.queuedPairs),
+    ),
+    queuedRequests: registry.add(
+      new Gauge('rerank_queue_requests', 'Requests waiting for or in a model run.', gauges.queuedRequests),
+    ),
+    batchPairs: registry.add(
+      new Histogram('rerank_batch_pairs', 'Pairs (rows) per model run.', [1, 2, 4, 8, 16, 32, 64, 128, 256]),
+    ),
+    batchRequests: registry.add(
+      new Histogram('rerank_batch_requests', 'Requests sharing one model run.', [1, 2, 4, 8, 16, 32, 64]),
+    ),
+    runSeconds: registry.add(
+      new Histogram(
+        'rerank_model_run_seconds',
+        'Time of one model run.',
+        [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ),
+    ),
     tokens: registry.add(new Counter('rerank_tokens_total', 'Tokens (padding excluded) through the model.')),
-    tokensPerSecond: registry.add(new Gauge('rerank_tokens_per_second', 'Recent model throughput in tokens per second (moving average).', gauges.tokensPerSecond)),
-    droppedPairs: registry.add(new Counter('rerank_dropped_pairs_total', 'Queued pairs dropped before their model run, by reason.')),
+    tokensPerSecond: registry.add(
+      new Gauge(
+        'rerank_tokens_per_second',
+        'Recent model throughput in tokens per second (moving average).',
+        gauges.tokensPerSecond,
+      ),
+    ),
+    droppedPairs: registry.add(
+      new Counter('rerank_dropped_pairs_total', 'Queued pairs dropped before their model run, by reason.'),
+    ),
   };
 }
 export type ServiceMetrics = ReturnType<typeof serviceMetrics>;

@@ -55,7 +55,11 @@ async function writeResponse(response: Response, res: ServerResponse, draining: 
 }
 
 /** Serves `handler`; `drain` is called on close (e.g. the service's close) before sockets are cut. */
-export async function serveNode(handler: FetchHandler, options: NodeServeOptions = {}, drain: (timeoutMs: number) => Promise<void> = async () => {}): Promise<NodeServer> {
+export async function serveNode(
+  handler: FetchHandler,
+  options: NodeServeOptions = {},
+  drain: (timeoutMs: number) => Promise<void> = async () => {},
+): Promise<NodeServer> {
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
@@ -78,7 +82,8 @@ export async function serveNode(handler: FetchHandler, options: NodeServeOptions
     handler(request)
       .then((response) => writeResponse(response, res, draining))
       .catch(() => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
+        if (!res.headersSent)
+          res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
         else res.destroy();
       })
       .finally(() => {
@@ -110,7 +115,10 @@ export async function serveNode(handler: FetchHandler, options: NodeServeOptions
         await drain(timeoutMs);
         if (inFlight > 0) {
           let timer: ReturnType<typeof setTimeout> | undefined;
-          await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+          await Promise.race([
+            new Promise<void>((resolve) => (idle = resolve)),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+          ]);
           clearTimeout(timer);
         }
         server.closeAllConnections();

@@ -59,16 +59,25 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 }
 
 function defaultModelNames(model: string): string[] {
-  const last = model.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? model;
+  const last =
+    model
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? model;
   return [...new Set([model, last])];
 }
 
 export function resolveOptions(options: ServiceOptions): ResolvedOptions {
-  if (typeof options.model !== 'string' || options.model.trim() === '') throw new RangeError('model must be a folder or a model id');
+  if (typeof options.model !== 'string' || options.model.trim() === '')
+    throw new RangeError('model must be a folder or a model id');
   const maxDocuments = positive('maxDocuments', options.maxDocuments, 1000);
   const maxQueuedPairs = positive('maxQueuedPairs', options.maxQueuedPairs, 4096);
-  if (maxQueuedPairs < maxDocuments) throw new RangeError(`maxQueuedPairs (${maxQueuedPairs}) must be at least maxDocuments (${maxDocuments}), or a full request could never be admitted`);
-  const log = options.log === false ? () => {} : (options.log ?? ((entry: LogEntry) => console.error(JSON.stringify(entry))));
+  if (maxQueuedPairs < maxDocuments)
+    throw new RangeError(
+      `maxQueuedPairs (${maxQueuedPairs}) must be at least maxDocuments (${maxDocuments}), or a full request could never be admitted`,
+    );
+  const log =
+    options.log === false ? () => {} : (options.log ?? ((entry: LogEntry) => console.error(JSON.stringify(entry))));
   const dtype = options.dtype ?? 'q8';
   return {
     model: options.model,

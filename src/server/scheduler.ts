@@ -109,7 +109,12 @@ export class Scheduler<T> {
     const n = submission.items.length;
     if (n === 0) return Promise.resolve([]);
     if (this.queuedPairs + n > this.options.maxQueuedPairs) {
-      return Promise.reject(new OverloadedError(`the queue is full (${this.queuedPairs} pairs waiting, limit ${this.options.maxQueuedPairs})`, this.retryAfterSeconds()));
+      return Promise.reject(
+        new OverloadedError(
+          `the queue is full (${this.queuedPairs} pairs waiting, limit ${this.options.maxQueuedPairs})`,
+          this.retryAfterSeconds(),
+        ),
+      );
     }
     if (submission.signal?.aborted) return Promise.reject(new CancelledError());
 
@@ -126,7 +131,13 @@ export class Scheduler<T> {
       };
       const onAbort = () => this.cancel(job, new CancelledError(), 'client_closed');
       submission.signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = submission.timeoutMs === undefined ? undefined : setTimeout(() => this.cancel(job, new TimeoutError(submission.timeoutMs!), 'timeout'), submission.timeoutMs);
+      const timer =
+        submission.timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () => this.cancel(job, new TimeoutError(submission.timeoutMs!), 'timeout'),
+              submission.timeoutMs,
+            );
       job.cleanup = () => {
         submission.signal?.removeEventListener('abort', onAbort);
         if (timer !== undefined) clearTimeout(timer);
@@ -246,8 +257,12 @@ export class Scheduler<T> {
     let logits: number[] | undefined;
     let failure: unknown;
     try {
-      logits = await this.runner.run(batch.map((r) => r.job.items[r.doc]!), maxLength);
-      if (logits.length !== batch.length) throw new Error(`the model returned ${logits.length} logits for ${batch.length} rows`);
+      logits = await this.runner.run(
+        batch.map((r) => r.job.items[r.doc]!),
+        maxLength,
+      );
+      if (logits.length !== batch.length)
+        throw new Error(`the model returned ${logits.length} logits for ${batch.length} rows`);
     } catch (error) {
       failure = error;
     }
@@ -257,7 +272,8 @@ export class Scheduler<T> {
     this.queuedPairs -= batch.length;
     if (logits) {
       const rate = tokens / Math.max(seconds, 1e-6);
-      this.tokensPerSecondAverage = this.tokensPerSecondAverage === 0 ? rate : 0.8 * this.tokensPerSecondAverage + 0.2 * rate;
+      this.tokensPerSecondAverage =
+        this.tokensPerSecondAverage === 0 ? rate : 0.8 * this.tokensPerSecondAverage + 0.2 * rate;
       this.onRun({ rows: batch.length, requests: jobs.size, tokens, paddedTokens: width * batch.length, seconds });
     }
     batch.forEach((row, k) => {

@@ -26,7 +26,10 @@ export interface RerankService {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export function createRerankService(serviceOptions: ServiceOptions, load: (options: ResolvedOptions) => Promise<EngineRunner> = defaultLoad): RerankService {
+export function createRerankService(
+  serviceOptions: ServiceOptions,
+  load: (options: ResolvedOptions) => Promise<EngineRunner> = defaultLoad,
+): RerankService {
   const options = resolveOptions(serviceOptions);
   let state: ServiceState = 'loading';
   let runner: EngineRunner | undefined;
@@ -38,7 +41,12 @@ export function createRerankService(serviceOptions: ServiceOptions, load: (optio
   const modelProxy = { run: (rows: EncodedRow[]) => runner!.run(rows) };
   const scheduler: Scheduler<EncodedRow> = new Scheduler(
     modelProxy,
-    { batchTokens: options.batchTokens, maxBatchRows: options.maxBatchRows, crossRequest: options.crossRequestBatching, maxQueuedPairs: options.maxQueuedPairs },
+    {
+      batchTokens: options.batchTokens,
+      maxBatchRows: options.maxBatchRows,
+      crossRequest: options.crossRequestBatching,
+      maxQueuedPairs: options.maxQueuedPairs,
+    },
     (run) => {
       metrics.batchPairs.observe(run.rows);
       metrics.batchRequests.observe(run.requests);
@@ -58,7 +66,12 @@ export function createRerankService(serviceOptions: ServiceOptions, load: (optio
       }
       runner = loaded;
       state = 'ready';
-      options.log({ time: new Date().toISOString(), event: 'ready', ms: Math.round(performance.now() - started), detail: `${loaded.info.architecture} ${loaded.info.dtype}` });
+      options.log({
+        time: new Date().toISOString(),
+        event: 'ready',
+        ms: Math.round(performance.now() - started),
+        detail: `${loaded.info.architecture} ${loaded.info.dtype}`,
+      });
     } catch (error) {
       if (state === 'loading') state = 'failed';
       options.log({ time: new Date().toISOString(), event: 'load_failed', detail: errorMessage(error) });
@@ -67,7 +80,14 @@ export function createRerankService(serviceOptions: ServiceOptions, load: (optio
   })();
   ready.catch(() => undefined); // observed through `ready` or /health; never an unhandled rejection
 
-  const core: HandlerCore = { options, scheduler, metrics, state: () => state, model: () => runner, version: SERVICE_VERSION };
+  const core: HandlerCore = {
+    options,
+    scheduler,
+    metrics,
+    state: () => state,
+    model: () => runner,
+    version: SERVICE_VERSION,
+  };
   let closing: Promise<void> | undefined;
 
   return {
@@ -82,7 +102,10 @@ export function createRerankService(serviceOptions: ServiceOptions, load: (optio
         options.log({ time: new Date().toISOString(), event: 'draining' });
         scheduler.stopAccepting();
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([scheduler.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+        await Promise.race([
+          scheduler.idle(),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+        ]);
         clearTimeout(timer);
         state = 'stopped';
         await runner?.dispose();
@@ -94,5 +117,11 @@ export function createRerankService(serviceOptions: ServiceOptions, load: (optio
 }
 
 function defaultLoad(options: ResolvedOptions): Promise<EngineRunner> {
-  return EngineRunner.load({ model: options.model, dtype: options.dtype, device: options.device, revision: options.revision, remoteHost: options.remoteHost });
+  return EngineRunner.load({
+    model: options.model,
+    dtype: options.dtype,
+    device: options.device,
+    revision: options.revision,
+    remoteHost: options.remoteHost,
+  });
 }

@@ -16,7 +16,9 @@ export async function startServer(options: ServiceOptions & NodeServeOptions): P
   const service = createRerankService(options);
   let http: NodeServer;
   try {
-    http = await serveNode(service.fetch, { port: options.port, host: options.host }, (timeoutMs) => service.close(timeoutMs));
+    http = await serveNode(service.fetch, { port: options.port, host: options.host }, (timeoutMs) =>
+      service.close(timeoutMs),
+    );
   } catch (error) {
     await service.close(0);
     throw error;

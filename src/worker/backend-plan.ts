@@ -59,7 +59,9 @@ export function planBackends(capabilities: Capabilities, request: BackendRequest
     device: 'wasm',
     dtype: request.dtype ?? 'q8',
     threads,
-    reason: isolated ? `WASM SIMD with ${threads} thread(s)${capped}` : 'WASM SIMD, single-threaded (page not cross-origin isolated)',
+    reason: isolated
+      ? `WASM SIMD with ${threads} thread(s)${capped}`
+      : 'WASM SIMD, single-threaded (page not cross-origin isolated)',
   };
   if (device === 'wasm') return [{ ...wasm, reason: `${wasm.reason}; WASM requested` }];
 
@@ -67,17 +69,36 @@ export function planBackends(capabilities: Capabilities, request: BackendRequest
   if (!gpu) return [{ ...wasm, reason: `${wasm.reason}; no WebGPU adapter` }];
   if (gpu.isFallbackAdapter && device !== 'webgpu') {
     const which = gpu.name ? ` (${gpu.name})` : '';
-    return [{ ...wasm, reason: `${wasm.reason}; the WebGPU adapter is a software fallback${which}, about 40x slower than WASM; pass device: 'webgpu' to force it` }];
+    return [
+      {
+        ...wasm,
+        reason: `${wasm.reason}; the WebGPU adapter is a software fallback${which}, about 40x slower than WASM; pass device: 'webgpu' to force it`,
+      },
+    ];
   }
 
   const dtype = request.dtype ?? (gpu.shaderF16 ? 'fp16' : 'fp32');
   const needed = (request.largestTensorBytes ?? 0) * (BYTES_PER_VALUE[dtype] / 4);
   if (needed > Math.min(gpu.maxBufferSize, gpu.maxStorageBufferBindingSize)) {
-    return [{ ...wasm, reason: `${wasm.reason}; the adapter's buffer limit (${gpu.maxStorageBufferBindingSize} bytes) is below the model's largest tensor (${needed} bytes)` }];
+    return [
+      {
+        ...wasm,
+        reason: `${wasm.reason}; the adapter's buffer limit (${gpu.maxStorageBufferBindingSize} bytes) is below the model's largest tensor (${needed} bytes)`,
+      },
+    ];
   }
-  const why = request.dtype ? `${dtype} requested` : gpu.shaderF16 ? 'fp16 (adapter has shader-f16)' : 'fp32 (adapter lacks shader-f16)';
+  const why = request.dtype
+    ? `${dtype} requested`
+    : gpu.shaderF16
+      ? 'fp16 (adapter has shader-f16)'
+      : 'fp32 (adapter lacks shader-f16)';
   return [
-    { device: 'webgpu', dtype, threads: 1, reason: `WebGPU, ${why}${gpu.isFallbackAdapter ? ', software fallback adapter (forced)' : ''}` },
+    {
+      device: 'webgpu',
+      dtype,
+      threads: 1,
+      reason: `WebGPU, ${why}${gpu.isFallbackAdapter ? ', software fallback adapter (forced)' : ''}`,
+    },
     { ...wasm, reason: `${wasm.reason}; fallback if WebGPU fails` },
   ];
 }

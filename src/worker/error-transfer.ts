@@ -4,7 +4,15 @@
  * It must be installed on both sides.
  */
 import * as Comlink from 'comlink';
-import { AbortedError, InferenceError, InvalidInputError, LimitExceededError, ModelLoadError, OutOfMemoryError, RerankerError } from '../engine/errors.js';
+import {
+  AbortedError,
+  InferenceError,
+  InvalidInputError,
+  LimitExceededError,
+  ModelLoadError,
+  OutOfMemoryError,
+  RerankerError,
+} from '../engine/errors.js';
 
 interface SerializedError {
   name: string;
@@ -47,7 +55,10 @@ function revive(data: SerializedError | string): Error | string {
       error = new OutOfMemoryError(data.message, cause);
       break;
     case 'ModelLoadError':
-      error = new ModelLoadError(data.code as ConstructorParameters<typeof ModelLoadError>[0], data.message, { cause, file: data.file });
+      error = new ModelLoadError(data.code as ConstructorParameters<typeof ModelLoadError>[0], data.message, {
+        cause,
+        file: data.file,
+      });
       break;
     default:
       error = data.code

@@ -7,13 +7,17 @@ import { env } from '@huggingface/transformers';
 import type { ByteSource, ModelFileOpener } from '../engine/model-fit.js';
 
 function blobSource(blob: Blob): ByteSource {
-  return { size: blob.size, read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()) };
+  return {
+    size: blob.size,
+    read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  };
 }
 
 async function rangeSource(url: string): Promise<ByteSource | null> {
   // no-store: partial entries in the HTTP cache make the browser split a later full download of the
   // same file into range requests around them.
-  const get = (offset: number, length: number) => fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, cache: 'no-store' });
+  const get = (offset: number, length: number) =>
+    fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, cache: 'no-store' });
   const first = await get(0, 64 * 1024);
   if (!first.ok) return null;
   if (first.status !== 206) return blobSource(await first.blob()); // no Range support: the whole file came
@@ -34,9 +38,15 @@ async function rangeSource(url: string): Promise<ByteSource | null> {
 /** Files of `modelId` as transformers.js located them (same host, path template, revision and cache). */
 export function workerModelFiles(modelId: string, revision = 'main'): ModelFileOpener {
   return async (file) => {
-    const path = env.remotePathTemplate.replaceAll('{model}', modelId).replaceAll('{revision}', encodeURIComponent(revision));
+    const path = env.remotePathTemplate
+      .replaceAll('{model}', modelId)
+      .replaceAll('{revision}', encodeURIComponent(revision));
     const url = `${env.remoteHost}${path}${file}`;
-    const cache = env.useCustomCache ? env.customCache : env.useBrowserCache && typeof caches !== 'undefined' ? await caches.open(env.cacheKey) : null;
+    const cache = env.useCustomCache
+      ? env.customCache
+      : env.useBrowserCache && typeof caches !== 'undefined'
+        ? await caches.open(env.cacheKey)
+        : null;
     const cached = await (cache as { match(key: string): Promise<unknown> } | null)?.match(url);
     if (cached instanceof Response) return blobSource(await cached.blob());
     return rangeSource(url);

@@ -15,10 +15,18 @@ export class PickedFilesCache {
     const at = url.indexOf(marker);
     if (at < 0) return undefined;
     // After /resolve/ comes {revision}/{path in the folder}.
-    const relative = decodeURIComponent(url.slice(at + marker.length).split('/').slice(1).join('/'));
+    const relative = decodeURIComponent(
+      url
+        .slice(at + marker.length)
+        .split('/')
+        .slice(1)
+        .join('/'),
+    );
     const file = this.files[relative];
     if (!file) return undefined;
-    return new Response(file, { headers: { 'Content-Length': String(file.size), 'Content-Type': 'application/octet-stream' } });
+    return new Response(file, {
+      headers: { 'Content-Length': String(file.size), 'Content-Type': 'application/octet-stream' },
+    });
   }
 
   async put(): Promise<void> {

@@ -26,8 +26,7 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
 export type LoadPhase = 'download' | 'compile' | 'warm-up' | 'ready';
 
 export type ProgressEvent =
-  | ({ phase: 'download' } & LoadProgress)
-  | { phase: Exclude<LoadPhase, 'download'>; backend: Backend };
+  ({ phase: 'download' } & LoadProgress) | { phase: Exclude<LoadPhase, 'download'>; backend: Backend };
 
 export interface ReadyState {
   backend: Backend;

@@ -39,16 +39,28 @@ class RerankerHost {
     this.onProgress = onProgress;
     this.modelId = configureModelSource(options.model, options.remoteHost, options.files).modelId;
     // Independent: the adapter probe and the config (for the largest tensor) are awaited together.
-    const [capabilities, largestTensorBytes] = await Promise.all([probeCapabilities(), this.largestTensorBytes(options.revision)]);
-    this.plan = planBackends(capabilities, { device: options.device, dtype: options.dtype, threads: options.threads, largestTensorBytes });
-    this.simulatedRunFailurePending = options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
+    const [capabilities, largestTensorBytes] = await Promise.all([
+      probeCapabilities(),
+      this.largestTensorBytes(options.revision),
+    ]);
+    this.plan = planBackends(capabilities, {
+      device: options.device,
+      dtype: options.dtype,
+      threads: options.threads,
+      largestTensorBytes,
+    });
+    this.simulatedRunFailurePending =
+      options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
     return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
   }
 
   /** Bytes of the word-embedding table at fp32, from config.json; undefined when it cannot be read. */
   private async largestTensorBytes(revision: string | undefined): Promise<number | undefined> {
     try {
-      const config = (await AutoConfig.from_pretrained(this.modelId, { revision })) as unknown as Record<string, number>;
+      const config = (await AutoConfig.from_pretrained(this.modelId, { revision })) as unknown as Record<
+        string,
+        number
+      >;
       return (config['vocab_size'] ?? 0) * (config['hidden_size'] ?? 0) * 4;
     } catch {
       return undefined; // Reranker.load reports the missing or broken config.json with a typed error.
@@ -63,12 +75,24 @@ class RerankerHost {
       const choice = this.plan.shift()!;
       try {
         await this.build(choice, options);
-        this.state = { ...this.state!, fallbacks: [...fallbacks], reason: fallbacks.length ? `${choice.reason} (after ${fallbacks.map((f) => `${f.backend} failed: ${f.error}`).join('; ')})` : choice.reason };
+        this.state = {
+          ...this.state!,
+          fallbacks: [...fallbacks],
+          reason: fallbacks.length
+            ? `${choice.reason} (after ${fallbacks.map((f) => `${f.backend} failed: ${f.error}`).join('; ')})`
+            : choice.reason,
+        };
         return this.state;
       } catch (error) {
         lastError = error;
         // A bad model is bad on every backend: only backend trouble is worth another try.
-        if (error instanceof RerankerError && ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'MODEL_MISMATCH', 'INVALID_INPUT'].includes(error.code)) throw error;
+        if (
+          error instanceof RerankerError &&
+          ['MODEL_FILE_MISSING', 'MODEL_FILE_CORRUPT', 'UNSUPPORTED_MODEL', 'MODEL_MISMATCH', 'INVALID_INPUT'].includes(
+            error.code,
+          )
+        )
+          throw error;
         fallbacks.push({ backend: choice.device, dtype: choice.dtype, error: errorMessage(error) });
       }
     }
@@ -95,14 +119,19 @@ class RerankerHost {
     );
     const placement = nodePlacement(lines);
     this.onProgress?.({ phase: 'compile', backend: choice.device });
-    const placed = Object.entries(placement).map(([provider, count]) => `${count} nodes on ${provider}`).join(', ');
+    const placed = Object.entries(placement)
+      .map(([provider, count]) => `${count} nodes on ${provider}`)
+      .join(', ');
     let verified = `onnxruntime placed ${placed || 'nodes (no placement log)'}; ${choice.threads} WASM thread(s)`;
     if (choice.device === 'webgpu') {
       const device = webGpuDevice();
       // Asked for WebGPU is not enough: onnxruntime must have put the graph's work on it.
       if (!device || !(placement['WebGpuExecutionProvider'] ?? placement['JsExecutionProvider'])) {
         await reranker.dispose();
-        throw new RerankerError('MODEL_LOAD_FAILED', `WebGPU was requested but onnxruntime placed ${placed || 'no nodes'} (device ${device ? 'created' : 'missing'})`);
+        throw new RerankerError(
+          'MODEL_LOAD_FAILED',
+          `WebGPU was requested but onnxruntime placed ${placed || 'no nodes'} (device ${device ? 'created' : 'missing'})`,
+        );
       }
       verified = `onnxruntime placed ${placed}`;
       this.gpuLost = false;
@@ -144,15 +173,30 @@ class RerankerHost {
     return this.state;
   }
 
-  async rank(requestId: number, query: string, documents: string[], options: SerializableRankOptions = {}): Promise<RankedDocument[]> {
+  async rank(
+    requestId: number,
+    query: string,
+    documents: string[],
+    options: SerializableRankOptions = {},
+  ): Promise<RankedDocument[]> {
     return this.withFallback(requestId, (reranker, signal) => reranker.rank(query, documents, { ...options, signal }));
   }
 
   /** `onPartial` is a Comlink proxy: each partial is posted to the page without waiting for it. */
-  async rankDetailed(requestId: number, query: string, documents: string[], options: Omit<DetailedRankOptions, 'signal' | 'onPartial'> = {}, onPartial?: (partial: RankReport) => void): Promise<RankReport> {
+  async rankDetailed(
+    requestId: number,
+    query: string,
+    documents: string[],
+    options: Omit<DetailedRankOptions, 'signal' | 'onPartial'> = {},
+    onPartial?: (partial: RankReport) => void,
+  ): Promise<RankReport> {
     try {
       return await this.withFallback(requestId, (reranker, signal) =>
-        reranker.rankDetailed(query, documents, { ...options, signal, ...(onPartial ? { onPartial: (partial: RankReport) => void onPartial(partial) } : {}) }),
+        reranker.rankDetailed(query, documents, {
+          ...options,
+          signal,
+          ...(onPartial ? { onPartial: (partial: RankReport) => void onPartial(partial) } : {}),
+        }),
       );
     } finally {
       // Closes the callback's message port, which would otherwise stay open for the worker's life.
@@ -160,7 +204,11 @@ class RerankerHost {
     }
   }
 
-  async score(requestId: number, pairs: Array<[string, string]>, options: Omit<ScoreOptions, 'signal'> = {}): Promise<number[]> {
+  async score(
+    requestId: number,
+    pairs: Array<[string, string]>,
+    options: Omit<ScoreOptions, 'signal'> = {},
+  ): Promise<number[]> {
     return this.withFallback(requestId, (reranker, signal) => reranker.score(pairs, { ...options, signal }));
   }
 
@@ -169,7 +217,10 @@ class RerankerHost {
   }
 
   /** Runs a call; if WebGPU fails on it (or lost its device), rebuilds on WASM and retries once. */
-  private async withFallback<T>(requestId: number, call: (reranker: Reranker, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async withFallback<T>(
+    requestId: number,
+    call: (reranker: Reranker, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     if (!this.reranker || !this.state) throw new RerankerError('DISPOSED', 'no model is loaded: call load() first');
     const controller = new AbortController();
     this.running.set(requestId, controller);
@@ -183,12 +234,12 @@ class RerankerHost {
             // The rank starts once the calibration runs queued ahead of it are done: lose the device then.
             await this.calibrating;
             (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.();
-          }
-          else throw new InferenceError('simulated WebGPU failure during a run');
+          } else throw new InferenceError('simulated WebGPU failure during a run');
         }
         return await call(this.reranker, controller.signal);
       } catch (error) {
-        if (!(error instanceof InferenceError) || this.state.backend !== 'webgpu' || controller.signal.aborted) throw error;
+        if (!(error instanceof InferenceError) || this.state.backend !== 'webgpu' || controller.signal.aborted)
+          throw error;
         const failed = this.state;
         // A lost device leaves onnxruntime's WebGPU state in this wasm instance broken: even a WASM
         // session built here fails on WebGPU buffers. Only a fresh worker can run WASM cleanly.
@@ -215,7 +266,9 @@ class RerankerHost {
    */
   private backendLost(failed: ReadyState, cause: unknown): RerankerError {
     this.state = null;
-    return new RerankerError('BACKEND_LOST', `${failed.backend} failed during a run: ${errorMessage(cause)}`, { cause });
+    return new RerankerError('BACKEND_LOST', `${failed.backend} failed during a run: ${errorMessage(cause)}`, {
+      cause,
+    });
   }
 
   async dispose(): Promise<void> {

@@ -20,7 +20,11 @@ const HUB_TEMPLATE = '{model}/resolve/{revision}/';
  * plain folder of files ('<base>/config.json'), which transformers.js only supports through its
  * remote host settings: host = the parent folder, template = '{model}/', id = the last segment.
  */
-export function configureModelSource(model: string, remoteHost: string | undefined, files?: Record<string, Blob>): ModelSource {
+export function configureModelSource(
+  model: string,
+  remoteHost: string | undefined,
+  files?: Record<string, Blob>,
+): ModelSource {
   env.useCustomCache = false;
   env.customCache = null;
   if (files) {
@@ -58,7 +62,10 @@ export function configureRuntime(threads: number, browserCache: boolean): void {
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
   if (onnx.wasm) {
     // Both files as an object: giving only the .wasm with threads hangs in a production build.
-    onnx.wasm.wasmPaths = { mjs: new URL(ortWasmFactoryUrl, import.meta.url).href, wasm: new URL(ortWasmUrl, import.meta.url).href };
+    onnx.wasm.wasmPaths = {
+      mjs: new URL(ortWasmFactoryUrl, import.meta.url).href,
+      wasm: new URL(ortWasmUrl, import.meta.url).href,
+    };
     onnx.wasm.numThreads = threads;
     onnx.wasm.proxy = false; // we are already in a worker
   }

@@ -18,17 +18,30 @@ const consoleErrors: string[] = [];
 beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js');
   pages = await startPageServer({ isolated: true });
-  edge = await startServer({ model: await testModel('tiny-xlmr'), dtype: 'fp32', port: 0, host: '127.0.0.1', corsOrigins: [pages.url], log: false });
+  edge = await startServer({
+    model: await testModel('tiny-xlmr'),
+    dtype: 'fp32',
+    port: 0,
+    host: '127.0.0.1',
+    corsOrigins: [pages.url],
+    log: false,
+  });
   await edge.service.ready;
   browser = await launchChromium({ webgpu: false });
   page = await browser.newPage({ viewport: { width: 1000, height: 1000 } });
   page.on('console', (message) => {
     // Expected: the hub probe (no internet here) and the refused connection of the last test, both said in words on the page.
-    if (message.type() === 'error' && !/huggingface\.co|ERR_CONNECTION_REFUSED/.test(message.location().url + message.text())) consoleErrors.push(message.text());
+    if (
+      message.type() === 'error' &&
+      !/huggingface\.co|ERR_CONNECTION_REFUSED/.test(message.location().url + message.text())
+    )
+      consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
   await page.goto(pages.url);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, {
+    timeout: 60_000,
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -42,7 +55,9 @@ async function search(query: string): Promise<string> {
   await page.fill('#query', query);
   await page.press('#query', 'Enter');
   await page.waitForFunction(
-    ([source, q]) => new RegExp(source!).test(document.getElementById('status')?.textContent ?? '') && document.getElementById('results')?.dataset['query'] === q,
+    ([source, q]) =>
+      new RegExp(source!).test(document.getElementById('status')?.textContent ?? '') &&
+      document.getElementById('results')?.dataset['query'] === q,
     [DONE.source, query],
     { timeout: 120_000 },
   );
@@ -50,7 +65,8 @@ async function search(query: string): Promise<string> {
 }
 
 async function chooseEdge(endpoint: string): Promise<void> {
-  if (!(await page.$eval('#model-panel', (panel) => (panel as HTMLDetailsElement).open))) await page.click('#model-panel summary');
+  if (!(await page.$eval('#model-panel', (panel) => (panel as HTMLDetailsElement).open)))
+    await page.click('#model-panel summary');
   await page.selectOption('#model-select', 'edge');
   await page.fill('#edge-endpoint', endpoint);
   await page.press('#edge-endpoint', 'Tab'); // commits the address (change event)
@@ -73,7 +89,11 @@ test('the demo can rank with the edge service: the order on screen is the servic
   expect(shown.length).toBeGreaterThan(3);
   // The service itself, asked for the same query over the same candidates (any order in, its order out).
   const reversed = [...shown].reverse().map((s) => s.text);
-  const response = await fetch(`${edge.url}/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, texts: reversed }) });
+  const response = await fetch(`${edge.url}/rerank`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, texts: reversed }),
+  });
   const served = (await response.json()) as Array<{ index: number; score: number }>;
   expect(shown.map((s) => s.text)).toEqual(served.map((r) => reversed[r.index]));
   shown.forEach((s, i) => expect(Math.abs(s.score - served[i]!.score)).toBeLessThan(1e-5));
@@ -83,12 +103,20 @@ test('the demo can rank with the edge service: the order on screen is the servic
 });
 
 test('an edge service that cannot be reached is said plainly in Korean, and the first-stage results stay', async () => {
-  const closed = await startServer({ model: await testModel('tiny-xlmr'), dtype: 'fp32', port: 0, host: '127.0.0.1', log: false });
+  const closed = await startServer({
+    model: await testModel('tiny-xlmr'),
+    dtype: 'fp32',
+    port: 0,
+    host: '127.0.0.1',
+    log: false,
+  });
   const gone = closed.url;
   await closed.close(0);
   await chooseEdge(gone);
   const status = await search('금리 인상');
-  expect(status).toContain(`재순위화하지 못해 1단계(BM25) 결과를 보여 줍니다 — 에지 서비스 ${gone}에 연결할 수 없습니다`);
+  expect(status).toContain(
+    `재순위화하지 못해 1단계(BM25) 결과를 보여 줍니다 — 에지 서비스 ${gone}에 연결할 수 없습니다`,
+  );
   expect(await page.$eval('#results', (list) => list.dataset['stage'])).toBe('bm25');
   expect(await page.$$eval('#results li', (items) => items.length)).toBeGreaterThan(0);
   expect(consoleErrors).toEqual([]);

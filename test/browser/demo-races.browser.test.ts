@@ -17,7 +17,15 @@ import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
 import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
 import { launchChromium, startPageServer } from './harness.js';
 
-const MEDIUM = { architecture: 'xlm-roberta', hiddenSize: 256, numLayers: 4, numHeads: 4, intermediateSize: 1024, maxLength: 512, description: 'slow enough to cancel' } as const;
+const MEDIUM = {
+  architecture: 'xlm-roberta',
+  hiddenSize: 256,
+  numLayers: 4,
+  numHeads: 4,
+  intermediateSize: 1024,
+  maxLength: 512,
+  description: 'slow enough to cancel',
+} as const;
 
 async function mediumModel(): Promise<string> {
   const folder = path.join(os.tmpdir(), 'ko-rerank-test-models', 'demo-races-medium-v1');
@@ -44,7 +52,10 @@ const scratch = path.join(os.tmpdir(), `demo-races-${process.pid}`);
 function longCorpus(): string {
   const lines: string[] = [];
   for (let i = 0; i < 30; i++) {
-    const body = Array.from({ length: 60 }, (_, j) => `기준금리 결정 ${i}번 문단 ${j}: 금융통화위원회는 물가와 경기를 살펴 금리를 정합니다.`).join(' ');
+    const body = Array.from(
+      { length: 60 },
+      (_, j) => `기준금리 결정 ${i}번 문단 ${j}: 금융통화위원회는 물가와 경기를 살펴 금리를 정합니다.`,
+    ).join(' ');
     lines.push(JSON.stringify({ title: `금리 문서 ${i}`, text: body }));
   }
   lines.push(JSON.stringify({ title: '아주 긴 문서', text: `기준금리 ${'가나다라마바사'.repeat(18_000)}` }));
@@ -59,7 +70,11 @@ async function upload(name: string, content: string): Promise<void> {
 }
 
 async function waitCorpus(pattern: RegExp): Promise<void> {
-  await page.waitForFunction((source) => new RegExp(source).test(document.getElementById('corpus-status')?.textContent ?? ''), pattern.source, { timeout: 120_000 });
+  await page.waitForFunction(
+    (source) => new RegExp(source).test(document.getElementById('corpus-status')?.textContent ?? ''),
+    pattern.source,
+    { timeout: 120_000 },
+  );
 }
 
 const DONE = /재순위화 \d+ ms|재순위화하지 못해|없습니다|취소/;
@@ -72,7 +87,9 @@ async function submit(query: string): Promise<void> {
 async function searchToEnd(query: string): Promise<string> {
   await submit(query);
   await page.waitForFunction(
-    ([source, q]) => new RegExp(source!).test(document.getElementById('status')?.textContent ?? '') && document.getElementById('results')?.dataset['query'] === q,
+    ([source, q]) =>
+      new RegExp(source!).test(document.getElementById('status')?.textContent ?? '') &&
+      document.getElementById('results')?.dataset['query'] === q,
     [DONE.source, query],
     { timeout: 180_000 },
   );
@@ -98,13 +115,16 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1000, height: 1000 } });
   page.on('console', (message) => {
     // Expected network failures, each stated in words on the page: the hub (no internet here).
-    if (message.type() === 'error' && !/huggingface\.co/.test(message.location().url + message.text())) consoleErrors.push(message.text());
+    if (message.type() === 'error' && !/huggingface\.co/.test(message.location().url + message.text()))
+      consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
   // Every test here builds on the page state of the one before: a reload would invalidate them all.
   page.on('load', () => loads++);
   await page.goto(pages.url);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, {
+    timeout: 60_000,
+  });
   await page.evaluate(() => {
     // Diagnostics, printed when a corpus test fails: which choices the page saw, in which order.
     const trace: string[] = ((window as unknown as { __trace: string[] }).__trace = []);
@@ -112,11 +132,17 @@ beforeAll(async () => {
     input.addEventListener('change', () => trace.push(`change ${input.files?.[0]?.name}`), { capture: true });
     for (const id of ['corpus-status', 'corpus-error']) {
       const node = document.getElementById(id)!;
-      new MutationObserver(() => trace.push(`${id}: ${node.textContent}`)).observe(node, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => trace.push(`${id}: ${node.textContent}`)).observe(node, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     }
     const list = document.getElementById('results')!;
     const log: string[] = ((window as unknown as { __paints: string[] }).__paints = []);
-    new MutationObserver(() => log.push(`${list.dataset['stage'] ?? ''}:${list.dataset['query'] ?? ''}:${list.children.length}`)).observe(list, {
+    new MutationObserver(() =>
+      log.push(`${list.dataset['stage'] ?? ''}:${list.dataset['query'] ?? ''}:${list.children.length}`),
+    ).observe(list, {
       childList: true,
       attributes: true,
     });
@@ -172,10 +198,17 @@ describe('item 1: cancelled and superseded searches never paint', { timeout: LON
 
 /** A TXT file at the demo's passage limit: it takes a while to index, in chunks. */
 const bigText = (label: string) =>
-  Array.from({ length: 20_000 }, (_, i) => `${label} ${i}번째 문단입니다. 기준금리와 환율과 물가 이야기가 길게 이어지고, 금융시장과 가계부채 이야기도 나옵니다.`).join('\n\n');
+  Array.from(
+    { length: 20_000 },
+    (_, i) =>
+      `${label} ${i}번째 문단입니다. 기준금리와 환율과 물가 이야기가 길게 이어지고, 금융시장과 가계부채 이야기도 나옵니다.`,
+  ).join('\n\n');
 
 /** The big file is being indexed (the race the user creates: a second choice while the first is busy). */
-const untilIndexing = () => page.waitForFunction(() => document.getElementById('corpus-status')?.textContent?.startsWith('색인 중'), undefined, { timeout: 60_000 });
+const untilIndexing = () =>
+  page.waitForFunction(() => document.getElementById('corpus-status')?.textContent?.startsWith('색인 중'), undefined, {
+    timeout: 60_000,
+  });
 
 describe('items 2 and 3: corpus choices', { timeout: LONG }, () => {
   test('a search running while the corpus changes never applies its hits to the new corpus', async () => {
@@ -193,13 +226,18 @@ describe('items 2 and 3: corpus choices', { timeout: LONG }, () => {
   test('a big upload followed at once by a small one: the small one (the last choice) wins', async () => {
     await upload('big.txt', bigText('큰 파일'));
     await untilIndexing();
-    await upload('small.jsonl', `${JSON.stringify({ text: '기준금리는 금통위가 정합니다.' })}\n${JSON.stringify({ text: '환율 이야기' })}\n`);
+    await upload(
+      'small.jsonl',
+      `${JSON.stringify({ text: '기준금리는 금통위가 정합니다.' })}\n${JSON.stringify({ text: '환율 이야기' })}\n`,
+    );
     await waitCorpus(/small\.jsonl: 2개 문서/);
     const corpusStates: string[] = [];
     await page.exposeFunction('__corpusState', (text: string) => corpusStates.push(text));
     await page.evaluate(() => {
       const node = document.getElementById('corpus-status')!;
-      new MutationObserver(() => (window as unknown as { __corpusState(t: string): void }).__corpusState(node.textContent ?? '')).observe(node, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() =>
+        (window as unknown as { __corpusState(t: string): void }).__corpusState(node.textContent ?? ''),
+      ).observe(node, { childList: true, characterData: true, subtree: true });
     });
     await searchToEnd('기준금리'); // the big file's indexing, had it gone on, finishes meanwhile
     expect(await page.textContent('#corpus-status')).toBe('small.jsonl: 2개 문서');
@@ -213,7 +251,9 @@ describe('items 2 and 3: corpus choices', { timeout: LONG }, () => {
     await upload('broken.jsonl', '{"text": "좋은 줄"}\n{"text": 깨진 줄}\n');
     await page.waitForFunction(() => (document.getElementById('corpus-error')?.textContent ?? '') !== '');
     await searchToEnd('기준금리');
-    const trace = (await page.evaluate(() => (window as unknown as { __trace: string[] }).__trace)).filter((t) => !t.includes('색인 중'));
+    const trace = (await page.evaluate(() => (window as unknown as { __trace: string[] }).__trace)).filter(
+      (t) => !t.includes('색인 중'),
+    );
     console.log(`[corpus trace] ${trace.slice(-12).join('\n')}`);
     expect(await page.textContent('#corpus-error')).toContain('line 2: not valid JSON');
     expect(await page.textContent('#corpus-status')).toBe('small.jsonl: 2개 문서');

@@ -26,12 +26,15 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1000, height: 1100 } });
   page.on('console', (message) => {
     // The one expected failure: the hub probe, with no internet here (the page says so in words).
-    if (message.type() === 'error' && !message.location().url.includes('huggingface.co')) consoleErrors.push(message.text());
+    if (message.type() === 'error' && !message.location().url.includes('huggingface.co'))
+      consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
   page.on('request', (request) => requested.push(request.url()));
   await page.goto(pages.url);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, {
+    timeout: 60_000,
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -43,9 +46,17 @@ async function search(query: string): Promise<Array<{ text: string; score: numbe
   await page.focus('#query');
   await page.fill('#query', query);
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => /재순위화 \d+ ms|오류|없습니다/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => /재순위화 \d+ ms|오류|없습니다/.test(document.getElementById('status')?.textContent ?? ''),
+    undefined,
+    { timeout: 120_000 },
+  );
   return page.$$eval('#results li', (items) =>
-    items.map((li) => ({ text: li.querySelector('p')!.textContent!, score: Number(li.dataset['score']), firstStageRank: Number(li.dataset['firstStageRank']) })),
+    items.map((li) => ({
+      text: li.querySelector('p')!.textContent!,
+      score: Number(li.dataset['score']),
+      firstStageRank: Number(li.dataset['firstStageRank']),
+    })),
   );
 }
 
@@ -59,10 +70,16 @@ test('without the hub the page says so plainly and selects the generated model',
 test('warm start: the model loads in its worker when the page opens, before any search', async () => {
   expect(requestsBeforeFirstSearch).toBe(-1); // nothing typed yet
   // The status says what is loaded, from the worker's ready state, without a search.
-  expect(await page.textContent('#status')).toMatch(/^준비됨\. wasm \/ q8, \d 스레드 · demo-xlmr — 질문을 입력하세요\.$/);
+  expect(await page.textContent('#status')).toMatch(
+    /^준비됨\. wasm \/ q8, \d 스레드 · demo-xlmr — 질문을 입력하세요\.$/,
+  );
   expect(page.workers().some((worker) => worker.url().includes('reranker.worker'))).toBe(true);
-  const modelFiles = requested.filter((url) => url.includes('/models/demo-xlmr/')).map((url) => new URL(url).pathname.replace('/models/demo-xlmr/', ''));
-  expect(modelFiles).toEqual(expect.arrayContaining(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']));
+  const modelFiles = requested
+    .filter((url) => url.includes('/models/demo-xlmr/'))
+    .map((url) => new URL(url).pathname.replace('/models/demo-xlmr/', ''));
+  expect(modelFiles).toEqual(
+    expect.arrayContaining(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']),
+  );
 });
 
 test('search then rerank: results follow the rerank scores and show how far each moved', async () => {
@@ -75,7 +92,9 @@ test('search then rerank: results follow the rerank scores and show how far each
   expect(results.some((r, i) => r.firstStageRank !== i + 1)).toBe(true);
   // Korean status line, naming the model folder, not its full URL.
   const status = (await page.textContent('#status')) ?? '';
-  expect(status).toMatch(/^BM25 [\d.]+ ms · (모델 준비 [\d.]+ s · )?재순위화 \d+ ms \(\d+개\) · wasm \/ q8, \d 스레드 · demo-xlmr$/);
+  expect(status).toMatch(
+    /^BM25 [\d.]+ ms · (모델 준비 [\d.]+ s · )?재순위화 \d+ ms \(\d+개\) · wasm \/ q8, \d 스레드 · demo-xlmr$/,
+  );
   expect(status).not.toMatch(/https?:|compile|warm-up/);
   expect(status).not.toMatch(/모델 준비/); // loaded at page open: the search did not wait for it
   // The search asked for no model file: all of them were read before it.
@@ -128,7 +147,9 @@ test('a passage with markup is shown as text and nothing in it runs', async () =
   const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> 금리 인상 소식 <b>굵게</b>';
   await writeFile(file, `${JSON.stringify({ text: hostile })}\n${JSON.stringify({ text: '금리와 물가의 관계' })}\n`);
   await page.setInputFiles('#corpus-file', file);
-  await page.waitForFunction(() => /markup-.*: 2개 문서/.test(document.getElementById('corpus-status')?.textContent ?? ''));
+  await page.waitForFunction(() =>
+    /markup-.*: 2개 문서/.test(document.getElementById('corpus-status')?.textContent ?? ''),
+  );
   const results = await search('금리 인상');
   expect(results.map((r) => r.text)).toContain(hostile);
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -142,11 +163,16 @@ test('readable on a phone: no horizontal scrolling, controls reachable by keyboa
   await search('연말정산 공제');
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   // The bilingual notice is one collapsed line, not ~40% of the screen.
-  const notice = await page.$eval('#notice', (el) => ({ open: (el as HTMLDetailsElement).open, height: el.getBoundingClientRect().height }));
+  const notice = await page.$eval('#notice', (el) => ({
+    open: (el as HTMLDetailsElement).open,
+    height: el.getBoundingClientRect().height,
+  }));
   expect(notice.open).toBe(false);
   expect(notice.height).toBeLessThan(844 * 0.15);
   // The cancel button stays on the line of the query box and the search button.
-  const boxes = await page.$$eval('#query, #search button', (nodes) => nodes.map((n) => n.getBoundingClientRect().toJSON() as DOMRect));
+  const boxes = await page.$$eval('#query, #search button', (nodes) =>
+    nodes.map((n) => n.getBoundingClientRect().toJSON() as DOMRect),
+  );
   const [query, ...buttons] = boxes;
   for (const button of buttons) {
     const middle = button.top + button.height / 2;

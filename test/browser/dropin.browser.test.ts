@@ -80,7 +80,10 @@ async function openExample(): Promise<Page> {
   await page.goto(`${site.url}${MOUNT}/examples/dropin/?${query}`);
   // Ready or failed: a failed load must fail the test now, not after a long timeout.
   await page.waitForSelector('#status[data-state="ready"], #status[data-state="error"]', { timeout: 120_000 });
-  const status = await page.$eval('#status', (el) => ({ state: (el as HTMLElement).dataset['state'], text: el.textContent }));
+  const status = await page.$eval('#status', (el) => ({
+    state: (el as HTMLElement).dataset['state'],
+    text: el.textContent,
+  }));
   expect(status.state, status.text ?? '').toBe('ready');
   return page;
 }
@@ -94,20 +97,31 @@ interface ListState {
 
 /** `texts` as the reranking call reads them: the example's own reader, or the library's default. */
 const listState = (page: Page, selector = '#results > li', reader: 'example' | 'default' = 'example') =>
-  page.evaluate(([sel, how]) => {
-    const { readItem, lib } = (window as unknown as ExampleWindow).rerankExample;
-    const items = [...document.querySelectorAll(sel)];
-    return {
-      ids: items.map((li) => li.getAttribute('data-id')!),
-      texts: items.map((li) => (how === 'example' ? readItem(li) : lib.defaultText(li))),
-      hrefs: Object.fromEntries(items.map((li) => [li.getAttribute('data-id')!, li.querySelector('a')?.getAttribute('href') ?? ''])),
-      scores: Object.fromEntries(items.map((li) => [li.getAttribute('data-id')!, li.getAttribute('data-rerank-score')])),
-    };
-  }, [selector, reader] as const) as Promise<ListState>;
+  page.evaluate(
+    ([sel, how]) => {
+      const { readItem, lib } = (window as unknown as ExampleWindow).rerankExample;
+      const items = [...document.querySelectorAll(sel)];
+      return {
+        ids: items.map((li) => li.getAttribute('data-id')!),
+        texts: items.map((li) => (how === 'example' ? readItem(li) : lib.defaultText(li))),
+        hrefs: Object.fromEntries(
+          items.map((li) => [li.getAttribute('data-id')!, li.querySelector('a')?.getAttribute('href') ?? '']),
+        ),
+        scores: Object.fromEntries(
+          items.map((li) => [li.getAttribute('data-id')!, li.getAttribute('data-rerank-score')]),
+        ),
+      };
+    },
+    [selector, reader] as const,
+  ) as Promise<ListState>;
 
 /** The reranker's own scores for (query, text) pairs, computed apart from rerankElements. */
 const ownScores = (page: Page, texts: string[]) =>
-  page.evaluate(([q, t]) => (window as unknown as ExampleWindow).rerankExample.reranker.score(t.map((x) => [q, x] as [string, string])), [QUERY, texts] as const);
+  page.evaluate(
+    ([q, t]) =>
+      (window as unknown as ExampleWindow).rerankExample.reranker.score(t.map((x) => [q, x] as [string, string])),
+    [QUERY, texts] as const,
+  );
 
 /** The order the scores call for: best `topK` first (ties in page order), the rest in page order. */
 function expectedOrder(ids: string[], scores: number[], topK: number): string[] {
@@ -125,7 +139,11 @@ describe('library build', () => {
     const worker = assets.find((f) => /^reranker\.worker-.*\.js$/.test(f));
     const wasm = assets.find((f) => /^ort-wasm-simd-threaded\..*\.wasm$/.test(f));
     const factory = assets.find((f) => /^ort-wasm-simd-threaded\..*\.mjs$/.test(f));
-    expect({ worker, wasm, factory }).toEqual({ worker: expect.any(String), wasm: expect.any(String), factory: expect.any(String) });
+    expect({ worker, wasm, factory }).toEqual({
+      worker: expect.any(String),
+      wasm: expect.any(String),
+      factory: expect.any(String),
+    });
     const entry = await readFile(path.join(outDir, 'ko-rerank.js'), 'utf8');
     const workerCode = await readFile(path.join(outDir, 'assets', worker!), 'utf8');
     // The literal form an app's bundler recognises as a worker (see vite.lib.config.ts).
@@ -134,7 +152,15 @@ describe('library build', () => {
     expect(workerCode).toContain(`new URL(\`${factory}\`,import.meta.url)`);
     // Library mode would inline them; a data: worker or wasm breaks strict CSPs and caching.
     expect(entry + workerCode).not.toMatch(/data:(application\/wasm|text\/javascript)/);
-    for (const name of ['createReranker', 'rerankElements', 'defineRerankResults', 'RerankResultsElement', 'ContainerChangedError', 'AbortedError', 'InvalidInputError']) {
+    for (const name of [
+      'createReranker',
+      'rerankElements',
+      'defineRerankResults',
+      'RerankResultsElement',
+      'ContainerChangedError',
+      'AbortedError',
+      'InvalidInputError',
+    ]) {
       // In the entry's export list, renamed by the minifier (`x as Name`) or not.
       expect(entry, name).toMatch(new RegExp(`export\\s*\\{[^}]*(\\bas |[{,]\\s*)${name}\\b`));
     }
@@ -157,10 +183,24 @@ describe('library build', () => {
       ].join('\n'),
     );
     // A consumer's own settings: strict, no Node types, and the library's declarations checked too.
-    const compilerOptions = { noEmit: true, strict: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2023', 'dom', 'dom.iterable'], types: [], skipLibCheck: false };
-    await writeFile(path.join(outDir, 'tsconfig.consumer.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
+    const compilerOptions = {
+      noEmit: true,
+      strict: true,
+      target: 'es2022',
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      lib: ['es2023', 'dom', 'dom.iterable'],
+      types: [],
+      skipLibCheck: false,
+    };
+    await writeFile(
+      path.join(outDir, 'tsconfig.consumer.json'),
+      JSON.stringify({ compilerOptions, files: ['consumer.ts'] }),
+    );
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    const run = await promisify(execFile)(process.execPath, [tsc, '-p', path.join(outDir, 'tsconfig.consumer.json')], { cwd: ROOT }).then(
+    const run = await promisify(execFile)(process.execPath, [tsc, '-p', path.join(outDir, 'tsconfig.consumer.json')], {
+      cwd: ROOT,
+    }).then(
       () => '',
       (failure: { stdout?: string }) => failure.stdout ?? String(failure),
     );
@@ -180,7 +220,9 @@ describe('the example page, reranked in place by the built library', { timeout: 
     expect(await page.textContent('#random-weights')).toContain('무작위 가중치');
     await page.$eval('#search', (form) => (form as HTMLFormElement).requestSubmit());
     await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 120_000 });
-    const shown = await page.$$eval('#results > li', (items) => items.map((li) => [li.getAttribute('data-score-shown'), li.getAttribute('data-rerank-score')]));
+    const shown = await page.$$eval('#results > li', (items) =>
+      items.map((li) => [li.getAttribute('data-score-shown'), li.getAttribute('data-rerank-score')]),
+    );
     for (const [rounded, exact] of shown) {
       expect(rounded).toMatch(/^-?\d+\.\d{3}$/);
       expect(Number(rounded)).toBeCloseTo(Number(exact), 3);
@@ -216,7 +258,9 @@ describe('the example page, reranked in place by the built library', { timeout: 
     // The page's own submit path; requestSubmit, because clicking the button would take the focus.
     await page.$eval('#search', (form) => (form as HTMLFormElement).requestSubmit());
     await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 120_000 });
-    expect(await page.$eval('#status', (el) => `${(el as HTMLElement).dataset['state']}: ${el.textContent}`)).toMatch(/^done: /);
+    expect(await page.$eval('#status', (el) => `${(el as HTMLElement).dataset['state']}: ${el.textContent}`)).toMatch(
+      /^done: /,
+    );
     const after = await listState(page);
     console.log(`[dropin] ${before.ids.join(',')} -> ${after.ids.join(',')} (focus on ${movingId})`);
     expect(after.ids).toEqual(order);
@@ -231,7 +275,9 @@ describe('the example page, reranked in place by the built library', { timeout: 
       const now = [...w.rerankExample.list.children];
       return {
         sameNodes: now.length === w.original.length && w.original.every((el) => now.includes(el)),
-        focusKept: document.activeElement === w.original.find((li) => li.getAttribute('data-id') === focusId)!.querySelector('button'),
+        focusKept:
+          document.activeElement ===
+          w.original.find((li) => li.getAttribute('data-id') === focusId)!.querySelector('button'),
       };
     }, movingId);
     expect(survived).toEqual({ sameNodes: true, focusKept: true });
@@ -243,7 +289,12 @@ describe('the example page, reranked in place by the built library', { timeout: 
     const clicked = await page.evaluate((id) => {
       const w = window as unknown as ExampleWindow;
       const button = w.rerankExample.list.querySelector(`li[data-id="${id}"] button.save`) as HTMLElement;
-      return { saves: button.dataset['clicks'], pressed: button.getAttribute('aria-pressed'), links: w.clicks![id], url: location.pathname };
+      return {
+        saves: button.dataset['clicks'],
+        pressed: button.getAttribute('aria-pressed'),
+        links: w.clicks![id],
+        url: location.pathname,
+      };
     }, moved);
     expect(clicked).toEqual({ saves: '1', pressed: 'true', links: 1, url: `${MOUNT}/examples/dropin/` });
     await page.close();
@@ -274,7 +325,13 @@ describe('the example page, reranked in place by the built library', { timeout: 
     const before = await listState(page);
     const result = await page.evaluate(async (q) => {
       const { lib, list, reranker, readItem } = (window as unknown as ExampleWindow).rerankExample;
-      const r = await lib.rerankElements(list, q, { reranker, limit: 4, topK: 2, text: readItem, scoreAttribute: 'data-rerank-score' });
+      const r = await lib.rerankElements(list, q, {
+        reranker,
+        limit: 4,
+        topK: 2,
+        text: readItem,
+        scoreAttribute: 'data-rerank-score',
+      });
       return { order: r.order, scored: r.scores.size, reranked: r.reranked.map((x) => x.index) };
     }, QUERY);
     const after = await listState(page);
@@ -298,7 +355,8 @@ describe('the example page, reranked in place by the built library', { timeout: 
         text: readItem,
         progressive: true,
         batchTokens: 64,
-        onPartial: (p) => partials.push({ ids: p.items.map((li) => li.getAttribute('data-id')!), scored: p.scores.size }),
+        onPartial: (p) =>
+          partials.push({ ids: p.items.map((li) => li.getAttribute('data-id')!), scored: p.scores.size }),
       });
       return { partials, final: r.items.map((li) => li.getAttribute('data-id')!) };
     }, query);
@@ -308,7 +366,11 @@ describe('the example page, reranked in place by the built library', { timeout: 
       const tail = partial.ids.slice(partial.scored);
       expect(tail).toEqual(before.ids.filter((id) => tail.includes(id)));
     }
-    const scores = await page.evaluate(([q, t]) => (window as unknown as ExampleWindow).rerankExample.reranker.score(t.map((x) => [q, x] as [string, string])), [query, before.texts] as const);
+    const scores = await page.evaluate(
+      ([q, t]) =>
+        (window as unknown as ExampleWindow).rerankExample.reranker.score(t.map((x) => [q, x] as [string, string])),
+      [query, before.texts] as const,
+    );
     expect(run.final).toEqual(expectedOrder(before.ids, scores, 100));
     await page.close();
   });
@@ -318,18 +380,35 @@ describe('the example page, reranked in place by the built library', { timeout: 
     const before = await listState(page);
     const outcomes = await page.evaluate(async (q) => {
       const { lib, list, reranker } = (window as unknown as ExampleWindow).rerankExample;
-      const settle = (p: Promise<unknown>) => p.then(() => ({ name: 'resolved', code: '' }), (e: { name: string; code: string }) => ({ name: e.name, code: e.code }));
+      const settle = (p: Promise<unknown>) =>
+        p.then(
+          () => ({ name: 'resolved', code: '' }),
+          (e: { name: string; code: string }) => ({ name: e.name, code: e.code }),
+        );
       const already = new AbortController();
       already.abort();
-      const early = await settle(lib.rerankElements(list, q, { reranker, signal: already.signal, scoreAttribute: 'data-rerank-score' }));
+      const early = await settle(
+        lib.rerankElements(list, q, { reranker, signal: already.signal, scoreAttribute: 'data-rerank-score' }),
+      );
       // Aborted while the model is at work (the abort happens before the scores can come back).
       const during = new AbortController();
-      const pending = settle(lib.rerankElements(list, q, { reranker, signal: during.signal, scoreAttribute: 'data-rerank-score' }));
+      const pending = settle(
+        lib.rerankElements(list, q, { reranker, signal: during.signal, scoreAttribute: 'data-rerank-score' }),
+      );
       during.abort();
       // Aborted just as the scores come back (the worker had already finished): still no reordering.
       const late = new AbortController();
-      const lateReranker = { ...reranker, rank: (...args: Parameters<typeof reranker.rank>) => reranker.rank(...args).then((r) => (late.abort(), r)) };
-      const lateOutcome = await settle(lib.rerankElements(list, q, { reranker: lateReranker, signal: late.signal, scoreAttribute: 'data-rerank-score' }));
+      const lateReranker = {
+        ...reranker,
+        rank: (...args: Parameters<typeof reranker.rank>) => reranker.rank(...args).then((r) => (late.abort(), r)),
+      };
+      const lateOutcome = await settle(
+        lib.rerankElements(list, q, {
+          reranker: lateReranker,
+          signal: late.signal,
+          scoreAttribute: 'data-rerank-score',
+        }),
+      );
       return { early, during: await pending, late: lateOutcome };
     }, QUERY);
     const aborted = { name: 'AbortError', code: 'ABORTED' };
@@ -354,16 +433,35 @@ describe('the example page, reranked in place by the built library', { timeout: 
         const pending = lib.rerankElements(list, q, { reranker, text: readItem, scoreAttribute: 'data-rerank-score' });
         // The page changes the list while the worker is scoring it.
         if (what === 'an item removed') list.children[5]!.remove();
-        if (what === 'an item added') list.append(Object.assign(document.createElement('li'), { textContent: 'late result' }));
+        if (what === 'an item added')
+          list.append(Object.assign(document.createElement('li'), { textContent: 'late result' }));
         if (what === 'two items swapped') list.insertBefore(list.children[1]!, list.children[0]!);
         if (what === 'a text edited') list.children[3]!.querySelector('.snippet')!.textContent = 'edited';
         const expectedIds = [...list.children].map((li) => li.getAttribute('data-id'));
-        const error = await pending.then(() => null, (e: Error & { code?: string }) => ({ name: e.name, code: e.code, message: e.message, typed: e instanceof lib.ContainerChangedError }));
-        return { error, unchanged: JSON.stringify([...list.children].map((li) => li.getAttribute('data-id'))) === JSON.stringify(expectedIds), scored: list.querySelectorAll('[data-rerank-score]').length };
+        const error = await pending.then(
+          () => null,
+          (e: Error & { code?: string }) => ({
+            name: e.name,
+            code: e.code,
+            message: e.message,
+            typed: e instanceof lib.ContainerChangedError,
+          }),
+        );
+        return {
+          error,
+          unchanged:
+            JSON.stringify([...list.children].map((li) => li.getAttribute('data-id'))) === JSON.stringify(expectedIds),
+          scored: list.querySelectorAll('[data-rerank-score]').length,
+        };
       },
       [QUERY, change] as const,
     );
-    expect(outcome.error).toMatchObject({ name: 'ContainerChangedError', code: 'CONTAINER_CHANGED', typed: true, message: expect.stringMatching(expected) });
+    expect(outcome.error).toMatchObject({
+      name: 'ContainerChangedError',
+      code: 'CONTAINER_CHANGED',
+      typed: true,
+      message: expect.stringMatching(expected),
+    });
     expect(outcome).toMatchObject({ unchanged: true, scored: 0 });
     await page.close();
   });
@@ -423,8 +521,18 @@ describe('what the pages did', () => {
     expect(consoleErrors).toEqual([]);
     expect(site.log.filter((line) => !line.startsWith('200'))).toEqual([]);
     // The wasm came from the library's own folder under the sub-path, not from a CDN.
-    expect(site.log.some((line) => line.startsWith(`200 ${MOUNT}/dist/lib/assets/ort-wasm-simd-threaded.`) && line.endsWith('.wasm'))).toBe(true);
-    const foreign = requestedUrls.filter((url) => !url.startsWith(site.url) && !url.startsWith(models.url) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    expect(
+      site.log.some(
+        (line) => line.startsWith(`200 ${MOUNT}/dist/lib/assets/ort-wasm-simd-threaded.`) && line.endsWith('.wasm'),
+      ),
+    ).toBe(true);
+    const foreign = requestedUrls.filter(
+      (url) =>
+        !url.startsWith(site.url) &&
+        !url.startsWith(models.url) &&
+        !url.startsWith('data:') &&
+        !url.startsWith('blob:'),
+    );
     expect(foreign).toEqual([]);
   });
 });

@@ -38,7 +38,14 @@ afterAll(async () => {
 describe('long text without spaces in the worker (item 4)', () => {
   beforeAll(async () => {
     const loaded = await page.evaluate(
-      ([host, id]) => window.rerankerTest.load({ model: id, remoteHost: host, device: 'wasm', browserCache: false, maxCharacters: 1_000_000 } as never),
+      ([host, id]) =>
+        window.rerankerTest.load({
+          model: id,
+          remoteHost: host,
+          device: 'wasm',
+          browserCache: false,
+          maxCharacters: 1_000_000,
+        } as never),
       [models.url, MODEL_ID] as const,
     );
     expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
@@ -50,11 +57,20 @@ describe('long text without spaces in the worker (item 4)', () => {
     ['가', 400_000],
     ['a', 400_000],
   ])('"%s" x %i: rank gives finite scores, not a stack overflow', async (character, count) => {
-    const result = await page.evaluate(([c, n, q, other]) => window.rerankerTest.rank(q, [c.repeat(n), other]), [character, count, KOREAN_QUERY, KOREAN_PASSAGES[0]!] as const);
+    const result = await page.evaluate(([c, n, q, other]) => window.rerankerTest.rank(q, [c.repeat(n), other]), [
+      character,
+      count,
+      KOREAN_QUERY,
+      KOREAN_PASSAGES[0]!,
+    ] as const);
     expect(result.ok, JSON.stringify(result)).toBe(true);
     if (result.ok) for (const r of result.ranked) expect(Number.isFinite(r.score)).toBe(true);
     // The same run as the query, tokenised whole.
-    const asQuery = await page.evaluate(([c, n, other]) => window.rerankerTest.rank(c.repeat(n), [other]), [character, count, KOREAN_PASSAGES[0]!] as const);
+    const asQuery = await page.evaluate(([c, n, other]) => window.rerankerTest.rank(c.repeat(n), [other]), [
+      character,
+      count,
+      KOREAN_PASSAGES[0]!,
+    ] as const);
     expect(asQuery.ok, JSON.stringify(asQuery)).toBe(true);
     expect(consoleErrors).toEqual([]);
   });
@@ -70,11 +86,31 @@ describe('stalled downloads in the worker (item 8)', () => {
   ])('%s: createReranker rejects with DOWNLOAD_STALLED naming the file', async (label, id) => {
     const started = performance.now();
     const loaded = await page.evaluate(
-      ([host, model]) => window.rerankerTest.load({ model, remoteHost: host, device: 'wasm', browserCache: false, stallTimeoutMs: 500 } as never),
+      ([host, model]) =>
+        window.rerankerTest.load({
+          model,
+          remoteHost: host,
+          device: 'wasm',
+          browserCache: false,
+          stallTimeoutMs: 500,
+        } as never),
       [models.url, `test-org/${id}`] as const,
     );
-    console.log(`[browser stall] ${label}: typed error after ${(performance.now() - started).toFixed(0)} ms (stallTimeoutMs 500)`);
-    expect(loaded).toMatchObject({ ok: false, error: { name: 'ModelLoadError', className: 'ModelLoadError', code: 'DOWNLOAD_STALLED', file: 'onnx/model_quantized.onnx' } });
-    if (!loaded.ok) expect(loaded.error.message).toMatch(/^the download of onnx\/model_quantized\.onnx stalled: no (response headers|data) arrived.* for 500 ms$/);
+    console.log(
+      `[browser stall] ${label}: typed error after ${(performance.now() - started).toFixed(0)} ms (stallTimeoutMs 500)`,
+    );
+    expect(loaded).toMatchObject({
+      ok: false,
+      error: {
+        name: 'ModelLoadError',
+        className: 'ModelLoadError',
+        code: 'DOWNLOAD_STALLED',
+        file: 'onnx/model_quantized.onnx',
+      },
+    });
+    if (!loaded.ok)
+      expect(loaded.error.message).toMatch(
+        /^the download of onnx\/model_quantized\.onnx stalled: no (response headers|data) arrived.* for 500 ms$/,
+      );
   });
 });

@@ -34,9 +34,18 @@ beforeAll(async () => {
   const single = path.join(scratch, 'single');
   const split = path.join(scratch, 'split');
   await convertModel({ source: checkpoint, out: single, dtypes: ['fp32'] });
-  await convertModel({ source: checkpoint, out: split, dtypes: ['fp32'], externalData: 'always', maxChunkBytes: 1_000_000 });
+  await convertModel({
+    source: checkpoint,
+    out: split,
+    dtypes: ['fp32'],
+    externalData: 'always',
+    maxChunkBytes: 1_000_000,
+  });
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(single));
-  const batch = padRows(PASSAGES.flatMap((p) => encoder.encode(encoder.tokenize(KOREAN_QUERY), encoder.tokenize(p), 512, null)), encoder.padTokenId);
+  const batch = padRows(
+    PASSAGES.flatMap((p) => encoder.encode(encoder.tokenize(KOREAN_QUERY), encoder.tokenize(p), 512, null)),
+    encoder.padTokenId,
+  );
   expected = await ortLogits(path.join(single, 'onnx/model.onnx'), batch);
   models = await startModelServer({ models: { 'test-org/external': split } });
   pages = await startPageServer({ isolated: true });
@@ -51,14 +60,32 @@ afterAll(async () => {
 });
 
 test('fp32 with external data files loads on WASM in Chromium and scores like the single-file model', async () => {
-  const loaded = await page.evaluate((host) => window.rerankerTest.load({ model: 'test-org/external', remoteHost: host, device: 'wasm', dtype: 'fp32', browserCache: false } as never), models.url);
+  const loaded = await page.evaluate(
+    (host) =>
+      window.rerankerTest.load({
+        model: 'test-org/external',
+        remoteHost: host,
+        device: 'wasm',
+        dtype: 'fp32',
+        browserCache: false,
+      } as never),
+    models.url,
+  );
   expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
   for (const file of ['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model.onnx_data_1']) {
-    expect(models.requests.some((r) => r.endsWith(`/test-org/external/resolve/main/${file}`)), file).toBe(true);
+    expect(
+      models.requests.some((r) => r.endsWith(`/test-org/external/resolve/main/${file}`)),
+      file,
+    ).toBe(true);
   }
-  const logits = await page.evaluate(([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])), [KOREAN_QUERY, PASSAGES] as const);
+  const logits = await page.evaluate(
+    ([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])),
+    [KOREAN_QUERY, PASSAGES] as const,
+  );
   const diff = maxAbsDiff(logits, expected);
-  console.log(`[browser] external data fp32 on WASM: max abs diff vs onnxruntime-node (single file) ${diff.toExponential(2)}`);
+  console.log(
+    `[browser] external data fp32 on WASM: max abs diff vs onnxruntime-node (single file) ${diff.toExponential(2)}`,
+  );
   expect(diff).toBeLessThan(1e-4);
   expect(consoleErrors).toEqual([]);
 });

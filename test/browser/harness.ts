@@ -8,7 +8,14 @@ import { ISOLATION_HEADERS } from '../../src/worker/isolation-headers.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-const QUIET_FLAGS = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 export async function launchChromium(options: { webgpu: boolean }): Promise<Browser> {
   return chromium.launch({
@@ -19,7 +26,9 @@ export async function launchChromium(options: { webgpu: boolean }): Promise<Brow
   });
 }
 
-export async function startPageServer(options: { isolated: boolean }): Promise<{ url: string; close(): Promise<void> }> {
+export async function startPageServer(options: {
+  isolated: boolean;
+}): Promise<{ url: string; close(): Promise<void> }> {
   const headers: Record<string, string> = options.isolated
     ? { ...ISOLATION_HEADERS }
     : // vite.config.ts sets isolation headers and Vite merges configs: override them explicitly.
@@ -37,7 +46,11 @@ export async function startPageServer(options: { isolated: boolean }): Promise<{
 
 /** Opens the test page and waits until its API is installed; console errors are collected. */
 /** Opens test/browser/pages/<name>.html and waits until the page says it is ready. */
-export async function openTestPage(browser: Browser, baseUrl: string, name = 'reranker'): Promise<{ page: Page; consoleErrors: string[] }> {
+export async function openTestPage(
+  browser: Browser,
+  baseUrl: string,
+  name = 'reranker',
+): Promise<{ page: Page; consoleErrors: string[] }> {
   const page = await browser.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
@@ -45,6 +58,8 @@ export async function openTestPage(browser: Browser, baseUrl: string, name = 're
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
   await page.goto(`${baseUrl}/test/browser/pages/${name}.html`);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, {
+    timeout: 120_000,
+  });
   return { page, consoleErrors };
 }

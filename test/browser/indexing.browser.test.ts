@@ -19,7 +19,9 @@ test('10,000 passages are indexed in chunks while the page keeps painting, and t
   // The measurement works here: a deliberate 150 ms block shows up as a gap between frames.
   expect(await page.evaluate(() => window.indexingTest.blockFor(150))).toBeGreaterThanOrEqual(100);
   const run = await page.evaluate(() => window.indexingTest.indexWhilePainting(10_000));
-  console.log(`[browser] indexed ${run.size} passages in ${run.elapsedMs.toFixed(0)} ms, ${run.frames} frames painted, longest gap between frames ${run.longestGapMs.toFixed(0)} ms`);
+  console.log(
+    `[browser] indexed ${run.size} passages in ${run.elapsedMs.toFixed(0)} ms, ${run.frames} frames painted, longest gap between frames ${run.longestGapMs.toFixed(0)} ms`,
+  );
   expect(run.size).toBe(10_000);
   expect(run.topId).toBe('doc-7777');
   expect(run.restoredTopId).toBe('doc-7777');

@@ -60,21 +60,34 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-package-'));
   // The prepack script builds dist/lib first, as for a publish.
   await run('npm', ['pack', '--pack-destination', scratch], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-  tarball = path.join(scratch, (await readdir(scratch)).find((f) => f.endsWith('.tgz'))!);
+  tarball = path.join(
+    scratch,
+    (await readdir(scratch)).find((f) => f.endsWith('.tgz'))!,
+  );
   console.log(`[package] ${path.basename(tarball)}: ${((await stat(tarball)).size / 1e6).toFixed(2)} MB`);
 
   const viteApp = await newApp('vite-app');
   await writeFile(path.join(viteApp, 'index.html'), APP_HTML('/main.js'));
   await writeFile(path.join(viteApp, 'main.js'), APP_SCRIPT(PACKAGE));
   // Served under /vite/, as an app deployed below a site's root.
-  await build({ root: viteApp, base: '/vite/', configFile: false, logLevel: 'error', build: { outDir: path.join(viteApp, 'dist'), target: 'es2022' } });
+  await build({
+    root: viteApp,
+    base: '/vite/',
+    configFile: false,
+    logLevel: 'error',
+    build: { outDir: path.join(viteApp, 'dist'), target: 'es2022' },
+  });
 
   const staticApp = await newApp('static-app');
   await writeFile(path.join(staticApp, 'index.html'), APP_HTML('./main.js'));
   await writeFile(path.join(staticApp, 'main.js'), APP_SCRIPT(`./node_modules/${PACKAGE}/dist/lib/ko-rerank.js`));
 
   site = await startStaticServer({
-    mounts: { '/vite/': path.join(viteApp, 'dist'), '/static/': staticApp, '/models/tiny-xlmr/': await testModel('tiny-xlmr') },
+    mounts: {
+      '/vite/': path.join(viteApp, 'dist'),
+      '/static/': staticApp,
+      '/models/tiny-xlmr/': await testModel('tiny-xlmr'),
+    },
   });
   browser = await launchChromium({ webgpu: false });
 }, 600_000);
@@ -85,7 +98,14 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-async function rerankIn(url: string): Promise<{ result: { ranked: Array<{ index: number; score: number }>; backend: string }; errors: string[]; requests: string[]; page: Page }> {
+async function rerankIn(
+  url: string,
+): Promise<{
+  result: { ranked: Array<{ index: number; score: number }>; backend: string };
+  errors: string[];
+  requests: string[];
+  page: Page;
+}> {
   const page = await browser.newPage();
   const errors: string[] = [];
   const requests: string[] = [];
@@ -94,7 +114,10 @@ async function rerankIn(url: string): Promise<{ result: { ranked: Array<{ index:
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(url);
   await page.waitForSelector('#out[data-state="done"], #out[data-state="error"]', { timeout: 180_000 });
-  const state = await page.$eval('#out', (el) => ({ state: (el as HTMLElement).dataset['state'], text: el.textContent ?? '' }));
+  const state = await page.$eval('#out', (el) => ({
+    state: (el as HTMLElement).dataset['state'],
+    text: el.textContent ?? '',
+  }));
   expect(state.state, state.text).toBe('done');
   return { result: JSON.parse(state.text), errors, requests, page };
 }
@@ -109,7 +132,12 @@ describe('npm pack, installed into a fresh app', { timeout: 240_000 }, () => {
     expect(files.some((f) => /assets\/ort-wasm-simd-threaded[\w.-]*\.wasm$/.test(f))).toBe(true);
     expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
     const { stdout: manifest } = await run('tar', ['xzOf', tarball, 'package/package.json']);
-    const pkg = JSON.parse(manifest) as { name: string; private?: boolean; dependencies?: object; exports: Record<string, { import: string }> };
+    const pkg = JSON.parse(manifest) as {
+      name: string;
+      private?: boolean;
+      dependencies?: object;
+      exports: Record<string, { import: string }>;
+    };
     expect(pkg.name).toBe(PACKAGE);
     expect(pkg.private).toBeUndefined();
     expect(pkg.dependencies ?? {}).toEqual({});

@@ -22,7 +22,11 @@ beforeAll(async () => {
   pages = await startPageServer({ isolated: true });
   browser = await launchChromium({ webgpu: false });
   ({ page } = await openTestPage(browser, pages.url));
-  const loaded = await page.evaluate((host) => window.rerankerTest.load({ model: 'test-org/tiny-xlmr', remoteHost: host, device: 'wasm', browserCache: false }), models.url);
+  const loaded = await page.evaluate(
+    (host) =>
+      window.rerankerTest.load({ model: 'test-org/tiny-xlmr', remoteHost: host, device: 'wasm', browserCache: false }),
+    models.url,
+  );
   expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
 });
 afterAll(async () => {
@@ -32,7 +36,10 @@ afterAll(async () => {
 });
 
 test('partials arrive after every model run in first-stage order, none after the result; a repeat is served from the cache', async () => {
-  const run = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs, { batchTokens: 96 }), [KOREAN_QUERY, PASSAGES] as const);
+  const run = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs, { batchTokens: 96 }), [
+    KOREAN_QUERY,
+    PASSAGES,
+  ] as const);
   expect(run.ok, JSON.stringify(run)).toBe(true);
   if (!run.ok) return;
   expect(run.partials.length).toBeGreaterThan(2);
@@ -47,21 +54,45 @@ test('partials arrive after every model run in first-stage order, none after the
   expect(first.order.slice(first.scored)).toEqual(PASSAGES.map((_, i) => i).slice(first.scored));
   expect(run.final).toMatchObject({ final: true, scored: PASSAGES.length, cacheHits: 0, unscored: [] });
 
-  const plain = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, PASSAGES] as const);
+  const plain = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+    KOREAN_QUERY,
+    PASSAGES,
+  ] as const);
   expect(plain.ok && plain.ranked.map((r) => r.index)).toEqual(run.final!.results.map((r) => r.index));
 
-  const repeat = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs, { batchTokens: 96 }), [KOREAN_QUERY, PASSAGES] as const);
+  const repeat = await page.evaluate(
+    ([q, docs]) => window.rerankerTest.rankProgressively(q, docs, { batchTokens: 96 }),
+    [KOREAN_QUERY, PASSAGES] as const,
+  );
   expect(repeat.ok && repeat.final).toMatchObject({ cacheHits: PASSAGES.length, scored: PASSAGES.length });
   expect(repeat.ok && repeat.partials).toEqual([]);
 });
 
 test('switchModel clears the cache: the same call after a switch is scored by the model again', async () => {
   const query = `${KOREAN_QUERY} 전환`;
-  const before = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [query, PASSAGES] as const);
-  const again = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [query, PASSAGES] as const);
+  const before = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [
+    query,
+    PASSAGES,
+  ] as const);
+  const again = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [
+    query,
+    PASSAGES,
+  ] as const);
   expect(before.ok && again.ok && [before.final!.cacheHits, again.final!.cacheHits]).toEqual([0, PASSAGES.length]);
-  const switched = await page.evaluate((host) => window.rerankerTest.switchModel({ model: 'test-org/tiny-xlmr', remoteHost: host, device: 'wasm', browserCache: false }), models.url);
+  const switched = await page.evaluate(
+    (host) =>
+      window.rerankerTest.switchModel({
+        model: 'test-org/tiny-xlmr',
+        remoteHost: host,
+        device: 'wasm',
+        browserCache: false,
+      }),
+    models.url,
+  );
   expect(switched.ok, JSON.stringify(switched)).toBe(true);
-  const after = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [query, PASSAGES] as const);
+  const after = await page.evaluate(([q, docs]) => window.rerankerTest.rankProgressively(q, docs), [
+    query,
+    PASSAGES,
+  ] as const);
   expect(after.ok && after.final).toMatchObject({ cacheHits: 0, scored: PASSAGES.length });
 });

@@ -25,7 +25,12 @@ async function buildApp(label: string): Promise<string> {
   process.env['APP_BUILD'] = label;
   process.env['NODE_ENV'] = 'production';
   try {
-    await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    await build({
+      configFile: 'vite.config.ts',
+      mode: 'production',
+      logLevel: 'error',
+      build: { outDir, emptyOutDir: true },
+    });
   } finally {
     delete process.env['APP_BUILD'];
     process.env['NODE_ENV'] = nodeEnv;
@@ -73,7 +78,8 @@ test('after one online visit WITHOUT a search the app reranks offline; a model i
   const visitor = await fresh.newPage();
   const errors: string[] = [];
   visitor.on('console', (m) => {
-    if (m.type() === 'error' && !/huggingface\.co|ERR_INTERNET_DISCONNECTED/.test(m.location().url + m.text())) errors.push(m.text());
+    if (m.type() === 'error' && !/huggingface\.co|ERR_INTERNET_DISCONNECTED/.test(m.location().url + m.text()))
+      errors.push(m.text());
   });
   visitor.on('pageerror', (e) => errors.push(String(e)));
   try {
@@ -82,10 +88,18 @@ test('after one online visit WITHOUT a search the app reranks offline; a model i
     expect(server.log.filter((line) => line.includes('/models/demo-xlmr/'))).not.toEqual([]); // fetched by the install, not by a search
     await fresh.setOffline(true);
     await visitor.reload();
-    await visitor.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('준비됨'), undefined, { timeout: 60_000 });
+    await visitor.waitForFunction(
+      () => document.getElementById('status')?.textContent?.startsWith('준비됨'),
+      undefined,
+      { timeout: 60_000 },
+    );
     await visitor.fill('#query', '기준금리는 누가 결정하나요?');
     await visitor.press('#query', 'Enter');
-    await visitor.waitForFunction(() => /재순위화 \d+ ms|재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    await visitor.waitForFunction(
+      () => /재순위화 \d+ ms|재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
     expect(await visitor.textContent('#status')).toMatch(/재순위화 \d+ ms .*wasm \/ q8, \d 스레드 · demo-xlmr$/);
     expect(await visitor.$$eval('#results li[data-score]', (items) => items.length)).toBeGreaterThan(1);
 
@@ -94,8 +108,14 @@ test('after one online visit WITHOUT a search the app reranks offline; a model i
     await visitor.selectOption('#model-select', 'Xenova/bge-reranker-base');
     await visitor.fill('#query', '기준금리 결정');
     await visitor.press('#query', 'Enter');
-    await visitor.waitForFunction(() => /재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
-    expect(await visitor.textContent('#status')).toMatch(/오프라인 상태이고, 모델 "Xenova\/bge-reranker-base"은\(는\) 아직 이 기기에 저장되어 있지 않습니다/);
+    await visitor.waitForFunction(
+      () => /재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
+    expect(await visitor.textContent('#status')).toMatch(
+      /오프라인 상태이고, 모델 "Xenova\/bge-reranker-base"은\(는\) 아직 이 기기에 저장되어 있지 않습니다/,
+    );
     expect(await visitor.$$eval('#results li', (items) => items.length)).toBeGreaterThan(1);
     await visitor.screenshot({ path: 'test-results/pwa-offline-missing-model.png' });
     expect(errors).toEqual([]);
@@ -115,12 +135,26 @@ test('after one online visit the app searches and reranks offline, still cross-o
   try {
     await page.reload();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    expect(await page.evaluate(() => fetch('/index.html').then(() => 'online', () => 'offline'))).toBe('online'); // served by the worker
+    expect(
+      await page.evaluate(() =>
+        fetch('/index.html').then(
+          () => 'online',
+          () => 'offline',
+        ),
+      ),
+    ).toBe('online'); // served by the worker
     expect(await search('기준금리는 누가 결정하나요?')).toEqual(online);
     expect(await page.textContent('#status')).toMatch(/wasm \/ q8, \d 스레드/);
     expect(consoleErrors).toEqual([]); // nothing failed to load offline
     // The network really is off.
-    expect(await page.evaluate(() => fetch('https://huggingface.co/').then(() => 'reached', () => 'unreachable'))).toBe('unreachable');
+    expect(
+      await page.evaluate(() =>
+        fetch('https://huggingface.co/').then(
+          () => 'reached',
+          () => 'unreachable',
+        ),
+      ),
+    ).toBe('unreachable');
   } finally {
     await context.setOffline(false);
   }
@@ -132,11 +166,19 @@ test('a new build installs beside the old one, is offered, and takes over cleanl
   await page.waitForSelector('#update:not([hidden])', { timeout: 60_000 });
   // In Korean, and above the results where it is seen (not under a long list).
   expect(await page.textContent('#update')).toContain('새 버전이 준비되었습니다');
-  expect(await page.evaluate(() => document.getElementById('update')!.getBoundingClientRect().top < document.getElementById('results')!.getBoundingClientRect().top)).toBe(true);
+  expect(
+    await page.evaluate(
+      () =>
+        document.getElementById('update')!.getBoundingClientRect().top <
+        document.getElementById('results')!.getBoundingClientRect().top,
+    ),
+  ).toBe(true);
   await page.screenshot({ path: 'test-results/pwa-update-banner.png' });
   expect(await page.textContent('#version')).toBe('build v1'); // nothing changes until the user accepts
   await Promise.all([page.waitForEvent('load'), page.click('#apply-update')]);
-  await page.waitForFunction(() => document.getElementById('version')?.textContent === 'build v2', undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('version')?.textContent === 'build v2', undefined, {
+    timeout: 60_000,
+  });
   const shells = await page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith('app-shell-')));
   expect(shells).toHaveLength(1); // the old build's cache is gone
   expect((await search('기준금리')).length).toBeGreaterThan(0);

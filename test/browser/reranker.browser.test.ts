@@ -31,13 +31,24 @@ let nodeLogits: Record<'fp32' | 'q8', number[]>;
 
 beforeAll(async () => {
   folder = await testModel('tiny-xlmr');
-  models = await startModelServer({ models: { [MODEL_ID]: folder, 'test-org/missing-q8': folder, 'test-org/truncated': folder, 'test-org/cached': folder, 'test-org/overlap': folder } });
+  models = await startModelServer({
+    models: {
+      [MODEL_ID]: folder,
+      'test-org/missing-q8': folder,
+      'test-org/truncated': folder,
+      'test-org/cached': folder,
+      'test-org/overlap': folder,
+    },
+  });
   // tokenizer.json is answered only once the ONNX file has been asked for: loading one after the other stalls.
   models.setFault(/^test-org\/overlap\/tokenizer\.json$/, { kind: 'after', request: /^test-org\/overlap\/onnx\// });
   models.setFault(/^test-org\/missing-q8\/onnx\//, { kind: 'not-found' });
   models.setFault(/^test-org\/truncated\/onnx\//, { kind: 'truncated', bytes: 50_000 });
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
-  const batch = padRows(PASSAGES.flatMap((p) => encoder.encode(encoder.tokenize(KOREAN_QUERY), encoder.tokenize(p), 512, null)), encoder.padTokenId);
+  const batch = padRows(
+    PASSAGES.flatMap((p) => encoder.encode(encoder.tokenize(KOREAN_QUERY), encoder.tokenize(p), 512, null)),
+    encoder.padTokenId,
+  );
   nodeLogits = {
     fp32: await ortLogits(path.join(folder, 'onnx/model.onnx'), batch),
     q8: await ortLogits(path.join(folder, 'onnx/model_quantized.onnx'), batch),
@@ -50,22 +61,57 @@ interface Setup {
   isolated: boolean;
   webgpu: boolean;
   load: Record<string, unknown>;
-  expected: { backend: 'webgpu' | 'wasm'; dtype: 'fp32' | 'q8'; threads: number; fallbackFrom?: 'webgpu'; reason?: RegExp };
+  expected: {
+    backend: 'webgpu' | 'wasm';
+    dtype: 'fp32' | 'q8';
+    threads: number;
+    fallbackFrom?: 'webgpu';
+    reason?: RegExp;
+  };
 }
 
 const SETUPS: Setup[] = [
   // The software adapter is about 40x slower than WASM: chosen only when forced.
-  { name: 'WebGPU (software adapter, forced)', isolated: true, webgpu: true, load: { device: 'webgpu' }, expected: { backend: 'webgpu', dtype: 'fp32', threads: 1, reason: /software fallback adapter \(forced\)/ } },
+  {
+    name: 'WebGPU (software adapter, forced)',
+    isolated: true,
+    webgpu: true,
+    load: { device: 'webgpu' },
+    expected: { backend: 'webgpu', dtype: 'fp32', threads: 1, reason: /software fallback adapter \(forced\)/ },
+  },
   {
     name: 'software WebGPU adapter, device auto: WASM, saying why',
     isolated: true,
     webgpu: true,
     load: {},
-    expected: { backend: 'wasm', dtype: 'q8', threads: 2, reason: /software fallback \(swiftshader\), about 40x slower than WASM; pass device: 'webgpu' to force it/ },
+    expected: {
+      backend: 'wasm',
+      dtype: 'q8',
+      threads: 2,
+      reason: /software fallback \(swiftshader\), about 40x slower than WASM; pass device: 'webgpu' to force it/,
+    },
   },
-  { name: 'WASM threaded (cross-origin isolated)', isolated: true, webgpu: false, load: {}, expected: { backend: 'wasm', dtype: 'q8', threads: 2 } },
-  { name: 'WASM single-threaded (no isolation headers)', isolated: false, webgpu: false, load: {}, expected: { backend: 'wasm', dtype: 'q8', threads: 1 } },
-  { name: 'WebGPU failing at session creation', isolated: true, webgpu: true, load: { device: 'webgpu', simulateWebGpuFailure: 'create', dtype: 'fp32' }, expected: { backend: 'wasm', dtype: 'fp32', threads: 2, fallbackFrom: 'webgpu' } },
+  {
+    name: 'WASM threaded (cross-origin isolated)',
+    isolated: true,
+    webgpu: false,
+    load: {},
+    expected: { backend: 'wasm', dtype: 'q8', threads: 2 },
+  },
+  {
+    name: 'WASM single-threaded (no isolation headers)',
+    isolated: false,
+    webgpu: false,
+    load: {},
+    expected: { backend: 'wasm', dtype: 'q8', threads: 1 },
+  },
+  {
+    name: 'WebGPU failing at session creation',
+    isolated: true,
+    webgpu: true,
+    load: { device: 'webgpu', simulateWebGpuFailure: 'create', dtype: 'fp32' },
+    expected: { backend: 'wasm', dtype: 'fp32', threads: 2, fallbackFrom: 'webgpu' },
+  },
 ];
 
 describe.each(SETUPS)('$name', (setup) => {
@@ -85,11 +131,20 @@ describe.each(SETUPS)('$name', (setup) => {
   });
 
   test('loads on the expected backend, reports it, and ranks like onnxruntime-node', async () => {
-    const loaded = await page.evaluate(([host, load]) => window.rerankerTest.load({ model: 'test-org/tiny-xlmr', remoteHost: host, ...load } as never), [models.url, setup.load] as const);
+    const loaded = await page.evaluate(
+      ([host, load]) => window.rerankerTest.load({ model: 'test-org/tiny-xlmr', remoteHost: host, ...load } as never),
+      [models.url, setup.load] as const,
+    );
     expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
     if (!loaded.ok) return;
-    expect(loaded.ready).toMatchObject({ backend: setup.expected.backend, dtype: setup.expected.dtype, architecture: 'XLMRobertaForSequenceClassification' });
-    expect(loaded.ready.threads).toBe(setup.expected.threads === 2 ? await page.evaluate(() => navigator.hardwareConcurrency) : 1);
+    expect(loaded.ready).toMatchObject({
+      backend: setup.expected.backend,
+      dtype: setup.expected.dtype,
+      architecture: 'XLMRobertaForSequenceClassification',
+    });
+    expect(loaded.ready.threads).toBe(
+      setup.expected.threads === 2 ? await page.evaluate(() => navigator.hardwareConcurrency) : 1,
+    );
     // What onnxruntime itself logged: the graph's nodes really sit on the reported backend.
     const placement = loaded.ready.nodePlacement;
     if (setup.expected.backend === 'webgpu') {
@@ -103,9 +158,14 @@ describe.each(SETUPS)('$name', (setup) => {
     if (!setup.isolated) expect(loaded.ready.reason).toContain('not cross-origin isolated');
     if (setup.expected.reason) expect(loaded.ready.reason).toMatch(setup.expected.reason);
 
-    const logits = await page.evaluate(([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])), [KOREAN_QUERY, PASSAGES] as const);
+    const logits = await page.evaluate(
+      ([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])),
+      [KOREAN_QUERY, PASSAGES] as const,
+    );
     const diff = maxAbsDiff(logits, nodeLogits[setup.expected.dtype]);
-    console.log(`[browser] ${setup.name}: ${loaded.ready.backend}/${loaded.ready.dtype}/${loaded.ready.threads} thread(s), max abs diff vs onnxruntime-node ${diff.toExponential(2)}`);
+    console.log(
+      `[browser] ${setup.name}: ${loaded.ready.backend}/${loaded.ready.dtype}/${loaded.ready.threads} thread(s), max abs diff vs onnxruntime-node ${diff.toExponential(2)}`,
+    );
     expect(diff).toBeLessThan(TOLERANCE);
     expect(consoleErrors).toEqual([]);
   });
@@ -126,17 +186,30 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
   });
 
   const load = (model: string, extra: Record<string, unknown> = {}) =>
-    page.evaluate(([host, id, more]) => window.rerankerTest.load({ model: id, remoteHost: host, browserCache: false, ...more } as never), [models.url, model, extra] as const);
+    page.evaluate(
+      ([host, id, more]) =>
+        window.rerankerTest.load({ model: id, remoteHost: host, browserCache: false, ...more } as never),
+      [models.url, model, extra] as const,
+    );
 
   test('WebGPU failing on a run: the worker rebuilds on WASM, retries, and says so', async () => {
     const loaded = await load(MODEL_ID, { device: 'webgpu', simulateWebGpuFailure: 'run', dtype: 'fp32' });
     expect(loaded.ok && loaded.ready.backend).toBe('webgpu');
-    const result = await page.evaluate(([q, passages]) => window.rerankerTest.rank(q, passages), [KOREAN_QUERY, PASSAGES] as const);
+    const result = await page.evaluate(([q, passages]) => window.rerankerTest.rank(q, passages), [
+      KOREAN_QUERY,
+      PASSAGES,
+    ] as const);
     expect(result.ok, JSON.stringify(result)).toBe(true);
     if (!result.ok) return;
     expect(result.state.backend).toBe('wasm');
-    expect(result.state.fallbacks[0]).toMatchObject({ backend: 'webgpu', error: expect.stringContaining('simulated WebGPU failure during a run') });
-    const expectedOrder = nodeLogits.fp32.map((l, i) => [l, i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+    expect(result.state.fallbacks[0]).toMatchObject({
+      backend: 'webgpu',
+      error: expect.stringContaining('simulated WebGPU failure during a run'),
+    });
+    const expectedOrder = nodeLogits.fp32
+      .map((l, i) => [l, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .map(([, i]) => i);
     expect(result.ranked.map((r) => r.index)).toEqual(expectedOrder);
   });
 
@@ -157,18 +230,29 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
   test('cancel stops a long rank with an AbortError, and the next call succeeds', async () => {
     expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
     const many = Array.from({ length: 800 }, (_, i) => `${i} ${longPassage(4)}`);
-    const aborted = await page.evaluate(([q, docs]) => window.rerankerTest.rankAndAbort(q, docs, 100), [KOREAN_QUERY, many] as const);
+    const aborted = await page.evaluate(([q, docs]) => window.rerankerTest.rankAndAbort(q, docs, 100), [
+      KOREAN_QUERY,
+      many,
+    ] as const);
     console.log(`[browser] cancelled after ${aborted.elapsedMs.toFixed(0)} ms (abort sent at 100 ms)`);
     expect(aborted.outcome).toMatchObject({ ok: false, error: { name: 'AbortError', code: 'ABORTED' } });
-    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, PASSAGES] as const);
+    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+      KOREAN_QUERY,
+      PASSAGES,
+    ] as const);
     expect(next.ok).toBe(true);
   });
 
   test('the page keeps painting while a long rank runs in the worker', async () => {
     expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
     const many = Array.from({ length: 200 }, (_, i) => `${i} ${longPassage(4)}`);
-    const run = await page.evaluate(([q, docs]) => window.rerankerTest.rankWhilePainting(q, docs), [KOREAN_QUERY, many] as const);
-    console.log(`[browser] long rank ${run.elapsedMs.toFixed(0)} ms, ${run.frames} frames painted, longest gap between frames ${run.longestGapMs.toFixed(0)} ms`);
+    const run = await page.evaluate(([q, docs]) => window.rerankerTest.rankWhilePainting(q, docs), [
+      KOREAN_QUERY,
+      many,
+    ] as const);
+    console.log(
+      `[browser] long rank ${run.elapsedMs.toFixed(0)} ms, ${run.frames} frames painted, longest gap between frames ${run.longestGapMs.toFixed(0)} ms`,
+    );
     expect(run.elapsedMs).toBeGreaterThan(200); // long enough for the frame count to mean something
     // Headless Chromium paints at ~60 fps; a blocked main thread would paint ~1 frame in the whole run.
     expect(run.frames).toBeGreaterThan(run.elapsedMs / 100);
@@ -177,16 +261,32 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
   test('the tokenizer and the ONNX file download together, once config.json is known', async () => {
     const loaded = await load('test-org/overlap', { device: 'wasm' });
     expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
-    const asked = models.requests.filter((r) => r.includes('/test-org/overlap/')).map((r) => r.split('/resolve/main/')[1]);
+    const asked = models.requests
+      .filter((r) => r.includes('/test-org/overlap/'))
+      .map((r) => r.split('/resolve/main/')[1]);
     expect(asked[0]).toBe('config.json');
-    expect(asked).toEqual(expect.arrayContaining(['tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']));
+    expect(asked).toEqual(
+      expect.arrayContaining(['tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']),
+    );
   });
 
   test('a 404 model file gives a typed error across the worker boundary; the next load works', async () => {
     const missing = await load('test-org/missing-q8', { device: 'wasm' });
-    expect(missing).toMatchObject({ ok: false, error: { name: 'ModelLoadError', className: 'ModelLoadError', code: 'MODEL_FILE_MISSING', file: 'onnx/model_quantized.onnx', hasCause: true } });
+    expect(missing).toMatchObject({
+      ok: false,
+      error: {
+        name: 'ModelLoadError',
+        className: 'ModelLoadError',
+        code: 'MODEL_FILE_MISSING',
+        file: 'onnx/model_quantized.onnx',
+        hasCause: true,
+      },
+    });
     const truncated = await load('test-org/truncated', { device: 'wasm' });
-    expect(truncated).toMatchObject({ ok: false, error: { name: 'ModelLoadError', file: 'onnx/model_quantized.onnx' } });
+    expect(truncated).toMatchObject({
+      ok: false,
+      error: { name: 'ModelLoadError', file: 'onnx/model_quantized.onnx' },
+    });
     expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
   });
 
@@ -195,10 +295,16 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
     const base = `${models.url}/${MODEL_ID}/resolve/main`;
     const paths = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
     // The page fetches the blobs itself (standing in for a file picker): count those requests out.
-    const loaded = await page.evaluate(([b, p]) => window.rerankerTest.loadPicked(b, p, { device: 'wasm', browserCache: false }), [base, paths] as const);
+    const loaded = await page.evaluate(
+      ([b, p]) => window.rerankerTest.loadPicked(b, p, { device: 'wasm', browserCache: false }),
+      [base, paths] as const,
+    );
     expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
     expect(models.requests.length - before).toBe(paths.length);
-    const logits = await page.evaluate(([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])), [KOREAN_QUERY, PASSAGES] as const);
+    const logits = await page.evaluate(
+      ([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])),
+      [KOREAN_QUERY, PASSAGES] as const,
+    );
     expect(maxAbsDiff(logits, nodeLogits.q8)).toBeLessThan(TOLERANCE);
   });
 
@@ -221,8 +327,15 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
   test('in one worker: a failed model switch leaves the worker usable for the next switch', async () => {
     expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
     const switchTo = (model: string) =>
-      page.evaluate(([host, id]) => window.rerankerTest.switchModel({ model: id, remoteHost: host, device: 'wasm', browserCache: false }), [models.url, model] as const);
-    expect(await switchTo('test-org/missing-q8')).toMatchObject({ ok: false, error: { code: 'MODEL_FILE_MISSING', file: 'onnx/model_quantized.onnx' } });
+      page.evaluate(
+        ([host, id]) =>
+          window.rerankerTest.switchModel({ model: id, remoteHost: host, device: 'wasm', browserCache: false }),
+        [models.url, model] as const,
+      );
+    expect(await switchTo('test-org/missing-q8')).toMatchObject({
+      ok: false,
+      error: { code: 'MODEL_FILE_MISSING', file: 'onnx/model_quantized.onnx' },
+    });
     const noModel = await page.evaluate(() => window.rerankerTest.rank('질문', ['문서']));
     expect(noModel).toMatchObject({ ok: false, error: { code: 'DISPOSED' } }); // typed, not a hang or a dead worker
     expect(await switchTo(MODEL_ID)).toMatchObject({ ok: true, ready: { backend: 'wasm' } });
@@ -232,6 +345,14 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
   test('bad input from the page gets the same typed errors as in Node', async () => {
     expect((await load(MODEL_ID, { device: 'wasm' })).ok).toBe(true);
     const result = await page.evaluate(() => window.rerankerTest.rank('', ['x']));
-    expect(result).toMatchObject({ ok: false, error: { name: 'InvalidInputError', className: 'InvalidInputError', code: 'INVALID_INPUT', message: 'query is empty' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        name: 'InvalidInputError',
+        className: 'InvalidInputError',
+        code: 'INVALID_INPUT',
+        message: 'query is empty',
+      },
+    });
   });
 });

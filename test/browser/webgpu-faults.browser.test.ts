@@ -36,14 +36,21 @@ afterAll(async () => {
 });
 
 const load = (model: string, extra: Record<string, unknown> = {}) =>
-  page.evaluate(([host, id, more]) => window.rerankerTest.load({ model: id, remoteHost: host, device: 'webgpu', dtype: 'fp32', ...more } as never), [models.url, model, extra] as const);
+  page.evaluate(
+    ([host, id, more]) =>
+      window.rerankerTest.load({ model: id, remoteHost: host, device: 'webgpu', dtype: 'fp32', ...more } as never),
+    [models.url, model, extra] as const,
+  );
 
 describe('a model that does not fit its graph is refused on WebGPU (no silent scores)', () => {
   test('tokenizer ids past the embedding rows (read over HTTP Range): MODEL_MISMATCH on tokenizer.json', async () => {
     const result = await load('test-org/tokenizer-past-table', { browserCache: false });
     if (result.ok) {
       // What the fix prevents: WebGPU ranks a passage holding the out-of-range token without an error.
-      const ranked = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, [`${EXTRA_TOKEN} ${KOREAN_PASSAGES[0]}`]] as [string, string[]]);
+      const ranked = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+        KOREAN_QUERY,
+        [`${EXTRA_TOKEN} ${KOREAN_PASSAGES[0]}`],
+      ] as [string, string[]]);
       expect.fail(`loaded on ${result.ready.backend} and ranked: ${JSON.stringify(ranked)}`);
     }
     expect(result.error).toMatchObject({ name: 'ModelLoadError', code: 'MODEL_MISMATCH', file: 'tokenizer.json' });
@@ -52,7 +59,10 @@ describe('a model that does not fit its graph is refused on WebGPU (no silent sc
 
   test('config claiming 4096 positions over a 514-row table (read from the Cache API): MODEL_MISMATCH on config.json', async () => {
     const result = await load('test-org/config-past-positions', { browserCache: true });
-    expect(result).toMatchObject({ ok: false, error: { name: 'ModelLoadError', code: 'MODEL_MISMATCH', file: 'config.json' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { name: 'ModelLoadError', code: 'MODEL_MISMATCH', file: 'config.json' },
+    });
   });
 });
 
@@ -61,20 +71,35 @@ describe('WebGPU device lost during a rank', () => {
     // Reference order from a WASM load of the same fp32 file.
     const passages = [...KOREAN_PASSAGES];
     expect((await load('test-org/tiny-xlmr', { device: 'wasm', browserCache: false })).ok).toBe(true);
-    const reference = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, passages] as const);
+    const reference = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+      KOREAN_QUERY,
+      passages,
+    ] as const);
     expect(reference.ok).toBe(true);
 
     const loaded = await load('test-org/tiny-xlmr', { simulateWebGpuFailure: 'lose-device', browserCache: false });
     expect(loaded.ok && loaded.ready.backend, JSON.stringify(loaded)).toBe('webgpu');
     const started = Date.now();
-    const result = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, passages] as const);
-    console.log(`[webgpu] device lost mid-rank: ${result.ok ? 'ranked on ' + result.state.backend : 'failed'} after ${Date.now() - started} ms: ${JSON.stringify(result.ok ? result.state.fallbacks : result.error)}`);
+    const result = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+      KOREAN_QUERY,
+      passages,
+    ] as const);
+    console.log(
+      `[webgpu] device lost mid-rank: ${result.ok ? 'ranked on ' + result.state.backend : 'failed'} after ${Date.now() - started} ms: ${JSON.stringify(result.ok ? result.state.fallbacks : result.error)}`,
+    );
     expect(result.ok, JSON.stringify(result)).toBe(true);
     if (!result.ok || !reference.ok) return;
-    expect(result.state).toMatchObject({ backend: 'wasm', dtype: 'fp32', fallbacks: [{ backend: 'webgpu', dtype: 'fp32' }] });
+    expect(result.state).toMatchObject({
+      backend: 'wasm',
+      dtype: 'fp32',
+      fallbacks: [{ backend: 'webgpu', dtype: 'fp32' }],
+    });
     expect(result.state.nodePlacement).not.toHaveProperty('WebGpuExecutionProvider');
     expect(result.ranked.map((r) => r.index)).toEqual(reference.ranked.map((r) => r.index));
-    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, passages] as const);
+    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+      KOREAN_QUERY,
+      passages,
+    ] as const);
     expect(next).toMatchObject({ ok: true, state: { backend: 'wasm' } });
   });
 });

@@ -35,39 +35,61 @@ afterAll(async () => {
 });
 
 const load = (extra: Record<string, unknown> = {}) =>
-  page.evaluate(([host, id, more]) => window.rerankerTest.load({ model: id, remoteHost: host, browserCache: false, device: 'wasm', ...more } as never), [models.url, MODEL_ID, extra] as const);
+  page.evaluate(
+    ([host, id, more]) =>
+      window.rerankerTest.load({ model: id, remoteHost: host, browserCache: false, device: 'wasm', ...more } as never),
+    [models.url, MODEL_ID, extra] as const,
+  );
 
 /** Enough work that later calls are still queued a moment after they were made. */
 const manyPassages = Array.from({ length: 300 }, (_, i) => `${i} ${longPassage(4)}`);
 
 function rerankerWorker(): PageWorker {
   const worker = page.workers().find((w) => w.url().includes('reranker.worker'));
-  if (!worker) throw new Error(`no reranker worker among ${page.workers().map((w) => w.url()).join(', ')}`);
+  if (!worker)
+    throw new Error(
+      `no reranker worker among ${page
+        .workers()
+        .map((w) => w.url())
+        .join(', ')}`,
+    );
   return worker;
 }
 
 describe('every call settles', () => {
   test('dispose while five ranks are running or queued: all five reject with AbortError, nothing hangs', async () => {
     expect((await load()).ok).toBe(true);
-    await page.evaluate(([q, docs]) => window.rerankerTest.startRanks(q, docs, 5), [KOREAN_QUERY, manyPassages] as const);
+    await page.evaluate(([q, docs]) => window.rerankerTest.startRanks(q, docs, 5), [
+      KOREAN_QUERY,
+      manyPassages,
+    ] as const);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const disposedAt = await page.evaluate(() => window.rerankerTest.disposeNow());
     const outcomes = await page.evaluate(() => window.rerankerTest.settled());
     const latest = Math.max(...outcomes.map((o) => o.settledAt)) - disposedAt;
     console.log(`[faults] dispose under 5 ranks: all settled ${latest.toFixed(0)} ms after dispose()`);
     expect(outcomes).toHaveLength(5);
-    for (const outcome of outcomes) expect(outcome).toMatchObject({ ok: false, error: { name: 'AbortError', code: 'ABORTED' } });
+    for (const outcome of outcomes)
+      expect(outcome).toMatchObject({ ok: false, error: { name: 'AbortError', code: 'ABORTED' } });
   });
 
   test('the worker is terminated mid-rank: running and queued calls, state() and later calls reject with WORKER_CRASHED', async () => {
     expect((await load()).ok).toBe(true);
-    await page.evaluate(([q, docs]) => window.rerankerTest.startRanks(q, docs, 3), [KOREAN_QUERY, manyPassages] as const);
+    await page.evaluate(([q, docs]) => window.rerankerTest.startRanks(q, docs, 3), [
+      KOREAN_QUERY,
+      manyPassages,
+    ] as const);
     const killedAt = await page.evaluate(() => window.rerankerTest.now());
     // Ends the worker's context from outside, as the browser does when it kills a worker: no event fires.
-    void rerankerWorker().evaluate(() => (self as unknown as { close(): void }).close()).catch(() => undefined);
+    void rerankerWorker()
+      .evaluate(() => (self as unknown as { close(): void }).close())
+      .catch(() => undefined);
     const outcomes = await page.evaluate(() => window.rerankerTest.settled());
-    console.log(`[faults] worker terminated under 3 ranks: all settled ${(Math.max(...outcomes.map((o) => o.settledAt)) - killedAt).toFixed(0)} ms after the kill`);
-    for (const outcome of outcomes) expect(outcome).toMatchObject({ ok: false, error: { name: 'WorkerCrashedError', code: 'WORKER_CRASHED' } });
+    console.log(
+      `[faults] worker terminated under 3 ranks: all settled ${(Math.max(...outcomes.map((o) => o.settledAt)) - killedAt).toFixed(0)} ms after the kill`,
+    );
+    for (const outcome of outcomes)
+      expect(outcome).toMatchObject({ ok: false, error: { name: 'WorkerCrashedError', code: 'WORKER_CRASHED' } });
     const after = await page.evaluate(() => window.rerankerTest.afterDeath());
     expect(after.state).toMatchObject({ ok: false, error: { code: 'WORKER_CRASHED' } });
     expect(after.rank).toMatchObject({ ok: false, error: { code: 'WORKER_CRASHED' } });
@@ -76,33 +98,82 @@ describe('every call settles', () => {
 
   test('an uncaught error in the worker: pending calls reject with WORKER_CRASHED naming it', async () => {
     expect((await load()).ok).toBe(true);
-    await page.evaluate(([q, docs]) => window.rerankerTest.startRanks(q, docs, 2), [KOREAN_QUERY, manyPassages] as const);
-    void rerankerWorker().evaluate(() => void setTimeout(() => { throw new Error('boom inside the worker'); })).catch(() => undefined);
+    await page.evaluate(([q, docs]) => window.rerankerTest.startRanks(q, docs, 2), [
+      KOREAN_QUERY,
+      manyPassages,
+    ] as const);
+    void rerankerWorker()
+      .evaluate(
+        () =>
+          void setTimeout(() => {
+            throw new Error('boom inside the worker');
+          }),
+      )
+      .catch(() => undefined);
     const outcomes = await page.evaluate(() => window.rerankerTest.settled());
-    for (const outcome of outcomes) expect(outcome).toMatchObject({ ok: false, error: { code: 'WORKER_CRASHED', message: expect.stringContaining('boom inside the worker') } });
+    for (const outcome of outcomes)
+      expect(outcome).toMatchObject({
+        ok: false,
+        error: { code: 'WORKER_CRASHED', message: expect.stringContaining('boom inside the worker') },
+      });
   });
 
   const brokenAssets = [
-    { what: 'the worker script answers 404', url: '**/reranker.worker.ts*', status: 404, contentType: 'text/plain', body: 'Not Found' },
-    { what: 'the worker script answers JSON', url: '**/reranker.worker.ts*', status: 200, contentType: 'application/json', body: '{"error":"gone"}' },
-    { what: "onnxruntime's wasm answers 404", url: '**/*.wasm*', status: 404, contentType: 'text/plain', body: 'Not Found' },
-    { what: "onnxruntime's wasm answers JSON", url: '**/*.wasm*', status: 200, contentType: 'application/json', body: '{"error":"gone"}' },
-    { what: "onnxruntime's loader (.mjs) answers 404", url: '**/ort-wasm-simd-threaded*.mjs*', status: 404, contentType: 'text/plain', body: 'Not Found' },
+    {
+      what: 'the worker script answers 404',
+      url: '**/reranker.worker.ts*',
+      status: 404,
+      contentType: 'text/plain',
+      body: 'Not Found',
+    },
+    {
+      what: 'the worker script answers JSON',
+      url: '**/reranker.worker.ts*',
+      status: 200,
+      contentType: 'application/json',
+      body: '{"error":"gone"}',
+    },
+    {
+      what: "onnxruntime's wasm answers 404",
+      url: '**/*.wasm*',
+      status: 404,
+      contentType: 'text/plain',
+      body: 'Not Found',
+    },
+    {
+      what: "onnxruntime's wasm answers JSON",
+      url: '**/*.wasm*',
+      status: 200,
+      contentType: 'application/json',
+      body: '{"error":"gone"}',
+    },
+    {
+      what: "onnxruntime's loader (.mjs) answers 404",
+      url: '**/ort-wasm-simd-threaded*.mjs*',
+      status: 404,
+      contentType: 'text/plain',
+      body: 'Not Found',
+    },
   ];
-  test.each(brokenAssets)('$what: createReranker rejects with a typed error', async ({ url, status, contentType, body }) => {
-    await page.route(url, (route) => route.fulfill({ status, contentType, body }));
-    try {
-      const started = Date.now();
-      const result = await load();
-      console.log(`[faults] ${url} -> ${status} ${contentType}: typed error after ${Date.now() - started} ms: ${JSON.stringify(result.ok ? result : result.error)}`);
-      expect(result.ok).toBe(false);
-      if (result.ok) return;
-      expect(result.error.code).toMatch(/^(WORKER_CRASHED|MODEL_LOAD_FAILED)$/);
-      expect(result.error.name).not.toBe('Error');
-    } finally {
-      await page.unroute(url);
-    }
-  });
+  test.each(brokenAssets)(
+    '$what: createReranker rejects with a typed error',
+    async ({ url, status, contentType, body }) => {
+      await page.route(url, (route) => route.fulfill({ status, contentType, body }));
+      try {
+        const started = Date.now();
+        const result = await load();
+        console.log(
+          `[faults] ${url} -> ${status} ${contentType}: typed error after ${Date.now() - started} ms: ${JSON.stringify(result.ok ? result : result.error)}`,
+        );
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.error.code).toMatch(/^(WORKER_CRASHED|MODEL_LOAD_FAILED)$/);
+        expect(result.error.name).not.toBe('Error');
+      } finally {
+        await page.unroute(url);
+      }
+    },
+  );
 
   test('a model download that never answers: createReranker rejects with LoadStalledError after loadStallMs', async () => {
     const url = '**/onnx/model_quantized.onnx';
@@ -132,11 +203,17 @@ describe('threads (cross-origin isolated page)', () => {
     if (huge.ok) expect(huge.ready.threads).toBe(cores);
     for (const threads of [0, -1, Number.NaN]) {
       const refused = await load({ threads });
-      expect(refused, String(threads)).toMatchObject({ ok: false, error: { name: 'InvalidInputError', code: 'INVALID_INPUT' } });
+      expect(refused, String(threads)).toMatchObject({
+        ok: false,
+        error: { name: 'InvalidInputError', code: 'INVALID_INPUT' },
+      });
     }
     const ranked = await load({ threads: 1 });
     expect(ranked.ok && ranked.ready.threads).toBe(1);
-    expect((await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, KOREAN_PASSAGES] as const)).ok).toBe(true);
+    expect(
+      (await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, KOREAN_PASSAGES] as const))
+        .ok,
+    ).toBe(true);
   });
 });
 
@@ -145,10 +222,18 @@ describe('an oversized batch (WASM)', () => {
     expect((await load()).ok).toBe(true);
     const huge = Array.from({ length: 1000 }, (_, i) => `${i} ${longPassage(30)}`);
     const started = Date.now();
-    const oversized = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs, { batchTokens: 1e9 }), [KOREAN_QUERY, huge] as const);
-    console.log(`[faults] 1000 x 512 tokens, batchTokens 1e9: ${Date.now() - started} ms: ${JSON.stringify(oversized.ok ? 'ranked' : oversized.error)}`);
+    const oversized = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs, { batchTokens: 1e9 }), [
+      KOREAN_QUERY,
+      huge,
+    ] as const);
+    console.log(
+      `[faults] 1000 x 512 tokens, batchTokens 1e9: ${Date.now() - started} ms: ${JSON.stringify(oversized.ok ? 'ranked' : oversized.error)}`,
+    );
     expect(oversized).toMatchObject({ ok: false, error: { name: 'InvalidInputError', code: 'INVALID_INPUT' } });
-    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, KOREAN_PASSAGES] as const);
+    const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+      KOREAN_QUERY,
+      KOREAN_PASSAGES,
+    ] as const);
     expect(next, JSON.stringify(next)).toMatchObject({ ok: true });
   });
 
@@ -158,19 +243,48 @@ describe('an oversized batch (WASM)', () => {
     // is cheap, so the run fails within seconds. (16 heads reach std::bad_alloc, but only after minutes.)
     const manyHeads = path.join(os.tmpdir(), 'ko-rerank-mismatched', 'tiny-xlmr-64-heads');
     if (!existsSync(path.join(manyHeads, 'onnx', 'model_quantized.onnx'))) {
-      await writeCrossEncoder({ preset: { ...PRESETS['tiny-xlmr'], hiddenSize: 64, numHeads: 64 }, outDir: manyHeads, seed: 7, dtypes: ['q8'] });
+      await writeCrossEncoder({
+        preset: { ...PRESETS['tiny-xlmr'], hiddenSize: 64, numHeads: 64 },
+        outDir: manyHeads,
+        seed: 7,
+        dtypes: ['q8'],
+      });
     }
     const models2 = await startModelServer({ models: { 'test-org/many-heads': manyHeads } });
     try {
-      const loaded = await page.evaluate(([host]) => window.rerankerTest.load({ model: 'test-org/many-heads', remoteHost: host, browserCache: false, device: 'wasm' } as never), [models2.url] as const);
+      const loaded = await page.evaluate(
+        ([host]) =>
+          window.rerankerTest.load({
+            model: 'test-org/many-heads',
+            remoteHost: host,
+            browserCache: false,
+            device: 'wasm',
+          } as never),
+        [models2.url] as const,
+      );
       expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
       const rows = Array.from({ length: 128 }, (_, i) => `${i} ${longPassage(30)}`);
       const started = Date.now();
-      const failed = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs, { batchTokens: 65_536 }), [KOREAN_QUERY, rows] as const);
-      console.log(`[faults] 128 x 512 tokens, 64 heads, batchTokens 65536: ${Date.now() - started} ms: ${JSON.stringify(failed.ok ? 'ranked' : failed.error)}`);
-      expect(failed).toMatchObject({ ok: false, error: { name: 'OutOfMemoryError', code: 'OUT_OF_MEMORY', message: expect.stringContaining('lower batchTokens') } });
+      const failed = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs, { batchTokens: 65_536 }), [
+        KOREAN_QUERY,
+        rows,
+      ] as const);
+      console.log(
+        `[faults] 128 x 512 tokens, 64 heads, batchTokens 65536: ${Date.now() - started} ms: ${JSON.stringify(failed.ok ? 'ranked' : failed.error)}`,
+      );
+      expect(failed).toMatchObject({
+        ok: false,
+        error: {
+          name: 'OutOfMemoryError',
+          code: 'OUT_OF_MEMORY',
+          message: expect.stringContaining('lower batchTokens'),
+        },
+      });
       // Before the fix every later call in the worker failed with std::bad_alloc too.
-      const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [KOREAN_QUERY, KOREAN_PASSAGES] as const);
+      const next = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+        KOREAN_QUERY,
+        KOREAN_PASSAGES,
+      ] as const);
       expect(next, JSON.stringify(next)).toMatchObject({ ok: true, state: { backend: 'wasm' } });
     } finally {
       await models2.close();

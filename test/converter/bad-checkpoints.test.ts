@@ -21,7 +21,13 @@ beforeAll(async () => {
   good = path.join(scratch, 'good');
   sharded = path.join(scratch, 'sharded');
   await writeCrossEncoder({ preset: PRESETS['tiny-xlmr'], outDir: good, seed: 3, format: 'safetensors' });
-  await writeCrossEncoder({ preset: PRESETS['tiny-xlmr'], outDir: sharded, seed: 3, format: 'safetensors', checkpoint: { maxShardBytes: 1_000_000 } });
+  await writeCrossEncoder({
+    preset: PRESETS['tiny-xlmr'],
+    outDir: sharded,
+    seed: 3,
+    format: 'safetensors',
+    checkpoint: { maxShardBytes: 1_000_000 },
+  });
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
@@ -32,7 +38,10 @@ async function convertDamaged(damage: (folder: string) => Promise<void>, from = 
   await cp(from, folder, { recursive: true });
   await damage(folder);
   const out = path.join(scratch, `out-${count}`);
-  const error = await convertModel({ source: folder, out, dtypes: ['fp16', 'q8'] }).then(() => null, (e: unknown) => e);
+  const error = await convertModel({ source: folder, out, dtypes: ['fp16', 'q8'] }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(existsSync(out), 'no output folder after a failure').toBe(false);
   expect((await readdir(scratch)).filter((f) => f.includes('.converting-'))).toEqual([]);
   return error;
@@ -42,7 +51,10 @@ const editJson = async (file: string, edit: (value: Record<string, unknown>) => 
   writeFile(file, JSON.stringify(edit(JSON.parse(await readFile(file, 'utf8')))));
 
 /** Rewrites a safetensors header (the data after it stays as it was). */
-async function editHeader(file: string, edit: (header: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) => void): Promise<void> {
+async function editHeader(
+  file: string,
+  edit: (header: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) => void,
+): Promise<void> {
   const bytes = await readFile(file);
   const length = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8'));
@@ -66,8 +78,15 @@ test('the good checkpoints convert (the cases below fail for their damage alone)
 });
 
 test('only pytorch_model.bin', async () => {
-  const error = await convertDamaged((f) => rename(path.join(f, 'model.safetensors'), path.join(f, 'pytorch_model.bin')));
-  expect(error).toMatchObject({ name: 'ConversionError', code: 'UNSUPPORTED_CHECKPOINT', file: 'pytorch_model.bin', message: expect.stringMatching(/pickle/) });
+  const error = await convertDamaged((f) =>
+    rename(path.join(f, 'model.safetensors'), path.join(f, 'pytorch_model.bin')),
+  );
+  expect(error).toMatchObject({
+    name: 'ConversionError',
+    code: 'UNSUPPORTED_CHECKPOINT',
+    file: 'pytorch_model.bin',
+    message: expect.stringMatching(/pickle/),
+  });
 });
 
 test('no weights at all', async () => {
@@ -85,13 +104,23 @@ test('another architecture, more than one label, custom code, another activation
   ];
   for (const [edit, message] of cases) {
     const error = await convertDamaged((f) => editJson(path.join(f, 'config.json'), edit));
-    expect(error).toMatchObject({ code: 'UNSUPPORTED_CHECKPOINT', file: 'config.json', message: expect.stringMatching(message) });
+    expect(error).toMatchObject({
+      code: 'UNSUPPORTED_CHECKPOINT',
+      file: 'config.json',
+      message: expect.stringMatching(message),
+    });
   }
 });
 
 test('config.json missing or not JSON', async () => {
-  expect(await convertDamaged((f) => rm(path.join(f, 'config.json')))).toMatchObject({ code: 'CHECKPOINT_FILE_MISSING', file: 'config.json' });
-  expect(await convertDamaged((f) => writeFile(path.join(f, 'config.json'), '{"model_type": "xlm-'))).toMatchObject({ code: 'CHECKPOINT_CORRUPT', file: 'config.json' });
+  expect(await convertDamaged((f) => rm(path.join(f, 'config.json')))).toMatchObject({
+    code: 'CHECKPOINT_FILE_MISSING',
+    file: 'config.json',
+  });
+  expect(await convertDamaged((f) => writeFile(path.join(f, 'config.json'), '{"model_type": "xlm-'))).toMatchObject({
+    code: 'CHECKPOINT_CORRUPT',
+    file: 'config.json',
+  });
 });
 
 test('no tokenizer.json', async () => {
@@ -110,7 +139,12 @@ test('a misshaped tensor is named with both shapes', async () => {
       h[QUERY]!.shape = [16, 64]; // same byte count, other shape
     }),
   );
-  expect(error).toMatchObject({ code: 'TENSOR_MISSHAPED', file: 'model.safetensors', tensor: QUERY, message: expect.stringMatching(/\[16,64\].*\[32,32\]/) });
+  expect(error).toMatchObject({
+    code: 'TENSOR_MISSHAPED',
+    file: 'model.safetensors',
+    tensor: QUERY,
+    message: expect.stringMatching(/\[16,64\].*\[32,32\]/),
+  });
 });
 
 test('header offsets past the end of the file', async () => {
@@ -120,7 +154,12 @@ test('header offsets past the end of the file', async () => {
       h[QUERY]!.data_offsets = [begin + 1e9, end + 1e9];
     }),
   );
-  expect(error).toMatchObject({ code: 'CHECKPOINT_CORRUPT', file: 'model.safetensors', tensor: QUERY, message: expect.stringMatching(/ends at byte/) });
+  expect(error).toMatchObject({
+    code: 'CHECKPOINT_CORRUPT',
+    file: 'model.safetensors',
+    tensor: QUERY,
+    message: expect.stringMatching(/ends at byte/),
+  });
 });
 
 test('overlapping tensors', async () => {
@@ -131,7 +170,11 @@ test('overlapping tensors', async () => {
       h[QUERY]!.data_offsets = [words[0], words[0] + size];
     }),
   );
-  expect(error).toMatchObject({ code: 'CHECKPOINT_CORRUPT', file: 'model.safetensors', message: expect.stringMatching(/overlap/) });
+  expect(error).toMatchObject({
+    code: 'CHECKPOINT_CORRUPT',
+    file: 'model.safetensors',
+    message: expect.stringMatching(/overlap/),
+  });
 });
 
 test('a byte count that does not match the dtype and shape', async () => {
@@ -152,7 +195,9 @@ test('a truncated file names the tensor it cuts', async () => {
 });
 
 test('not a safetensors file at all', async () => {
-  const error = await convertDamaged((f) => writeFile(path.join(f, 'model.safetensors'), '<!doctype html><html>404</html>'));
+  const error = await convertDamaged((f) =>
+    writeFile(path.join(f, 'model.safetensors'), '<!doctype html><html>404</html>'),
+  );
   expect(error).toMatchObject({ code: 'CHECKPOINT_CORRUPT', file: 'model.safetensors' });
 });
 

@@ -3,7 +3,11 @@ import { CorpusFormatError, detectCorpusFormat, parseCorpus } from '../../src/de
 
 describe('user corpus files', () => {
   test('text: paragraphs split on blank lines, else one passage per line', () => {
-    expect(parseCorpus('첫 문단\n이어짐\n\n둘째 문단\r\n\r\n\n셋째', 'txt').map((p) => p.text)).toEqual(['첫 문단 이어짐', '둘째 문단', '셋째']);
+    expect(parseCorpus('첫 문단\n이어짐\n\n둘째 문단\r\n\r\n\n셋째', 'txt').map((p) => p.text)).toEqual([
+      '첫 문단 이어짐',
+      '둘째 문단',
+      '셋째',
+    ]);
     expect(parseCorpus('하나\n둘\n\n', 'txt').map((p) => p.text)).toEqual(['하나', '둘']);
   });
 
@@ -43,6 +47,11 @@ describe('user corpus files', () => {
   });
 
   test('format from the file name', () => {
-    expect([detectCorpusFormat('a.JSONL'), detectCorpusFormat('b.csv'), detectCorpusFormat('c.txt'), detectCorpusFormat('d')]).toEqual(['jsonl', 'csv', 'txt', 'txt']);
+    expect([
+      detectCorpusFormat('a.JSONL'),
+      detectCorpusFormat('b.csv'),
+      detectCorpusFormat('c.txt'),
+      detectCorpusFormat('d'),
+    ]).toEqual(['jsonl', 'csv', 'txt', 'txt']);
   });
 });

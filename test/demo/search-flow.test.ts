@@ -6,9 +6,21 @@
 import { describe, expect, test } from 'vitest';
 import type { CorpusPassage } from '../../src/demo/corpus-file.js';
 import { LatestWins } from '../../src/demo/latest.js';
-import { describeModelError, describeServiceError, incompleteChoice, serviceEndpoint, shortModelName } from '../../src/demo/model-errors.js';
+import {
+  describeModelError,
+  describeServiceError,
+  incompleteChoice,
+  serviceEndpoint,
+  shortModelName,
+} from '../../src/demo/model-errors.js';
 import { ModelHolder } from '../../src/demo/model-holder.js';
-import { type CandidateRanking, type CorpusSnapshot, RERANK_MAX_CHARACTERS, type SearchView, runSearch } from '../../src/demo/search-flow.js';
+import {
+  type CandidateRanking,
+  type CorpusSnapshot,
+  RERANK_MAX_CHARACTERS,
+  type SearchView,
+  runSearch,
+} from '../../src/demo/search-flow.js';
 import { LexicalIndex } from '../../src/retrieval/index.js';
 
 function snapshot(label: string, texts: string[]): CorpusSnapshot {
@@ -42,7 +54,11 @@ function recordingView() {
   return { painted, view };
 }
 
-const SAMPLE = snapshot('sample', ['기준금리는 금융통화위원회가 결정합니다', '오늘 날씨는 맑습니다', '기준금리 인상 소식']);
+const SAMPLE = snapshot('sample', [
+  '기준금리는 금융통화위원회가 결정합니다',
+  '오늘 날씨는 맑습니다',
+  '기준금리 인상 소식',
+]);
 
 describe('LatestWins', () => {
   test('a new turn supersedes the old one, and cancel ends the current one', () => {
@@ -64,9 +80,21 @@ describe('runSearch', () => {
     const { painted, view } = recordingView();
     const ranking = deferred<CandidateRanking>();
     const turn = turns.begin();
-    const outcome = runSearch({ query: '기준금리', snapshot: SAMPLE, turn, topN: 10, rank: () => ranking.promise, view });
+    const outcome = runSearch({
+      query: '기준금리',
+      snapshot: SAMPLE,
+      turn,
+      topN: 10,
+      rank: () => ranking.promise,
+      view,
+    });
     turns.cancel();
-    ranking.resolve(ranks([{ index: 1, score: 0.9 }, { index: 0, score: 0.1 }])); // the worker finished anyway
+    ranking.resolve(
+      ranks([
+        { index: 1, score: 0.9 },
+        { index: 0, score: 0.1 },
+      ]),
+    ); // the worker finished anyway
     expect(await outcome).toBe('stale');
     expect(painted.filter((p) => p.startsWith('reranked'))).toEqual([]);
   });
@@ -75,10 +103,29 @@ describe('runSearch', () => {
     const turns = new LatestWins();
     const { painted, view } = recordingView();
     const slow = deferred<CandidateRanking>();
-    const first = runSearch({ query: '기준금리', snapshot: SAMPLE, turn: turns.begin(), topN: 10, rank: () => slow.promise, view });
-    const second = runSearch({ query: '날씨', snapshot: SAMPLE, turn: turns.begin(), topN: 10, rank: async () => ranks([{ index: 0, score: 1 }]), view });
+    const first = runSearch({
+      query: '기준금리',
+      snapshot: SAMPLE,
+      turn: turns.begin(),
+      topN: 10,
+      rank: () => slow.promise,
+      view,
+    });
+    const second = runSearch({
+      query: '날씨',
+      snapshot: SAMPLE,
+      turn: turns.begin(),
+      topN: 10,
+      rank: async () => ranks([{ index: 0, score: 1 }]),
+      view,
+    });
     expect(await second).toBe('reranked');
-    slow.resolve(ranks([{ index: 0, score: 1 }, { index: 1, score: 0 }]));
+    slow.resolve(
+      ranks([
+        { index: 0, score: 1 },
+        { index: 1, score: 0 },
+      ]),
+    );
     expect(await first).toBe('stale');
     expect(painted.at(-1)).toBe('reranked:오늘 날씨는 맑습니다');
     expect(painted.filter((p) => p.startsWith('reranked'))).toHaveLength(1);
@@ -90,7 +137,14 @@ describe('runSearch', () => {
     const ranking = deferred<CandidateRanking>();
     let report: ((partial: CandidateRanking) => void) | undefined;
     const turn = turns.begin();
-    const outcome = runSearch({ query: '기준금리', snapshot: SAMPLE, turn, topN: 10, rank: (_q, _t, _s, onPartial) => ((report = onPartial), ranking.promise), view });
+    const outcome = runSearch({
+      query: '기준금리',
+      snapshot: SAMPLE,
+      turn,
+      topN: 10,
+      rank: (_q, _t, _s, onPartial) => ((report = onPartial), ranking.promise),
+      view,
+    });
     const [firstHit, secondHit] = painted[0]!.replace(/^bm25:/, '').split('|');
     report!({ results: [{ index: 1, score: 0.8 }], unscored: [0] });
     expect(painted.at(-1)).toBe(`partial:${secondHit}/${firstHit}`);
@@ -100,7 +154,14 @@ describe('runSearch', () => {
     report!({ results: [{ index: 0, score: 0.9 }], unscored: [1] }); // late, after the result
     expect(painted.filter((p) => p.startsWith('partial'))).toHaveLength(1);
     // A partial of a superseded search does not paint.
-    const older = runSearch({ query: '기준금리', snapshot: SAMPLE, turn: turns.begin(), topN: 10, rank: (_q, _t, _s, onPartial) => ((report = onPartial), new Promise(() => undefined)), view });
+    const older = runSearch({
+      query: '기준금리',
+      snapshot: SAMPLE,
+      turn: turns.begin(),
+      topN: 10,
+      rank: (_q, _t, _s, onPartial) => ((report = onPartial), new Promise(() => undefined)),
+      view,
+    });
     void older;
     turns.begin();
     report!({ results: [{ index: 0, score: 0.9 }], unscored: [1] });
@@ -111,12 +172,27 @@ describe('runSearch', () => {
     let current = SAMPLE;
     const { painted, view } = recordingView();
     const ranking = deferred<CandidateRanking>();
-    const started = runSearch({ query: '기준금리', snapshot: current, turn: new LatestWins().begin(), topN: 10, rank: () => ranking.promise, view });
+    const started = runSearch({
+      query: '기준금리',
+      snapshot: current,
+      turn: new LatestWins().begin(),
+      topN: 10,
+      rank: () => ranking.promise,
+      view,
+    });
     current = snapshot('tiny', ['다른 글']); // indices 0..1 from the first stage do not exist here
     expect(current.passages).toHaveLength(1);
-    ranking.resolve(ranks([{ index: 1, score: 0.7 }, { index: 0, score: 0.2 }]));
+    ranking.resolve(
+      ranks([
+        { index: 1, score: 0.7 },
+        { index: 0, score: 0.2 },
+      ]),
+    );
     expect(await started).toBe('reranked');
-    const shown = painted.at(-1)!.replace(/^reranked:/, '').split('|');
+    const shown = painted
+      .at(-1)!
+      .replace(/^reranked:/, '')
+      .split('|');
     expect(shown.sort()).toEqual(['기준금리 인상 소식', '기준금리는 금융통화위원회가 결정합니다'].sort());
   });
 
@@ -143,7 +219,13 @@ describe('runSearch', () => {
 });
 
 describe('ModelHolder', () => {
-  const fake = (name: string) => ({ name, disposed: false, async dispose() { this.disposed = true; } });
+  const fake = (name: string) => ({
+    name,
+    disposed: false,
+    async dispose() {
+      this.disposed = true;
+    },
+  });
 
   test('a superseded search stops waiting, the shared load continues for the next one', async () => {
     const holder = new ModelHolder<ReturnType<typeof fake>>();
@@ -163,7 +245,11 @@ describe('ModelHolder', () => {
   test('cancelLoad stops the download; another model disposes the old one', async () => {
     const holder = new ModelHolder<ReturnType<typeof fake>>();
     let loadSignal: AbortSignal | undefined;
-    const pending = holder.get('a', (s) => ((loadSignal = s), new Promise(() => undefined)), new AbortController().signal);
+    const pending = holder.get(
+      'a',
+      (s) => ((loadSignal = s), new Promise(() => undefined)),
+      new AbortController().signal,
+    );
     void pending.catch(() => undefined);
     holder.cancelLoad();
     expect(loadSignal?.aborted).toBe(true);
@@ -176,13 +262,28 @@ describe('ModelHolder', () => {
 
 describe('model errors in plain Korean', () => {
   test('a wrong folder URL that answers with a web page', () => {
-    const text = describeModelError({ name: 'ModelLoadError', code: 'MODEL_LOAD_FAILED', message: `Unexpected token '<', "<!doctype "... is not valid JSON` }, { online: true, model: 'https://x/app/' });
+    const text = describeModelError(
+      {
+        name: 'ModelLoadError',
+        code: 'MODEL_LOAD_FAILED',
+        message: `Unexpected token '<', "<!doctype "... is not valid JSON`,
+      },
+      { online: true, model: 'https://x/app/' },
+    );
     expect(text).toMatch(/^"https:\/\/x\/app\/"은\(는\) 모델 폴더가 아닙니다/);
   });
   test('an unreachable hub and an offline device', () => {
-    const error = { name: 'ModelLoadError', code: 'MODEL_LOAD_FAILED', message: 'loading config.json failed (Failed to fetch)' };
-    expect(describeModelError(error, { online: true, model: 'Xenova/bge-reranker-base' })).toMatch(/^모델 "Xenova\/bge-reranker-base"을\(를\) 내려받을 수 없습니다/);
-    expect(describeModelError(error, { online: false, model: 'Xenova/bge-reranker-base' })).toMatch(/^오프라인 상태이고, .*저장되어 있지 않습니다/);
+    const error = {
+      name: 'ModelLoadError',
+      code: 'MODEL_LOAD_FAILED',
+      message: 'loading config.json failed (Failed to fetch)',
+    };
+    expect(describeModelError(error, { online: true, model: 'Xenova/bge-reranker-base' })).toMatch(
+      /^모델 "Xenova\/bge-reranker-base"을\(를\) 내려받을 수 없습니다/,
+    );
+    expect(describeModelError(error, { online: false, model: 'Xenova/bge-reranker-base' })).toMatch(
+      /^오프라인 상태이고, .*저장되어 있지 않습니다/,
+    );
   });
   test('no folder picked and no hub id typed are caught before anything is fetched', () => {
     expect(incompleteChoice({ kind: 'folder', value: '', fileCount: 0 })).toMatch(/모델 폴더를 고르지 않았습니다/);
@@ -192,19 +293,46 @@ describe('model errors in plain Korean', () => {
   test('the edge service: an address must be http(s), and its failures are told apart', () => {
     expect(serviceEndpoint(' http://127.0.0.1:8080/ ')).toBe('http://127.0.0.1:8080');
     expect(serviceEndpoint('https://edge.example.com/rerank-api/')).toBe('https://edge.example.com/rerank-api');
-    for (const bad of ['', '127.0.0.1:8080', 'ftp://x', 'javascript:alert(1)', 'http://']) expect(serviceEndpoint(bad), bad).toBeNull();
+    for (const bad of ['', '127.0.0.1:8080', 'ftp://x', 'javascript:alert(1)', 'http://'])
+      expect(serviceEndpoint(bad), bad).toBeNull();
     expect(incompleteChoice({ kind: 'edge', value: 'localhost:8080' })).toMatch(/http:\/\/ 또는 https:\/\/로 시작/);
     expect(incompleteChoice({ kind: 'edge', value: 'http://localhost:8080' })).toBeNull();
 
     const at = { online: true, endpoint: 'http://127.0.0.1:8080' };
-    const unreachable = { name: 'InferenceError', code: 'INFERENCE_FAILED', message: 'the rerank service at http://127.0.0.1:8080 could not be reached: Failed to fetch' };
-    expect(describeServiceError(unreachable, at)).toMatch(/^에지 서비스 http:\/\/127\.0\.0\.1:8080에 연결할 수 없습니다: .*CORS/);
+    const unreachable = {
+      name: 'InferenceError',
+      code: 'INFERENCE_FAILED',
+      message: 'the rerank service at http://127.0.0.1:8080 could not be reached: Failed to fetch',
+    };
+    expect(describeServiceError(unreachable, at)).toMatch(
+      /^에지 서비스 http:\/\/127\.0\.0\.1:8080에 연결할 수 없습니다: .*CORS/,
+    );
     expect(describeServiceError(unreachable, { ...at, online: false })).toMatch(/^오프라인 상태라/);
-    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 401: missing or wrong API key' }, at)).toMatch(/API 키를 요구합니다 \(401\)/);
-    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 404: Not Found' }, at)).toMatch(/재순위화 서비스가 아닙니다/);
-    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 503: loading' }, at)).toMatch(/\(503\)/);
-    expect(describeServiceError({ name: 'LimitExceededError', code: 'LIMIT_EXCEEDED', message: 'the rerank service refused the request (413): too many' }, at)).toMatch(/한도/);
-    expect(describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 500: boom' }, at)).toMatch(/^에지 서비스 .*재순위화하지 못했습니다\. \(InferenceError: .*500/);
+    expect(
+      describeServiceError(
+        { name: 'InferenceError', message: 'the rerank service answered 401: missing or wrong API key' },
+        at,
+      ),
+    ).toMatch(/API 키를 요구합니다 \(401\)/);
+    expect(
+      describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 404: Not Found' }, at),
+    ).toMatch(/재순위화 서비스가 아닙니다/);
+    expect(
+      describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 503: loading' }, at),
+    ).toMatch(/\(503\)/);
+    expect(
+      describeServiceError(
+        {
+          name: 'LimitExceededError',
+          code: 'LIMIT_EXCEEDED',
+          message: 'the rerank service refused the request (413): too many',
+        },
+        at,
+      ),
+    ).toMatch(/한도/);
+    expect(
+      describeServiceError({ name: 'InferenceError', message: 'the rerank service answered 500: boom' }, at),
+    ).toMatch(/^에지 서비스 .*재순위화하지 못했습니다\. \(InferenceError: .*500/);
   });
   test('the status line names a model folder, not its full URL', () => {
     expect(shortModelName('http://127.0.0.1:5173/models/demo-xlmr')).toBe('demo-xlmr');

@@ -31,7 +31,10 @@ describe('planOrder', () => {
   test('topK: the best K lead, the rest keep their page order after them', () => {
     const plan = planOrder(6, scored([0.6, 0.1, 0.9, 0.3, 0.8, 0.2]), { topK: 2 });
     expect(plan.order).toEqual([2, 4, 0, 1, 3, 5]);
-    expect(plan.reranked).toEqual([{ index: 2, score: 0.9 }, { index: 4, score: 0.8 }]);
+    expect(plan.reranked).toEqual([
+      { index: 2, score: 0.9 },
+      { index: 4, score: 0.8 },
+    ]);
     expect(plan.scores).toHaveLength(6); // every scored item keeps its score
   });
 
@@ -47,7 +50,11 @@ describe('planOrder', () => {
 
   test('limit and topK together: top K of the first `limit`, then the other scored ones, then the rest', () => {
     const positions = candidatePositions(6, 4);
-    const plan = planOrder(6, positions.map((index) => ({ index, score: [0.2, 0.4, 0.9, 0.1][index]! })), { topK: 1 });
+    const plan = planOrder(
+      6,
+      positions.map((index) => ({ index, score: [0.2, 0.4, 0.9, 0.1][index]! })),
+      { topK: 1 },
+    );
     expect(plan.order).toEqual([2, 0, 1, 3, 4, 5]);
   });
 
@@ -63,7 +70,12 @@ describe('planOrder', () => {
 
   test('refuses bad input with typed errors', () => {
     expect(() => planOrder(2, [{ index: 2, score: 1 }])).toThrow(InvalidInputError);
-    expect(() => planOrder(2, [{ index: 0, score: 1 }, { index: 0, score: 2 }])).toThrow(/scored twice/);
+    expect(() =>
+      planOrder(2, [
+        { index: 0, score: 1 },
+        { index: 0, score: 2 },
+      ]),
+    ).toThrow(/scored twice/);
     expect(() => planOrder(2, [{ index: 0, score: '1' as unknown as number }])).toThrow(/not a number/);
     expect(() => planOrder(2, [], { topK: 0 })).toThrow(/topK must be an integer of at least 1, got 0/);
     expect(() => planOrder(2, [], { topK: 1.5 })).toThrow(InvalidInputError);

@@ -13,8 +13,14 @@ afterAll(() => reranker.dispose());
 
 test('batchTokens above the bound is refused with INVALID_INPUT before any run; the bound itself works', async () => {
   for (const batchTokens of [1e9, MAX_BATCH_TOKENS + 1]) {
-    await expect(reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES, { batchTokens })).rejects.toMatchObject({ name: 'InvalidInputError', code: 'INVALID_INPUT', message: expect.stringContaining(`at most ${MAX_BATCH_TOKENS}`) });
-    await expect(reranker.score([[KOREAN_QUERY, KOREAN_PASSAGES[0]!]], { batchTokens })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES, { batchTokens })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining(`at most ${MAX_BATCH_TOKENS}`),
+    });
+    await expect(reranker.score([[KOREAN_QUERY, KOREAN_PASSAGES[0]!]], { batchTokens })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   }
   const bounded = await reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES, { batchTokens: MAX_BATCH_TOKENS });
   expect(bounded.map((r) => r.index)).toEqual((await reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES)).map((r) => r.index));

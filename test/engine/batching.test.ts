@@ -19,7 +19,10 @@ describe('planBatches', () => {
   });
 
   test('groups similar lengths: longest first, stable for equal lengths', () => {
-    expect(planBatches([10, 50, 10, 50, 30], 100)).toEqual([[1, 3], [4, 0, 2]]);
+    expect(planBatches([10, 50, 10, 50, 30], 100)).toEqual([
+      [1, 3],
+      [4, 0, 2],
+    ]);
   });
 
   test('a budget smaller than one row still makes progress, one row per batch', () => {

@@ -11,7 +11,12 @@ const cost = new CostModel(COEFFICIENTS); // no observations: predicts exactly t
 const LENGTHS = [512, 512, 400, 512, 90, 512, 300, 512, 512, 60, 512, 512, 250, 512, 512, 512, 180, 512, 512, 512];
 const base = { tokenLengths: LENGTHS, maxLength: 512, minimumMaxLength: 128, batchTokens: 8192, cost };
 const predicted = (candidates: number, maxLength: number) =>
-  cost.predict(runShapes(LENGTHS.slice(0, candidates).map((l) => Math.min(l, maxLength)), 8192));
+  cost.predict(
+    runShapes(
+      LENGTHS.slice(0, candidates).map((l) => Math.min(l, maxLength)),
+      8192,
+    ),
+  );
 
 const FULL = predicted(20, 512);
 const ALL_AT_MINIMUM = predicted(20, 128);
@@ -91,7 +96,11 @@ describe('planBudget choices', () => {
   });
 
   test('no candidates: nothing to plan', () => {
-    expect(planBudget({ ...base, tokenLengths: [], budgetMs: 100 })).toEqual({ candidates: 0, maxLength: 512, predictedMs: 0 });
+    expect(planBudget({ ...base, tokenLengths: [], budgetMs: 100 })).toEqual({
+      candidates: 0,
+      maxLength: 512,
+      predictedMs: 0,
+    });
   });
 });
 

@@ -14,7 +14,10 @@ describe('Reranker.calibrate', () => {
 
   test('runs each calibration shape (after one unrecorded run of the largest) and fits the cost model', async () => {
     // Internals, read only here: the run method and the cost model it feeds.
-    const engine = reranker as unknown as { run(rows: EncodedRow[], record?: boolean): Promise<number[]>; cost: CostModel };
+    const engine = reranker as unknown as {
+      run(rows: EncodedRow[], record?: boolean): Promise<number[]>;
+      cost: CostModel;
+    };
     const original = engine.run.bind(reranker);
     const ran: Array<{ rows: number; width: number; record: boolean }> = [];
     engine.run = async (rows, record = true) => {
@@ -32,7 +35,8 @@ describe('Reranker.calibrate', () => {
     expect(ran).toEqual([{ rows: 1, width: 512, record: false }, ...shapes.map((s) => ({ ...s, record: true }))]);
     expect(engine.cost.observations).toBe(shapes.length);
     const { overheadMs, perTokenMs, perTokenSquaredMs } = engine.cost.coefficients;
-    for (const value of [overheadMs, perTokenMs, perTokenSquaredMs]) expect(Number.isFinite(value) && value >= 0).toBe(true);
+    for (const value of [overheadMs, perTokenMs, perTokenSquaredMs])
+      expect(Number.isFinite(value) && value >= 0).toBe(true);
     expect(engine.cost.predictRun({ rows: 8, width: 512 })).toBeGreaterThan(0);
     // The reranker works as before afterwards.
     expect(await reranker.rank('질문', ['답', '다른 글'])).toHaveLength(2);

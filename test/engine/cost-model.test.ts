@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { calibrate } from '../../src/engine/calibration.js';
-import { type CostCoefficients, CostModel, DEFAULT_PRIOR, MAX_SLOTS, type RunShape, calibrationShapes } from '../../src/engine/cost-model.js';
+import {
+  type CostCoefficients,
+  CostModel,
+  DEFAULT_PRIOR,
+  MAX_SLOTS,
+  type RunShape,
+  calibrationShapes,
+} from '../../src/engine/cost-model.js';
 
 /** Deterministic noise: mulberry32. */
 function random(seed: number): () => number {
@@ -13,7 +20,8 @@ function random(seed: number): () => number {
 }
 
 const TRUE: CostCoefficients = { overheadMs: 4, perTokenMs: 0.3, perTokenSquaredMs: 0.0002 };
-const time = (c: CostCoefficients, { rows, width }: RunShape) => c.overheadMs + c.perTokenMs * rows * width + c.perTokenSquaredMs * rows * width * width;
+const time = (c: CostCoefficients, { rows, width }: RunShape) =>
+  c.overheadMs + c.perTokenMs * rows * width + c.perTokenSquaredMs * rows * width * width;
 
 /** Shapes the engine makes: up to 8192 padded tokens per run, widths 16..512. */
 function engineShapes(count: number, next: () => number): RunShape[] {
@@ -46,11 +54,17 @@ describe('CostModel fit', () => {
     expectClose(fitted.perTokenSquaredMs, TRUE.perTokenSquaredMs, 0.15);
     // A few ms next to runs of seconds: loosely identified, and it hardly matters to any prediction.
     expect(Math.abs(fitted.overheadMs - TRUE.overheadMs)).toBeLessThanOrEqual(4);
-    for (const shape of [{ rows: 10, width: 128 }, { rows: 16, width: 512 }, { rows: 40, width: 200 }]) {
+    for (const shape of [
+      { rows: 10, width: 128 },
+      { rows: 16, width: 512 },
+      { rows: 40, width: 200 },
+    ]) {
       expectClose(model.predictRun(shape), time(TRUE, shape), 0.05);
     }
     // A tiny run (16 ms) within a few ms: the fit follows recent runs, few of which are that small.
-    expect(Math.abs(model.predictRun({ rows: 1, width: 40 }) - time(TRUE, { rows: 1, width: 40 }))).toBeLessThanOrEqual(3);
+    expect(Math.abs(model.predictRun({ rows: 1, width: 40 }) - time(TRUE, { rows: 1, width: 40 }))).toBeLessThanOrEqual(
+      3,
+    );
   });
 
   test('coefficients stay nonnegative when the unconstrained fit would make one negative', () => {
@@ -77,7 +91,12 @@ describe('CostModel fit', () => {
     expect(model.coefficients).toEqual(DEFAULT_PRIOR);
     expect(model.predictRun({ rows: 2, width: 100 })).toBeCloseTo(time(DEFAULT_PRIOR, { rows: 2, width: 100 }), 9);
     const custom = new CostModel(TRUE);
-    expect(custom.predict([{ rows: 1, width: 10 }, { rows: 3, width: 50 }])).toBeCloseTo(time(TRUE, { rows: 1, width: 10 }) + time(TRUE, { rows: 3, width: 50 }), 9);
+    expect(
+      custom.predict([
+        { rows: 1, width: 10 },
+        { rows: 3, width: 50 },
+      ]),
+    ).toBeCloseTo(time(TRUE, { rows: 1, width: 10 }) + time(TRUE, { rows: 3, width: 50 }), 9);
   });
 });
 
@@ -122,7 +141,8 @@ describe('CostModel refinement and memory', () => {
   test('memory stays bounded however many distinct shapes it sees, and the fit stays right', () => {
     const next = random(2);
     const model = new CostModel();
-    for (const shape of engineShapes(20_000, next)) model.observe(shape, time(TRUE, shape) * (1 + 0.1 * (next() - 0.5)));
+    for (const shape of engineShapes(20_000, next))
+      model.observe(shape, time(TRUE, shape) * (1 + 0.1 * (next() - 0.5)));
     expect(model.observations).toBe(20_000);
     expect(model.slotsKept).toBeLessThanOrEqual(MAX_SLOTS);
     expect(model.slotsKept).toBeGreaterThan(MAX_SLOTS / 2);
@@ -131,8 +151,14 @@ describe('CostModel refinement and memory', () => {
 
   test('refuses impossible observations and shapes', () => {
     const model = new CostModel();
-    for (const ms of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => model.observe({ rows: 1, width: 8 }, ms)).toThrow(RangeError);
-    for (const shape of [{ rows: 0, width: 8 }, { rows: 1, width: 0 }, { rows: 1.5, width: 8 }, { rows: 1, width: Number.NaN }]) {
+    for (const ms of [-1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => model.observe({ rows: 1, width: 8 }, ms)).toThrow(RangeError);
+    for (const shape of [
+      { rows: 0, width: 8 },
+      { rows: 1, width: 0 },
+      { rows: 1.5, width: 8 },
+      { rows: 1, width: Number.NaN },
+    ]) {
       expect(() => model.observe(shape, 1)).toThrow(RangeError);
       expect(() => model.predictRun(shape)).toThrow(RangeError);
     }
@@ -162,10 +188,15 @@ describe('calibrate', () => {
     const ran: RunShape[] = [];
     const model = new CostModel();
     const shapes = calibrationShapes(512);
-    await calibrate(model, shapes, async (shape) => {
-      ran.push(shape);
-      clock += time(TRUE, shape) * (ran.length === 1 ? 5 : 1); // the first run is slow: allocation
-    }, { now: () => clock });
+    await calibrate(
+      model,
+      shapes,
+      async (shape) => {
+        ran.push(shape);
+        clock += time(TRUE, shape) * (ran.length === 1 ? 5 : 1); // the first run is slow: allocation
+      },
+      { now: () => clock },
+    );
     expect(ran).toEqual([{ rows: 1, width: 512 }, ...shapes]);
     expect(model.observations).toBe(shapes.length);
     expectClose(model.coefficients.perTokenSquaredMs, TRUE.perTokenSquaredMs, 1e-6);

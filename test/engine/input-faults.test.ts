@@ -18,7 +18,10 @@ beforeAll(async () => {
 afterAll(() => reranker.dispose());
 
 async function rejection(call: () => Promise<unknown>): Promise<unknown> {
-  return call().then(() => null, (e: unknown) => e);
+  return call().then(
+    () => null,
+    (e: unknown) => e,
+  );
 }
 
 describe('arrays with holes (item 6)', () => {
@@ -30,13 +33,21 @@ describe('arrays with holes (item 6)', () => {
     expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/documents\[1\] is missing/) });
     const trailing = new Array<string>(3);
     trailing[0] = KOREAN_PASSAGES[0]!;
-    expect(await rejection(() => reranker.rank(KOREAN_QUERY, trailing))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/documents\[1\] is missing/) });
+    expect(await rejection(() => reranker.rank(KOREAN_QUERY, trailing))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/documents\[1\] is missing/),
+    });
   });
 
   test('score() refuses a pair list with a hole, and a pair with a hole', async () => {
     // eslint-disable-next-line no-sparse-arrays
-    const pairs = [[KOREAN_QUERY, KOREAN_PASSAGES[0]!], , [KOREAN_QUERY, KOREAN_PASSAGES[1]!]] as Array<[string, string]>;
-    expect(await rejection(() => reranker.score(pairs))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/pairs\[1\] is missing/) });
+    const pairs = [[KOREAN_QUERY, KOREAN_PASSAGES[0]!], , [KOREAN_QUERY, KOREAN_PASSAGES[1]!]] as Array<
+      [string, string]
+    >;
+    expect(await rejection(() => reranker.score(pairs))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/pairs\[1\] is missing/),
+    });
     // eslint-disable-next-line no-sparse-arrays
     const holedPair = [[KOREAN_QUERY, ,]] as unknown as Array<[string, string]>;
     expect(await rejection(() => reranker.score(holedPair))).toMatchObject({ code: 'INVALID_INPUT' });
@@ -49,19 +60,33 @@ describe('windowOverlap (item 9)', () => {
     const documents = [longPassage(20)];
     // maxLength 64 leaves 60 content tokens; the query takes some, the window is the rest.
     for (const windowOverlap of [60, 59, 1000]) {
-      const error = await rejection(() => reranker.rank(KOREAN_QUERY, documents, { maxLength: 64, longPassages: 'windows', windowOverlap }));
+      const error = await rejection(() =>
+        reranker.rank(KOREAN_QUERY, documents, { maxLength: 64, longPassages: 'windows', windowOverlap }),
+      );
       expect(error, `windowOverlap ${windowOverlap}`).toBeInstanceOf(InvalidInputError);
-      expect((error as Error).message).toMatch(/windowOverlap .* must be smaller than the passage window of \d+ tokens/);
+      expect((error as Error).message).toMatch(
+        /windowOverlap .* must be smaller than the passage window of \d+ tokens/,
+      );
     }
     // The window is what the query leaves: an overlap below 60 but not below that window is refused too.
     const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
     const queryTokens = encoder.tokenize(KOREAN_QUERY).length;
     const window = 60 - queryTokens;
-    expect(await rejection(() => reranker.rank(KOREAN_QUERY, documents, { maxLength: 64, longPassages: 'windows', windowOverlap: window }))).toMatchObject({
+    expect(
+      await rejection(() =>
+        reranker.rank(KOREAN_QUERY, documents, { maxLength: 64, longPassages: 'windows', windowOverlap: window }),
+      ),
+    ).toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringMatching(new RegExp(`passage window of ${window} tokens`)),
     });
-    expect(await reranker.rank(KOREAN_QUERY, documents, { maxLength: 64, longPassages: 'windows', windowOverlap: window - 1 })).toHaveLength(1);
+    expect(
+      await reranker.rank(KOREAN_QUERY, documents, {
+        maxLength: 64,
+        longPassages: 'windows',
+        windowOverlap: window - 1,
+      }),
+    ).toHaveLength(1);
   });
 });
 
@@ -80,20 +105,32 @@ describe('options and load arguments of the wrong type (item 11)', () => {
 
   test('a signal that is not an AbortSignal is a typed error', async () => {
     for (const signal of [{}, 'stop', { aborted: false }]) {
-      const error = await rejection(() => reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES, { signal: signal as AbortSignal }));
+      const error = await rejection(() =>
+        reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES, { signal: signal as AbortSignal }),
+      );
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as Error).message).toMatch(/signal must be an AbortSignal/);
     }
     const error = await rejection(() => Reranker.load({ model: 'x', signal: {} as AbortSignal }));
-    expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/signal must be an AbortSignal/) });
+    expect(error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/signal must be an AbortSignal/),
+    });
   });
 
   test('a non-string model or remoteHost is a typed error', async () => {
-    for (const options of [{ model: 42 }, { model: ['a'] }, { model: 'org/name', remoteHost: 42 }, { model: 'org/name', remoteHost: {} }]) {
+    for (const options of [
+      { model: 42 },
+      { model: ['a'] },
+      { model: 'org/name', remoteHost: 42 },
+      { model: 'org/name', remoteHost: {} },
+    ]) {
       const error = await rejection(() => Reranker.load(options as unknown as Parameters<typeof Reranker.load>[0]));
       expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidInputError);
       expect((error as Error).message).toMatch(/(model|remoteHost) must be a non-empty string/);
     }
-    expect(await rejection(() => Reranker.load(null as unknown as Parameters<typeof Reranker.load>[0]))).toBeInstanceOf(InvalidInputError);
+    expect(await rejection(() => Reranker.load(null as unknown as Parameters<typeof Reranker.load>[0]))).toBeInstanceOf(
+      InvalidInputError,
+    );
   });
 });

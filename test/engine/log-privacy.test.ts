@@ -21,7 +21,11 @@ beforeAll(async () => {
 
 test('a failed model run throws InferenceError and writes neither the token ids nor the text to stdout or stderr', async () => {
   const fixture = path.join(import.meta.dirname, 'fixtures', 'failing-run.ts');
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, folder, QUERY, PASSAGE], { maxBuffer: 1 << 24 });
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', fixture, folder, QUERY, PASSAGE],
+    { maxBuffer: 1 << 24 },
+  );
   expect(stdout.trim().split('\n').at(-1)).toBe('THROWN InferenceError INFERENCE_FAILED');
 
   const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));

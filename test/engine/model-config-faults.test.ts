@@ -53,7 +53,11 @@ test.each([-5, 0, 3, 5, 1.5])('max_position_embeddings %d is refused at load, no
   });
   const error = await loadError({ model: folder });
   expect(error).toBeInstanceOf(ModelLoadError);
-  expect(error).toMatchObject({ code: 'UNSUPPORTED_MODEL', file: 'config.json', message: expect.stringMatching(/max_position_embeddings/) });
+  expect(error).toMatchObject({
+    code: 'UNSUPPORTED_MODEL',
+    file: 'config.json',
+    message: expect.stringMatching(/max_position_embeddings/),
+  });
 });
 
 test('the smallest position table that holds a pair loads and ranks', async () => {
@@ -72,7 +76,11 @@ test('the smallest position table that holds a pair loads and ranks', async () =
 
 test('a missing tokenizer_config.json is reported as that file, missing', async () => {
   const folder = await copyWith('no-tokenizer-config', (f) => rm(path.join(f, 'tokenizer_config.json')));
-  expect(await loadError({ model: folder })).toMatchObject({ name: 'ModelLoadError', code: 'MODEL_FILE_MISSING', file: 'tokenizer_config.json' });
+  expect(await loadError({ model: folder })).toMatchObject({
+    name: 'ModelLoadError',
+    code: 'MODEL_FILE_MISSING',
+    file: 'tokenizer_config.json',
+  });
 
   server = await startModelServer({ models: { 'test-org/no-tokenizer-config': good } });
   server.setFault(/^test-org\/no-tokenizer-config\/tokenizer_config\.json$/, { kind: 'not-found' });
@@ -87,7 +95,11 @@ test('a 5,000-character model id is a typed error, not a raw ENAMETOOLONG', asyn
   for (const model of ['m'.repeat(5000), `org/${'m'.repeat(5000)}`, `${'d/'.repeat(2500)}x`]) {
     const error = await loadError({ model });
     expect(error).toBeInstanceOf(ModelLoadError);
-    expect(error).toMatchObject({ code: 'MODEL_FILE_MISSING', file: 'config.json', message: expect.stringMatching(/not a local folder, and not a valid hub id/) });
+    expect(error).toMatchObject({
+      code: 'MODEL_FILE_MISSING',
+      file: 'config.json',
+      message: expect.stringMatching(/not a local folder, and not a valid hub id/),
+    });
     expect((error as Error).message.length).toBeLessThan(600);
   }
 });

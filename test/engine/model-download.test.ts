@@ -30,7 +30,18 @@ const originalRemoteHost = env.remoteHost;
 beforeAll(async () => {
   folderA = await testModel('tiny-xlmr', 7);
   folderB = await testModel('tiny-xlmr', 8); // same shape, other weights: scores tell the two apart
-  const ids = ['same', 'short', 'only-a', 'slow-headers', 'slow-body', 'stalled-body', 'abort', 'ok', 'overlap', 'overlap-fail'];
+  const ids = [
+    'same',
+    'short',
+    'only-a',
+    'slow-headers',
+    'slow-body',
+    'stalled-body',
+    'abort',
+    'ok',
+    'overlap',
+    'overlap-fail',
+  ];
   serverA = await startModelServer({ models: Object.fromEntries(ids.map((id) => [`test-org/${id}`, folderA])) });
   serverB = await startModelServer({ models: { 'test-org/same': folderB } });
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-download-'));
@@ -101,9 +112,20 @@ describe('the model cache (item 7)', () => {
     const node = nodeApis()!;
     const folder = await mkdtemp(path.join(cacheDir, 'short-'));
     const shortFetch = async () => new Response(new Uint8Array(400), { headers: { 'content-length': '1000' } });
-    const error = await ensureFile(node, folder, 'onnx/model.onnx', { model: 'test-org/x', host: 'http://127.0.0.1:9/', revision: 'main', cacheDir, stallTimeoutMs: 1000, fetch: shortFetch }).catch((e: unknown) => e);
+    const error = await ensureFile(node, folder, 'onnx/model.onnx', {
+      model: 'test-org/x',
+      host: 'http://127.0.0.1:9/',
+      revision: 'main',
+      cacheDir,
+      stallTimeoutMs: 1000,
+      fetch: shortFetch,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelLoadError);
-    expect(error).toMatchObject({ code: 'MODEL_LOAD_FAILED', file: 'onnx/model.onnx', message: expect.stringMatching(/ended after 400 of 1000 bytes/) });
+    expect(error).toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      file: 'onnx/model.onnx',
+      message: expect.stringMatching(/ended after 400 of 1000 bytes/),
+    });
     expect(await filesUnder(folder)).toEqual([]);
   });
 });
@@ -113,7 +135,9 @@ describe('independent files download together (issue 11 item 5)', () => {
     // tokenizer.json is answered only once the ONNX file has been asked for: one after the other would stall.
     serverA.setFault(/^test-org\/overlap\/tokenizer\.json$/, { kind: 'after', request: /^test-org\/overlap\/onnx\// });
     expect(await scores('test-org/overlap', { remoteHost: serverA.url })).toEqual(await scores(folderA));
-    const order = serverA.requests.filter((r) => r.includes('/test-org/overlap/')).map((r) => r.split('/resolve/main/')[1]);
+    const order = serverA.requests
+      .filter((r) => r.includes('/test-org/overlap/'))
+      .map((r) => r.split('/resolve/main/')[1]);
     expect(order[0]).toBe('config.json'); // first: a model that is not there is reported against it
     expect(order).toEqual(expect.arrayContaining(['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']));
   });
@@ -130,14 +154,32 @@ describe('independent files download together (issue 11 item 5)', () => {
 describe('stalled downloads and the signal (item 8)', () => {
   test.each([
     ['slow headers', 'slow-headers', { kind: 'slow', delayMs: 60_000 }, /no response headers arrived for 400 ms/],
-    ['slow body', 'slow-body', { kind: 'slow', delayMs: 0, chunkDelayMs: 60_000 }, /no data arrived after \d+ bytes for 400 ms/],
-    ['Content-Length larger than the body', 'stalled-body', { kind: 'stalled-body', bytes: 10_000 }, /no data arrived after 10000 bytes for 400 ms/],
+    [
+      'slow body',
+      'slow-body',
+      { kind: 'slow', delayMs: 0, chunkDelayMs: 60_000 },
+      /no data arrived after \d+ bytes for 400 ms/,
+    ],
+    [
+      'Content-Length larger than the body',
+      'stalled-body',
+      { kind: 'stalled-body', bytes: 10_000 },
+      /no data arrived after 10000 bytes for 400 ms/,
+    ],
   ] as const)('%s: DOWNLOAD_STALLED naming the file', async (label, id, fault, message) => {
     serverA.setFault(new RegExp(`^test-org/${id}/onnx/`), fault);
-    const { error, ms } = await loadFailure({ model: `test-org/${id}`, remoteHost: serverA.url, stallTimeoutMs: STALL_MS });
+    const { error, ms } = await loadFailure({
+      model: `test-org/${id}`,
+      remoteHost: serverA.url,
+      stallTimeoutMs: STALL_MS,
+    });
     console.log(`[stall] ${label}: typed error after ${ms.toFixed(0)} ms (stallTimeoutMs ${STALL_MS})`);
     expect(error).toBeInstanceOf(ModelLoadError);
-    expect(error).toMatchObject({ code: 'DOWNLOAD_STALLED', file: 'onnx/model.onnx', message: expect.stringMatching(message) });
+    expect(error).toMatchObject({
+      code: 'DOWNLOAD_STALLED',
+      file: 'onnx/model.onnx',
+      message: expect.stringMatching(message),
+    });
     const cached = await filesUnder(cacheDir);
     expect(cached.filter((f) => f.includes(`test-org/${id}/`) && f.includes('onnx'))).toEqual([]);
   });
@@ -146,7 +188,11 @@ describe('stalled downloads and the signal (item 8)', () => {
     serverA.setFault(/^test-org\/abort\/onnx\//, { kind: 'slow', delayMs: 0, chunkDelayMs: 60_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const { error, ms } = await loadFailure({ model: 'test-org/abort', remoteHost: serverA.url, signal: controller.signal });
+    const { error, ms } = await loadFailure({
+      model: 'test-org/abort',
+      remoteHost: serverA.url,
+      signal: controller.signal,
+    });
     console.log(`[abort] load rejected ${ms.toFixed(0)} ms after start (abort at 200 ms)`);
     expect(error).toBeInstanceOf(AbortedError);
     expect(error).toMatchObject({ name: 'AbortError', code: 'ABORTED' });
@@ -162,7 +208,10 @@ describe('stalled downloads and the signal (item 8)', () => {
   test('stallTimeoutMs is validated', async () => {
     for (const stallTimeoutMs of [0, -1, 1.5, Number.NaN, '100']) {
       const { error } = await loadFailure({ model: folderA, stallTimeoutMs: stallTimeoutMs as number });
-      expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/stallTimeoutMs must be an integer/) });
+      expect(error).toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/stallTimeoutMs must be an integer/),
+      });
     }
   });
 });

@@ -74,18 +74,26 @@ test('config.json that is not JSON', async () => {
 });
 
 test('a config that is not a sequence-classification cross-encoder', async () => {
-  const maskedLm = await brokenCopy('masked-lm', editConfig((c) => (c['architectures'] = ['XLMRobertaForMaskedLM'])));
+  const maskedLm = await brokenCopy(
+    'masked-lm',
+    editConfig((c) => (c['architectures'] = ['XLMRobertaForMaskedLM'])),
+  );
   const error = await loadError({ model: maskedLm });
   expect(error).toMatchObject({ code: 'UNSUPPORTED_MODEL', file: 'config.json' });
   expect(error.message).toContain('XLMRobertaForMaskedLM');
 
-  const twoLabels = await brokenCopy('two-labels', editConfig((c) => (c['id2label'] = { 0: 'no', 1: 'yes' })));
+  const twoLabels = await brokenCopy(
+    'two-labels',
+    editConfig((c) => (c['id2label'] = { 0: 'no', 1: 'yes' })),
+  );
   expect((await loadError({ model: twoLabels })).message).toMatch(/declares 2 labels/);
 });
 
 test('bad load options are refused before anything is read', async () => {
   await expect(Reranker.load({ model: '' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-  await expect(Reranker.load({ model: good, dtype: 'int3' as 'q8' })).rejects.toThrow(/dtype must be one of fp32, fp16, q8/);
+  await expect(Reranker.load({ model: good, dtype: 'int3' as 'q8' })).rejects.toThrow(
+    /dtype must be one of fp32, fp16, q8/,
+  );
 });
 
 test('after all those failures a good model still loads and ranks', async () => {

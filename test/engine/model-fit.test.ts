@@ -18,29 +18,43 @@ beforeAll(async () => {
 });
 
 describe('embedding tables read from the ONNX file', () => {
-  test.each(['model.onnx', 'model_fp16.onnx', 'model_quantized.onnx'])('%s: word and position rows as the builder wrote them, in a few small reads', async (file) => {
-    for (const folder of [xlmr, bert]) {
-      const config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as { vocab_size: number; max_position_embeddings: number };
-      const bytes = await readFile(path.join(folder, 'onnx', file));
-      let reads = 0;
-      const graph = await readGraphSummary({ size: bytes.length, read: async (offset, length) => (reads++, bytes.subarray(offset, offset + length)) });
-      const tables = findEmbeddingTables(graph);
-      expect(tables?.words.rows).toBe(config.vocab_size);
-      expect(tables?.positions?.rows).toBe(config.max_position_embeddings);
-      expect(reads).toBeLessThan(10); // weights are skipped, not read
-    }
-  });
+  test.each(['model.onnx', 'model_fp16.onnx', 'model_quantized.onnx'])(
+    '%s: word and position rows as the builder wrote them, in a few small reads',
+    async (file) => {
+      for (const folder of [xlmr, bert]) {
+        const config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as {
+          vocab_size: number;
+          max_position_embeddings: number;
+        };
+        const bytes = await readFile(path.join(folder, 'onnx', file));
+        let reads = 0;
+        const graph = await readGraphSummary({
+          size: bytes.length,
+          read: async (offset, length) => (reads++, bytes.subarray(offset, offset + length)),
+        });
+        const tables = findEmbeddingTables(graph);
+        expect(tables?.words.rows).toBe(config.vocab_size);
+        expect(tables?.positions?.rows).toBe(config.max_position_embeddings);
+        expect(reads).toBeLessThan(10); // weights are skipped, not read
+      }
+    },
+  );
 
   test('a truncated file is an error, not a wrong answer', async () => {
     const bytes = await readFile(path.join(xlmr, 'onnx', 'model.onnx'));
     const cut = bytes.subarray(0, 5000);
-    await expect(readGraphSummary({ size: cut.length, read: async (o, l) => cut.subarray(o, o + l) })).rejects.toThrow(/truncated|overruns/);
+    await expect(readGraphSummary({ size: cut.length, read: async (o, l) => cut.subarray(o, o + l) })).rejects.toThrow(
+      /truncated|overruns/,
+    );
   });
 });
 
 describe('Reranker.load refuses a model whose tokenizer or config does not fit its graph', () => {
   test('tokenizer ids past the word-embedding rows: MODEL_MISMATCH naming tokenizer.json and both sizes', async () => {
-    const error = await Reranker.load({ model: await tokenizerPastTable(xlmr), dtype: 'fp32' }).then(() => null, (e: unknown) => e);
+    const error = await Reranker.load({ model: await tokenizerPastTable(xlmr), dtype: 'fp32' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ModelLoadError);
     expect(error).toMatchObject({ code: 'MODEL_MISMATCH', file: 'tokenizer.json' });
     expect((error as Error).message).toContain(String(EXTRA_TOKEN_ID));
@@ -49,7 +63,10 @@ describe('Reranker.load refuses a model whose tokenizer or config does not fit i
 
   test('config.json claiming 4096 positions over a 514-row position table: MODEL_MISMATCH naming config.json', async () => {
     for (const dtype of ['fp32', 'q8'] as const) {
-      const error = await Reranker.load({ model: await configPastPositions(xlmr), dtype }).then(() => null, (e: unknown) => e);
+      const error = await Reranker.load({ model: await configPastPositions(xlmr), dtype }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, dtype).toMatchObject({ name: 'ModelLoadError', code: 'MODEL_MISMATCH', file: 'config.json' });
       expect((error as Error).message).toMatch(/4094 tokens.*514 rows/);
     }

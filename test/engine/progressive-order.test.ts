@@ -52,7 +52,8 @@ describe('scoringBatches', () => {
     // The very first run holds only the best first-stage candidates.
     expect(Math.max(...batches[0]!)).toBeLessThan(slices[0]!.length);
     // Within a slice rows are length-sorted (longest first), as planBatches does.
-    for (const batch of batches) for (let k = 1; k < batch.length; k++) expect(lengths[batch[k]!]!).toBeLessThanOrEqual(lengths[batch[k - 1]!]!);
+    for (const batch of batches)
+      for (let k = 1; k < batch.length; k++) expect(lengths[batch[k]!]!).toBeLessThanOrEqual(lengths[batch[k - 1]!]!);
   });
 
   test('only the listed candidates are scheduled; all rows of a windowed candidate go together', () => {
@@ -70,7 +71,15 @@ describe('scoringBatches', () => {
 
 describe('buildReport', () => {
   const documents = ['a', 'b', 'c', 'd', 'e'];
-  const base = { documents, activation: 'none' as const, topK: 5, returnDocuments: false, final: false, cacheHits: 0, elapsedMs: 1 };
+  const base = {
+    documents,
+    activation: 'none' as const,
+    topK: 5,
+    returnDocuments: false,
+    final: false,
+    cacheHits: 0,
+    elapsedMs: 1,
+  };
 
   test('scored documents best first, then the unscored ones in first-stage order', () => {
     const report = buildReport({ ...base, logits: [undefined, 0.5, undefined, 2, undefined] });
@@ -83,7 +92,13 @@ describe('buildReport', () => {
   });
 
   test('topK cuts the scored list only; softmax sums to one over the scored documents', () => {
-    const report = buildReport({ ...base, activation: 'softmax', topK: 1, returnDocuments: true, logits: [1, undefined, 3, 2, undefined] });
+    const report = buildReport({
+      ...base,
+      activation: 'softmax',
+      topK: 1,
+      returnDocuments: true,
+      logits: [1, undefined, 3, 2, undefined],
+    });
     expect(report.results).toHaveLength(1);
     expect(report.results[0]).toMatchObject({ index: 2, document: 'c' });
     expect(report.unscored).toEqual([1, 4]);

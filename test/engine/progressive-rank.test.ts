@@ -24,7 +24,10 @@ afterAll(() => uncached.dispose());
 describe('progressive ranking', () => {
   test('a partial after every model run, covering first-stage candidates in slices; the final equals rank()', async () => {
     const partials: RankReport[] = [];
-    const final = await uncached.rankDetailed(KOREAN_QUERY, PASSAGES, { batchTokens: BATCH_TOKENS, onPartial: (p) => partials.push(structuredClone(p)) });
+    const final = await uncached.rankDetailed(KOREAN_QUERY, PASSAGES, {
+      batchTokens: BATCH_TOKENS,
+      onPartial: (p) => partials.push(structuredClone(p)),
+    });
     expect(partials.length).toBeGreaterThan(2);
     // Scored counts only grow, and the last partial holds everything.
     partials.forEach((p, k) => {
@@ -34,7 +37,8 @@ describe('progressive ranking', () => {
       // Unscored candidates keep their first-stage order after the scored ones.
       expect(p.unscored).toEqual([...p.unscored].sort((a, b) => a - b));
       // Scored ones are best first.
-      for (let i = 1; i < p.results.length; i++) expect(p.results[i]!.score).toBeLessThanOrEqual(p.results[i - 1]!.score);
+      for (let i = 1; i < p.results.length; i++)
+        expect(p.results[i]!.score).toBeLessThanOrEqual(p.results[i - 1]!.score);
     });
     expect(partials.at(-1)!.scored).toBe(PASSAGES.length);
     // The first partial covers a prefix of the first-stage order: nothing later than an unscored candidate is scored.
@@ -43,9 +47,18 @@ describe('progressive ranking', () => {
     expect(final).toMatchObject({ final: true, scored: PASSAGES.length, unscored: [], cacheHits: 0 });
 
     const plain = await uncached.rank(KOREAN_QUERY, PASSAGES, { activation: 'none' });
-    const progressive = await uncached.rankDetailed(KOREAN_QUERY, PASSAGES, { activation: 'none', batchTokens: BATCH_TOKENS, onPartial: () => undefined });
+    const progressive = await uncached.rankDetailed(KOREAN_QUERY, PASSAGES, {
+      activation: 'none',
+      batchTokens: BATCH_TOKENS,
+      onPartial: () => undefined,
+    });
     expect(progressive.results.map((r) => r.index)).toEqual(plain.map((r) => r.index));
-    expect(maxAbsDiff(progressive.results.map((r) => r.score), plain.map((r) => r.score))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        progressive.results.map((r) => r.score),
+        plain.map((r) => r.score),
+      ),
+    ).toBeLessThan(1e-5);
   });
 
   test('rank() ignores onPartial and budgetMs (every document is returned)', async () => {
@@ -56,13 +69,27 @@ describe('progressive ranking', () => {
   });
 
   test('bad onPartial and budgetMs are refused with INVALID_INPUT before any run', async () => {
-    for (const options of [{ onPartial: 'yes' }, { budgetMs: 0 }, { budgetMs: Number.NaN }, { budgetMs: '50' }, { budgetMs: 50, longPassages: 'windows' }]) {
-      await expect(uncached.rankDetailed(KOREAN_QUERY, PASSAGES, options as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    for (const options of [
+      { onPartial: 'yes' },
+      { budgetMs: 0 },
+      { budgetMs: Number.NaN },
+      { budgetMs: '50' },
+      { budgetMs: 50, longPassages: 'windows' },
+    ]) {
+      await expect(uncached.rankDetailed(KOREAN_QUERY, PASSAGES, options as never)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
     }
   });
 
   test('an empty list gives an empty final report', async () => {
-    expect(await uncached.rankDetailed(KOREAN_QUERY, [])).toMatchObject({ results: [], unscored: [], scored: 0, total: 0, final: true });
+    expect(await uncached.rankDetailed(KOREAN_QUERY, [])).toMatchObject({
+      results: [],
+      unscored: [],
+      scored: 0,
+      total: 0,
+      final: true,
+    });
   });
 });
 
@@ -99,14 +126,22 @@ describe('score cache', () => {
   test('a repeated query is answered from the cache, with the same scores and no model run', async () => {
     const first = await cached.rankDetailed(KOREAN_QUERY, PASSAGES, { batchTokens: BATCH_TOKENS });
     let runs = 0;
-    const again = await cached.rankDetailed(KOREAN_QUERY, PASSAGES, { batchTokens: BATCH_TOKENS, onPartial: () => runs++ });
+    const again = await cached.rankDetailed(KOREAN_QUERY, PASSAGES, {
+      batchTokens: BATCH_TOKENS,
+      onPartial: () => runs++,
+    });
     expect(first.cacheHits).toBe(0);
     expect(again.cacheHits).toBe(PASSAGES.length);
     expect(runs).toBe(0);
     expect(again.results).toEqual(first.results);
     // And the cached scores are the model's: equal to an uncached instance's.
     const reference = await uncached.rankDetailed(KOREAN_QUERY, PASSAGES);
-    expect(maxAbsDiff(again.results.map((r) => r.score), reference.results.map((r) => r.score))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        again.results.map((r) => r.score),
+        reference.results.map((r) => r.score),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   test('a refined list scores only the passages it has not seen; other settings miss', async () => {
@@ -141,9 +176,18 @@ describe('focused windows (experimental)', () => {
     const long = `${longPassage(12)} ${answer}`;
     const documents = [KOREAN_PASSAGES[1]!, long];
     const options = { activation: 'none' as const, maxLength: 96 };
-    const truncated = await uncached.score(documents.map((d) => [KOREAN_QUERY, d]), options);
-    const windows = await uncached.score(documents.map((d) => [KOREAN_QUERY, d]), { ...options, longPassages: 'windows' });
-    const focused = await uncached.score(documents.map((d) => [KOREAN_QUERY, d]), { ...options, longPassages: 'focus' });
+    const truncated = await uncached.score(
+      documents.map((d) => [KOREAN_QUERY, d]),
+      options,
+    );
+    const windows = await uncached.score(
+      documents.map((d) => [KOREAN_QUERY, d]),
+      { ...options, longPassages: 'windows' },
+    );
+    const focused = await uncached.score(
+      documents.map((d) => [KOREAN_QUERY, d]),
+      { ...options, longPassages: 'focus' },
+    );
     expect(Math.abs(focused[0]! - truncated[0]!)).toBeLessThan(1e-6);
     // A single window can be at most as good as the best of all windows...
     expect(focused[1]!).toBeLessThanOrEqual(windows[1]! + 1e-6);

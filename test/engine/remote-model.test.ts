@@ -37,20 +37,26 @@ test('a hub id with a remote host downloads the hub layout and scores like the l
 });
 
 test('a revision the server does not have: config.json is missing', async () => {
-  const error = await Reranker.load({ model: 'test-org/no-revision', remoteHost: server.url, revision: 'v9' }).catch((e: unknown) => e);
+  const error = await Reranker.load({ model: 'test-org/no-revision', remoteHost: server.url, revision: 'v9' }).catch(
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ModelLoadError);
   expect(error).toMatchObject({ code: 'MODEL_FILE_MISSING', file: 'config.json' });
 });
 
 test('a 404 on the ONNX file names it', async () => {
   server.setFault(/^test-org\/missing-onnx\/onnx\//, { kind: 'not-found' });
-  const error = await Reranker.load({ model: 'test-org/missing-onnx', remoteHost: server.url }).catch((e: unknown) => e);
+  const error = await Reranker.load({ model: 'test-org/missing-onnx', remoteHost: server.url }).catch(
+    (e: unknown) => e,
+  );
   expect(error).toMatchObject({ code: 'MODEL_FILE_MISSING', file: 'onnx/model.onnx' });
 });
 
 test('a 500 on the ONNX file is a load failure naming the file and the status', async () => {
   server.setFault(/^test-org\/server-error\/onnx\//, { kind: 'server-error' });
-  const error = await Reranker.load({ model: 'test-org/server-error', remoteHost: server.url }).catch((e: unknown) => e);
+  const error = await Reranker.load({ model: 'test-org/server-error', remoteHost: server.url }).catch(
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ModelLoadError);
   expect(error).toMatchObject({ code: 'MODEL_LOAD_FAILED', file: 'onnx/model.onnx' });
   expect((error as Error).message).toMatch(/500|Internal server error/i);

@@ -19,7 +19,13 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('Reranker on %s', (preset) =>
   let folder: string;
   beforeAll(async () => {
     folder = await testModel(preset, SEED);
-    reranker = await Reranker.load({ model: folder, dtype: 'fp32', maxDocuments: 50, maxCharacters: 5000, scoreCache: false }); // no cache: the tests compare calls
+    reranker = await Reranker.load({
+      model: folder,
+      dtype: 'fp32',
+      maxDocuments: 50,
+      maxCharacters: 5000,
+      scoreCache: false,
+    }); // no cache: the tests compare calls
   });
   afterAll(() => reranker.dispose());
 
@@ -33,16 +39,24 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('Reranker on %s', (preset) =>
   });
 
   test('raw logits equal the float64 reference on the same pairs (1e-4)', async () => {
-    const logits = await reranker.score(PASSAGES.map((p) => [KOREAN_QUERY, p]), { activation: 'none' });
+    const logits = await reranker.score(
+      PASSAGES.map((p) => [KOREAN_QUERY, p]),
+      { activation: 'none' },
+    );
     const encoder = new PairEncoder(await AutoTokenizer.from_pretrained(folder));
-    const rows = PASSAGES.flatMap((p) => encoder.encode(encoder.tokenize(KOREAN_QUERY), encoder.tokenize(p), 512, null));
+    const rows = PASSAGES.flatMap((p) =>
+      encoder.encode(encoder.tokenize(KOREAN_QUERY), encoder.tokenize(p), 512, null),
+    );
     const { shape } = shapeFor(PRESETS[preset]);
     const expected = referenceLogits(shape, randomWeights(shape, SEED), padRows(rows, encoder.padTokenId));
     expect(maxAbsDiff(logits, expected)).toBeLessThan(1e-4);
   });
 
   test('rank: every document once, best first, in the caller index space, with sigmoid scores', async () => {
-    const logits = await reranker.score(PASSAGES.map((p) => [KOREAN_QUERY, p]), { activation: 'none' });
+    const logits = await reranker.score(
+      PASSAGES.map((p) => [KOREAN_QUERY, p]),
+      { activation: 'none' },
+    );
     const ranked = await reranker.rank(KOREAN_QUERY, PASSAGES);
     expect(ranked.map((r) => r.index).sort((a, b) => a - b)).toEqual(PASSAGES.map((_, i) => i));
     for (const { index, score } of ranked) expect(score).toBeCloseTo(1 / (1 + Math.exp(-logits[index]!)), 6);
@@ -62,15 +76,32 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('Reranker on %s', (preset) =>
 
   test('batch size does not change scores (padding is masked)', async () => {
     const documents = [...PASSAGES, longPassage(5), longPassage(20)];
-    const oneBatch = await reranker.score(documents.map((d) => [KOREAN_QUERY, d]), { activation: 'none', batchTokens: 65_536 });
-    const tinyBatches = await reranker.score(documents.map((d) => [KOREAN_QUERY, d]), { activation: 'none', batchTokens: 64 });
+    const oneBatch = await reranker.score(
+      documents.map((d) => [KOREAN_QUERY, d]),
+      { activation: 'none', batchTokens: 65_536 },
+    );
+    const tinyBatches = await reranker.score(
+      documents.map((d) => [KOREAN_QUERY, d]),
+      { activation: 'none', batchTokens: 64 },
+    );
     expect(maxAbsDiff(oneBatch, tinyBatches)).toBeLessThan(1e-5);
   });
 
   test('windows score a long passage by its best window; short passages are unchanged', async () => {
-    const documents = [ENGLISH_PASSAGES[2]!, longPassage(30), longPassage(45), `${longPassage(30)} ${ENGLISH_PASSAGES[1]}`];
-    const truncated = await reranker.score(documents.map((d) => [KOREAN_QUERY, d]), { activation: 'none', maxLength: 96 });
-    const windowed = await reranker.score(documents.map((d) => [KOREAN_QUERY, d]), { activation: 'none', maxLength: 96, longPassages: 'windows' });
+    const documents = [
+      ENGLISH_PASSAGES[2]!,
+      longPassage(30),
+      longPassage(45),
+      `${longPassage(30)} ${ENGLISH_PASSAGES[1]}`,
+    ];
+    const truncated = await reranker.score(
+      documents.map((d) => [KOREAN_QUERY, d]),
+      { activation: 'none', maxLength: 96 },
+    );
+    const windowed = await reranker.score(
+      documents.map((d) => [KOREAN_QUERY, d]),
+      { activation: 'none', maxLength: 96, longPassages: 'windows' },
+    );
     expect(Math.abs(windowed[0]! - truncated[0]!)).toBeLessThan(1e-6);
     // The first window is the truncated passage, so the best window can only be as good or better...
     windowed.forEach((w, i) => expect(w).toBeGreaterThanOrEqual(truncated[i]! - 1e-6));
@@ -99,18 +130,53 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('Reranker on %s', (preset) =>
       [() => reranker.rank('', PASSAGES), InvalidInputError, /query is empty/],
       [() => reranker.rank('   ', PASSAGES), InvalidInputError, /query is empty/],
       [() => reranker.rank(42 as unknown as string, PASSAGES), InvalidInputError, /query must be a string, got number/],
-      [() => reranker.rank(KOREAN_QUERY, 'text' as unknown as string[]), InvalidInputError, /documents must be an array/],
-      [() => reranker.rank(KOREAN_QUERY, ['ok', null as unknown as string]), InvalidInputError, /documents\[1\] must be a string, got null/],
-      [() => reranker.rank(KOREAN_QUERY, Array(51).fill('x')), LimitExceededError, /51 documents is more than the limit of 50/],
-      [() => reranker.rank(KOREAN_QUERY, ['ok', 'x'.repeat(5001)]), LimitExceededError, /documents\[1\] has 5001 characters/],
-      [() => reranker.rank(KOREAN_QUERY, PASSAGES, { topK: 0 }), InvalidInputError, /topK must be an integer of at least 1/],
-      [() => reranker.rank(KOREAN_QUERY, PASSAGES, { maxLength: 3 }), InvalidInputError, /maxLength must be an integer/],
-      [() => reranker.rank(KOREAN_QUERY, PASSAGES, { activation: 'relu' as 'none' }), InvalidInputError, /activation must be one of sigmoid, none, softmax/],
-      [() => reranker.score([[KOREAN_QUERY]] as unknown as Array<[string, string]>), InvalidInputError, /pairs\[0\] must be a \[query, passage\]/],
+      [
+        () => reranker.rank(KOREAN_QUERY, 'text' as unknown as string[]),
+        InvalidInputError,
+        /documents must be an array/,
+      ],
+      [
+        () => reranker.rank(KOREAN_QUERY, ['ok', null as unknown as string]),
+        InvalidInputError,
+        /documents\[1\] must be a string, got null/,
+      ],
+      [
+        () => reranker.rank(KOREAN_QUERY, Array(51).fill('x')),
+        LimitExceededError,
+        /51 documents is more than the limit of 50/,
+      ],
+      [
+        () => reranker.rank(KOREAN_QUERY, ['ok', 'x'.repeat(5001)]),
+        LimitExceededError,
+        /documents\[1\] has 5001 characters/,
+      ],
+      [
+        () => reranker.rank(KOREAN_QUERY, PASSAGES, { topK: 0 }),
+        InvalidInputError,
+        /topK must be an integer of at least 1/,
+      ],
+      [
+        () => reranker.rank(KOREAN_QUERY, PASSAGES, { maxLength: 3 }),
+        InvalidInputError,
+        /maxLength must be an integer/,
+      ],
+      [
+        () => reranker.rank(KOREAN_QUERY, PASSAGES, { activation: 'relu' as 'none' }),
+        InvalidInputError,
+        /activation must be one of sigmoid, none, softmax/,
+      ],
+      [
+        () => reranker.score([[KOREAN_QUERY]] as unknown as Array<[string, string]>),
+        InvalidInputError,
+        /pairs\[0\] must be a \[query, passage\]/,
+      ],
       [() => reranker.score([['', 'x']]), InvalidInputError, /pairs\[0\]: query is empty/],
     ];
     for (const [call, type, message] of bad) {
-      const error = await call().then(() => null, (e: unknown) => e);
+      const error = await call().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, String(message)).toBeInstanceOf(type);
       expect((error as Error).message).toMatch(message);
     }
@@ -130,7 +196,10 @@ test('fp16 and q8 files load through the engine and rank close to fp32', async (
   for (const dtype of ['fp32', 'fp16', 'q8'] as const) {
     const reranker = await Reranker.load({ model: folder, dtype });
     expect(reranker.info.dtype).toBe(dtype);
-    scores[dtype] = await reranker.score(PASSAGES.map((p) => [KOREAN_QUERY, p]), { activation: 'none' });
+    scores[dtype] = await reranker.score(
+      PASSAGES.map((p) => [KOREAN_QUERY, p]),
+      { activation: 'none' },
+    );
     await reranker.dispose();
   }
   expect(maxAbsDiff(scores['fp16']!, scores['fp32']!)).toBeLessThan(5e-3);

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { ScoreCache, checkCacheLimits } from '../../src/engine/score-cache.js';
 
 const settings = { maxLength: 512, truncation: 'passage-first', longPassages: 'truncate', windowOverlap: 127 };
-const key = (query: string, passage: string, over: Partial<typeof settings> = {}) => ScoreCache.key({ ...settings, ...over }, query, passage);
+const key = (query: string, passage: string, over: Partial<typeof settings> = {}) =>
+  ScoreCache.key({ ...settings, ...over }, query, passage);
 
 describe('ScoreCache', () => {
   test('a key differs with every setting that changes a logit, and with where query ends and passage begins', () => {

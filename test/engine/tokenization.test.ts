@@ -9,7 +9,10 @@ import { testModel } from '../helpers/models.js';
 import { ENGLISH_PASSAGES, ENGLISH_QUERY, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
 
 const ids = (t: PreTrainedTokenizer, text: string, pair?: string) =>
-  (t(text, { text_pair: pair ?? null, return_tensor: false }) as unknown as { input_ids: number[]; token_type_ids?: number[] });
+  t(text, { text_pair: pair ?? null, return_tensor: false }) as unknown as {
+    input_ids: number[];
+    token_type_ids?: number[];
+  };
 
 describe('XLM-R (SentencePiece Unigram) pairs', () => {
   let tokenizer: PreTrainedTokenizer;
@@ -21,7 +24,10 @@ describe('XLM-R (SentencePiece Unigram) pairs', () => {
 
   test('layout is <s> A </s></s> B </s>, identical to the tokenizer on pairs that fit', () => {
     expect(encoder.pairSpecialTokens).toBe(4);
-    for (const [query, passage] of [[KOREAN_QUERY, KOREAN_PASSAGES[0]!], [ENGLISH_QUERY, ENGLISH_PASSAGES[0]!]] as const) {
+    for (const [query, passage] of [
+      [KOREAN_QUERY, KOREAN_PASSAGES[0]!],
+      [ENGLISH_QUERY, ENGLISH_PASSAGES[0]!],
+    ] as const) {
       const [row] = encoder.encode(encoder.tokenize(query), encoder.tokenize(passage), 512, null);
       const reference = ids(tokenizer, query, passage);
       expect(row!.inputIds).toEqual(reference.input_ids);
@@ -52,7 +58,12 @@ describe('XLM-R (SentencePiece Unigram) pairs', () => {
   });
 
   test('transformers.js alone would cut the end of the joined pair, losing </s> (why we fit pairs ourselves)', () => {
-    const naive = tokenizer(KOREAN_QUERY, { text_pair: longPassage(), truncation: true, max_length: 64, return_tensor: false }) as unknown as { input_ids: number[] };
+    const naive = tokenizer(KOREAN_QUERY, {
+      text_pair: longPassage(),
+      truncation: true,
+      max_length: 64,
+      return_tensor: false,
+    }) as unknown as { input_ids: number[] };
     expect(naive.input_ids).toHaveLength(64);
     expect(naive.input_ids.at(-1)).not.toBe(2);
   });

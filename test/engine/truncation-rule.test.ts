@@ -32,11 +32,16 @@ test('longest-first scores the rows Hugging Face would build; passage-first keep
   // Independently: the longest-first row (passage whole, query cut) run on the file directly.
   const [row] = encoder.encode(encoder.tokenize(query), encoder.tokenize(passage), maxLength, null, 'longest-first');
   expect(row!.inputIds).toHaveLength(maxLength);
-  expect(row!.inputIds.slice(-p - 1, -1)).toEqual(encoder.encode([], encoder.tokenize(passage), 512, null)[0]!.inputIds.slice(-p - 1, -1));
+  expect(row!.inputIds.slice(-p - 1, -1)).toEqual(
+    encoder.encode([], encoder.tokenize(passage), 512, null)[0]!.inputIds.slice(-p - 1, -1),
+  );
   const [direct] = await ortLogits(`${folder}/onnx/model.onnx`, padRows([row!], encoder.padTokenId));
   expect(longestFirst).toBeCloseTo(direct!, 5);
 });
 
 test('an unknown rule is refused', async () => {
-  await expect(reranker.score([['q', 'p']], { truncation: 'only_second' as never })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/truncation/) });
+  await expect(reranker.score([['q', 'p']], { truncation: 'only_second' as never })).rejects.toMatchObject({
+    code: 'INVALID_INPUT',
+    message: expect.stringMatching(/truncation/),
+  });
 });

@@ -11,7 +11,11 @@ const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', 
 /** Runs scripts/eval.ts as `npm run eval` would (through tsx), with a non-TTY stderr. */
 async function evalCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/eval.ts', ...args], { cwd: ROOT });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/eval.ts', ...args],
+      { cwd: ROOT },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -44,7 +48,12 @@ describe('scripts/eval.ts', () => {
   });
 
   it('rejects bad arguments with the usage text', async () => {
-    for (const args of [[], [fixture('card.csv'), '--k', '0'], [fixture('card.csv'), '--dtype', 'int4'], [fixture('card.csv'), '--nope']]) {
+    for (const args of [
+      [],
+      [fixture('card.csv'), '--k', '0'],
+      [fixture('card.csv'), '--dtype', 'int4'],
+      [fixture('card.csv'), '--nope'],
+    ]) {
       const { code, stderr } = await evalCli(...args);
       expect(code, args.join(' ')).toBe(2);
       expect(stderr).toContain('usage: npm run eval');

@@ -36,11 +36,19 @@ describe('parseCsv', () => {
   it('reports an unterminated quote with the line it opened on and the lines it swallowed, and stops', () => {
     expect(parseCsv('a,b\nc,"open\nmore\n')).toEqual([
       { line: 1, fields: ['a', 'b'] },
-      { line: 2, error: 'unterminated quoted field (quote opened on line 2): lines 2-3, the rest of the file, were not read (2 lines)' },
+      {
+        line: 2,
+        error:
+          'unterminated quoted field (quote opened on line 2): lines 2-3, the rest of the file, were not read (2 lines)',
+      },
     ]);
     expect(parseCsv('a\n"x\n""')).toEqual([
       { line: 1, fields: ['a'] },
-      { line: 2, error: 'unterminated quoted field (quote opened on line 2): lines 2-3, the rest of the file, were not read (2 lines)' },
+      {
+        line: 2,
+        error:
+          'unterminated quoted field (quote opened on line 2): lines 2-3, the rest of the file, were not read (2 lines)',
+      },
     ]);
     expect(parseCsv('a\n"x')).toEqual([
       { line: 1, fields: ['a'] },

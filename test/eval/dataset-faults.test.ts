@@ -21,20 +21,36 @@ function thrown(call: () => unknown): unknown {
 }
 
 describe('MTEB folder with a file missing', () => {
-  it.each(['qrels.jsonl', 'queries.jsonl', 'corpus.jsonl'])('without %s: DatasetFormatError naming the file', (missing) => {
-    const folder = mkdtempSync(join(tmpdir(), 'mteb-missing-'));
-    for (const file of ['corpus.jsonl', 'queries.jsonl', 'qrels.jsonl']) if (file !== missing) copyFileSync(join(MTEB, file), join(folder, file));
-    for (const skipMalformed of [false, true]) {
-      const error = thrown(() => loadDataset(folder, { skipMalformed }));
-      expect(error).toBeInstanceOf(DatasetFormatError);
-      expect(error).toMatchObject({ file: join(folder, missing), line: 0, reason: expect.stringMatching(/file not found/) });
-    }
-    rmSync(folder, { recursive: true, force: true });
-  });
+  it.each(['qrels.jsonl', 'queries.jsonl', 'corpus.jsonl'])(
+    'without %s: DatasetFormatError naming the file',
+    (missing) => {
+      const folder = mkdtempSync(join(tmpdir(), 'mteb-missing-'));
+      for (const file of ['corpus.jsonl', 'queries.jsonl', 'qrels.jsonl'])
+        if (file !== missing) copyFileSync(join(MTEB, file), join(folder, file));
+      for (const skipMalformed of [false, true]) {
+        const error = thrown(() => loadDataset(folder, { skipMalformed }));
+        expect(error).toBeInstanceOf(DatasetFormatError);
+        expect(error).toMatchObject({
+          file: join(folder, missing),
+          line: 0,
+          reason: expect.stringMatching(/file not found/),
+        });
+      }
+      rmSync(folder, { recursive: true, force: true });
+    },
+  );
 });
 
 describe('card CSV with an unterminated quote before its end', () => {
-  const text = ['question,answer,doc_id,doc', 'q1,a,d1,one', 'q2,a,d2,"never closed', 'q3,a,d3,three', 'q4,a,d4,four', 'q5,a,d5,five', ''].join('\n');
+  const text = [
+    'question,answer,doc_id,doc',
+    'q1,a,d1,one',
+    'q2,a,d2,"never closed',
+    'q3,a,d3,three',
+    'q4,a,d4,four',
+    'q5,a,d5,five',
+    '',
+  ].join('\n');
 
   it('--skip-malformed reports every line it could not read', () => {
     const folder = mkdtempSync(join(tmpdir(), 'card-quote-'));
@@ -43,7 +59,12 @@ describe('card CSV with an unterminated quote before its end', () => {
     const dataset = loadDataset(file, { skipMalformed: true });
     expect(dataset.corpus.map((doc) => doc.id)).toEqual(['d1']);
     expect(dataset.skipped).toEqual([
-      { file, line: 3, reason: 'unterminated quoted field (quote opened on line 3): lines 3-6, the rest of the file, were not read (4 lines)' },
+      {
+        file,
+        line: 3,
+        reason:
+          'unterminated quoted field (quote opened on line 3): lines 3-6, the rest of the file, were not read (4 lines)',
+      },
     ]);
     rmSync(folder, { recursive: true, force: true });
   });
@@ -52,7 +73,10 @@ describe('card CSV with an unterminated quote before its end', () => {
     const folder = mkdtempSync(join(tmpdir(), 'card-quote-'));
     const file = join(folder, 'data.csv');
     writeFileSync(file, text);
-    expect(thrown(() => loadDataset(file))).toMatchObject({ line: 3, reason: expect.stringMatching(/lines 3-6, the rest of the file, were not read \(4 lines\)/) });
+    expect(thrown(() => loadDataset(file))).toMatchObject({
+      line: 3,
+      reason: expect.stringMatching(/lines 3-6, the rest of the file, were not read \(4 lines\)/),
+    });
     rmSync(folder, { recursive: true, force: true });
   });
 });

@@ -18,7 +18,8 @@ function loadError(path: string): DatasetFormatError {
   throw new Error(`${path} loaded without error`);
 }
 
-const plainQrels = (dataset: Dataset) => Object.fromEntries([...dataset.qrels].map(([id, docs]) => [id, Object.fromEntries(docs)]));
+const plainQrels = (dataset: Dataset) =>
+  Object.fromEntries([...dataset.qrels].map(([id, docs]) => [id, Object.fromEntries(docs)]));
 
 describe('MTEB folder', () => {
   it('loads corpus, queries and graded qrels', () => {
@@ -126,13 +127,20 @@ describe('FlagEmbedding JSONL', () => {
   it('gives each query its own candidate list in a label-free order', () => {
     const dataset = loadDataset(fixture('flag.jsonl'));
     expect(dataset.format).toBe('flag-jsonl');
-    expect(dataset.corpus.map((doc) => doc.text)).toEqual(['epsilon alpha', 'alpha beta', 'alpha gamma', 'delta', 'zeta']);
+    expect(dataset.corpus.map((doc) => doc.text)).toEqual([
+      'epsilon alpha',
+      'alpha beta',
+      'alpha gamma',
+      'delta',
+      'zeta',
+    ]);
     // Query ids carry the line number; line 2 is blank.
     expect(dataset.queries).toEqual([
       { id: 'q1', text: 'alpha' },
       { id: 'q3', text: 'zeta' },
     ]);
-    const texts = (queryId: string) => dataset.candidatesPerQuery!.get(queryId)!.map((id) => dataset.corpus.find((doc) => doc.id === id)!.text);
+    const texts = (queryId: string) =>
+      dataset.candidatesPerQuery!.get(queryId)!.map((id) => dataset.corpus.find((doc) => doc.id === id)!.text);
     expect(texts('q1')).toEqual(['alpha beta', 'alpha gamma', 'delta', 'epsilon alpha']);
     expect(texts('q3')).toEqual(['delta', 'zeta']);
     // "delta" is shared by both queries under one id.

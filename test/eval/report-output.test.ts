@@ -14,7 +14,10 @@ describe('createProgressReporter', () => {
     const report = createProgressReporter(stream);
     report({ stage: 'first stage', done: 1, total: 2 });
     report({ stage: 'first stage', done: 2, total: 2 });
-    expect(chunks).toEqual([`\rfirst stage [${'#'.repeat(15)}${'-'.repeat(15)}] 1/2`, `\rfirst stage [${'#'.repeat(30)}] 2/2\n`]);
+    expect(chunks).toEqual([
+      `\rfirst stage [${'#'.repeat(15)}${'-'.repeat(15)}] 1/2`,
+      `\rfirst stage [${'#'.repeat(30)}] 2/2\n`,
+    ]);
   });
 
   it('writes a plain line per tenth, and the last one once, elsewhere', () => {
@@ -43,8 +46,26 @@ describe('formatReport', () => {
     indexMs: 123.4,
     skippedRows: 0,
     rows: [
-      { name: 'first stage (BM25)', queries: 61, k: 5, hitRate: 1, mrr: 0.95136, ndcg10: 0.9636, recall: 0.98, msPerQuery: 0.268 },
-      { name: 'models/ko-reranker', queries: 61, k: 5, hitRate: 1, mrr: 0.9, ndcg10: 0.91, recall: 1, msPerQuery: 812.25 },
+      {
+        name: 'first stage (BM25)',
+        queries: 61,
+        k: 5,
+        hitRate: 1,
+        mrr: 0.95136,
+        ndcg10: 0.9636,
+        recall: 0.98,
+        msPerQuery: 0.268,
+      },
+      {
+        name: 'models/ko-reranker',
+        queries: 61,
+        k: 5,
+        hitRate: 1,
+        mrr: 0.9,
+        ndcg10: 0.91,
+        recall: 1,
+        msPerQuery: 812.25,
+      },
     ],
   };
 

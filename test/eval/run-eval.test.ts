@@ -10,7 +10,12 @@ const reverse: RerankFn = async (_query, documents) => documents.map((_, index) 
 /** Deterministic fake that cannot tell documents apart. */
 const flat: RerankFn = async (_query, documents) => documents.map((_, index) => ({ index, score: 0 }));
 
-const metricsOf = (row: { hitRate: number; mrr: number; ndcg10: number; recall: number }) => [row.hitRate, row.mrr, row.ndcg10, row.recall];
+const metricsOf = (row: { hitRate: number; mrr: number; ndcg10: number; recall: number }) => [
+  row.hitRate,
+  row.mrr,
+  row.ndcg10,
+  row.recall,
+];
 // IDCG of q3 in mteb-small (d4 rel 2, d2 rel 1): 2 + 1/log2(3) = 2.630930
 const IDCG_Q3 = 2 + 1 / Math.log2(3);
 
@@ -96,7 +101,18 @@ describe('runEvaluation on the small MTEB fixture', () => {
       },
     });
     await runEvaluation(dataset, { rerankers: [entry('a'), entry('b')] });
-    expect(log).toEqual(['prepare a', 'rank a', 'rank a', 'rank a', 'release a', 'prepare b', 'rank b', 'rank b', 'rank b', 'release b']);
+    expect(log).toEqual([
+      'prepare a',
+      'rank a',
+      'rank a',
+      'rank a',
+      'release a',
+      'prepare b',
+      'rank b',
+      'rank b',
+      'rank b',
+      'release b',
+    ]);
     log.length = 0;
     await expect(runEvaluation(dataset, { rerankers: [entry('c', true)] })).rejects.toThrow('model crashed');
     expect(log).toEqual(['prepare c', 'rank c', 'release c']);
@@ -104,8 +120,19 @@ describe('runEvaluation on the small MTEB fixture', () => {
 
   it('rejects a reranker that returns bad indices', async () => {
     const bad = (results: unknown): RerankerEntry => ({ name: 'bad', rerank: async () => results as [] });
-    await expect(runEvaluation(dataset, { rerankers: [bad([{ index: 5, score: 1 }])] })).rejects.toThrow(/bad or repeated index 5/);
-    await expect(runEvaluation(dataset, { rerankers: [bad([{ index: 0, score: 1 }, { index: 0, score: 2 }])] })).rejects.toThrow(/repeated/);
+    await expect(runEvaluation(dataset, { rerankers: [bad([{ index: 5, score: 1 }])] })).rejects.toThrow(
+      /bad or repeated index 5/,
+    );
+    await expect(
+      runEvaluation(dataset, {
+        rerankers: [
+          bad([
+            { index: 0, score: 1 },
+            { index: 0, score: 2 },
+          ]),
+        ],
+      }),
+    ).rejects.toThrow(/repeated/);
     await expect(runEvaluation(dataset, { rerankers: [bad({})] })).rejects.toThrow(/array/);
   });
 
@@ -121,7 +148,15 @@ describe('runEvaluation on the small MTEB fixture', () => {
     // Every timed span is one clock step (5 ms): index build once, each query once per row.
     expect(report.indexMs).toBe(5);
     expect(report.rows.map((row) => row.msPerQuery)).toEqual([5, 5]);
-    expect(events).toEqual(['index 5/5', 'first stage 1/3', 'first stage 2/3', 'first stage 3/3', 'reverse 1/3', 'reverse 2/3', 'reverse 3/3']);
+    expect(events).toEqual([
+      'index 5/5',
+      'first stage 1/3',
+      'first stage 2/3',
+      'first stage 3/3',
+      'reverse 1/3',
+      'reverse 2/3',
+      'reverse 3/3',
+    ]);
   });
 
   it('limits the queries evaluated', async () => {
@@ -152,7 +187,11 @@ describe('runEvaluation on the FlagEmbedding fixture', () => {
   const dataset = loadDataset(fixture('flag.jsonl'));
 
   it('ranks each query within its own list by BM25', async () => {
-    const report = await runEvaluation(dataset, { k: 2, candidates: 1, rerankers: [{ name: 'reverse', rerank: reverse }] });
+    const report = await runEvaluation(dataset, {
+      k: 2,
+      candidates: 1,
+      rerankers: [{ name: 'reverse', rerank: reverse }],
+    });
     expect(report.candidateListQueries).toBe(2);
     // q1 "alpha": list [alpha beta, alpha gamma, delta, epsilon alpha]; the three alpha docs tie
     //   (tf 1, length 2) and keep list order, delta scores 0: [alpha beta, alpha gamma, epsilon alpha, delta]

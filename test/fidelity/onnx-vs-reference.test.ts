@@ -45,8 +45,10 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('%s ONNX vs float64 reference
     const { shape } = shapeFor(PRESETS[preset]);
     const weights = randomWeights(shape, SEED);
     reference = (batch) => referenceLogits(shape, weights, batch);
-    perRowModel = () => quantizeModel(buildCrossEncoderGraph(shape, weightSourceFromMap(weights), 'float32'), { activations: 'per-row' });
-    const encode = (q: string, p: string, maxLength = 512) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null);
+    perRowModel = () =>
+      quantizeModel(buildCrossEncoderGraph(shape, weightSourceFromMap(weights), 'float32'), { activations: 'per-row' });
+    const encode = (q: string, p: string, maxLength = 512) =>
+      encoder.encode(encoder.tokenize(q), encoder.tokenize(p), maxLength, null);
     mixedBatch = padRows(
       [
         ...KOREAN_PASSAGES.slice(0, 3).flatMap((p) => encode(KOREAN_QUERY, p)),
@@ -78,13 +80,17 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('%s ONNX vs float64 reference
   /** Row `r` of the mixed batch on its own, unpadded. */
   const aloneRow = (r: number) => {
     const kept = (_: number, t: number) => mixedBatch.attentionMask[r]![t] === 1;
-    return padRows([{ inputIds: mixedBatch.inputIds[r]!.filter(kept), tokenTypeIds: mixedBatch.tokenTypeIds![r]!.filter(kept) }], encoder.padTokenId);
+    return padRows(
+      [{ inputIds: mixedBatch.inputIds[r]!.filter(kept), tokenTypeIds: mixedBatch.tokenTypeIds![r]!.filter(kept) }],
+      encoder.padTokenId,
+    );
   };
   /** Largest change of a row's logit between scoring it alone and inside the padded mixed batch. */
   const batchDependence = async (file: string) => {
     const batched = await ortLogits(file, mixedBatch);
     let worst = 0;
-    for (let r = 0; r < batched.length; r++) worst = Math.max(worst, Math.abs((await ortLogits(file, aloneRow(r)))[0]! - batched[r]!));
+    for (let r = 0; r < batched.length; r++)
+      worst = Math.max(worst, Math.abs((await ortLogits(file, aloneRow(r)))[0]! - batched[r]!));
     return worst;
   };
 
@@ -104,7 +110,9 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('%s ONNX vs float64 reference
     await writeOnnxModel(perRowModel(), perRowFile, nodeFileOpener(folder));
     const perRow = await batchDependence(path.join(folder, perRowFile));
     await rm(path.join(folder, perRowFile));
-    console.log(`[fidelity] ${preset} q8 batch dependence: per-tensor ${perTensor.toExponential(2)}, per-row ${perRow.toExponential(2)}`);
+    console.log(
+      `[fidelity] ${preset} q8 batch dependence: per-tensor ${perTensor.toExponential(2)}, per-row ${perRow.toExponential(2)}`,
+    );
     expect(perRow).toBeLessThan(1e-5);
     expect(perTensor).toBeGreaterThan(1e-3);
   });
@@ -132,11 +140,16 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('%s ONNX vs float64 reference
    * and error 0.50-6.3; the test checks here that they fail, so the bounds are known to bite.
    */
   test('q8 keeps the ranking of a fixed set of pairs; a broken quantizer does not', async () => {
-    const batch = padRows(rankingPairs().flatMap(([q, p]) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), 512, null)), encoder.padTokenId);
+    const batch = padRows(
+      rankingPairs().flatMap(([q, p]) => encoder.encode(encoder.tokenize(q), encoder.tokenize(p), 512, null)),
+      encoder.padTokenId,
+    );
     const fp32 = await ortLogits(path.join(folder, 'onnx/model.onnx'), batch);
     const q8File = path.join(folder, 'onnx/model_quantized.onnx');
     const q8 = await ortLogits(q8File, batch);
-    console.log(`[fidelity] ${preset} q8 kendall tau ${kendallTau(fp32, q8).toFixed(3)}, normalised error ${normalisedError(fp32, q8).toFixed(3)}, max abs diff ${maxAbsDiff(fp32, q8).toExponential(2)}`);
+    console.log(
+      `[fidelity] ${preset} q8 kendall tau ${kendallTau(fp32, q8).toFixed(3)}, normalised error ${normalisedError(fp32, q8).toFixed(3)}, max abs diff ${maxAbsDiff(fp32, q8).toExponential(2)}`,
+    );
     expect(kendallTau(fp32, q8)).toBeGreaterThanOrEqual(0.85);
     expect(normalisedError(fp32, q8)).toBeLessThanOrEqual(0.25);
 
@@ -153,7 +166,9 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('%s ONNX vs float64 reference
       await writeFile(brokenFile, encodeModel(broken));
       const brokenLogits = await ortLogits(brokenFile, batch);
       await rm(brokenFile);
-      console.log(`[fidelity] ${preset} q8 with ${breakage} scales: tau ${kendallTau(fp32, brokenLogits).toFixed(3)}, normalised error ${normalisedError(fp32, brokenLogits).toFixed(3)}`);
+      console.log(
+        `[fidelity] ${preset} q8 with ${breakage} scales: tau ${kendallTau(fp32, brokenLogits).toFixed(3)}, normalised error ${normalisedError(fp32, brokenLogits).toFixed(3)}`,
+      );
       expect(normalisedError(fp32, brokenLogits)).toBeGreaterThan(0.25);
     }
   });

@@ -10,7 +10,12 @@ import path from 'node:path';
 export const EXTRA_TOKEN_ID = 30_000;
 export const EXTRA_TOKEN = '<extra_30000>';
 
-async function editedCopy(good: string, name: string, file: string, edit: (json: Record<string, unknown>) => void): Promise<string> {
+async function editedCopy(
+  good: string,
+  name: string,
+  file: string,
+  edit: (json: Record<string, unknown>) => void,
+): Promise<string> {
   const folder = path.join(os.tmpdir(), 'ko-rerank-mismatched', `${path.basename(good)}-${name}`);
   await mkdir(path.dirname(folder), { recursive: true });
   await cp(good, folder, { recursive: true });
@@ -22,7 +27,15 @@ async function editedCopy(good: string, name: string, file: string, edit: (json:
 
 export function tokenizerPastTable(good: string): Promise<string> {
   return editedCopy(good, 'tokenizer-past-table', 'tokenizer.json', (tokenizer) => {
-    (tokenizer['added_tokens'] as unknown[]).push({ id: EXTRA_TOKEN_ID, content: EXTRA_TOKEN, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    (tokenizer['added_tokens'] as unknown[]).push({
+      id: EXTRA_TOKEN_ID,
+      content: EXTRA_TOKEN,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    });
   });
 }
 

@@ -20,5 +20,8 @@ export const ENGLISH_PASSAGES = [
 
 /** A passage far longer than 512 tokens, to force truncation and windows. */
 export function longPassage(repeats = 60): string {
-  return Array.from({ length: repeats }, (_, i) => `${i}번째 문단: 한국은행은 통화정책을 운영하며 금융 안정을 지원합니다.`).join(' ');
+  return Array.from(
+    { length: repeats },
+    (_, i) => `${i}번째 문단: 한국은행은 통화정책을 운영하며 금융 안정을 지원합니다.`,
+  ).join(' ');
 }

@@ -10,7 +10,7 @@ describe('float16 conversion', () => {
     expect(toFloat16Bits(2 ** -24)).toBe(0x0001); // smallest subnormal
     expect(toFloat16Bits(2 ** -26)).toBe(0x0000);
     expect(toFloat16Bits(Number.NaN) & 0x7c00).toBe(0x7c00);
-    expect(toFloat16Bits(-0) ).toBe(0x8000);
+    expect(toFloat16Bits(-0)).toBe(0x8000);
   });
 
   test('every finite half round-trips exactly', () => {

@@ -6,7 +6,8 @@ import { SeededRandom } from '../../src/model-builder/random.js';
 function unevenMatrix(rows: number, columns: number, byColumn: boolean): Float32Array {
   const random = new SeededRandom(3);
   const weights = new Float32Array(rows * columns);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) weights[r * columns + c] = random.normal() * 10 ** ((byColumn ? c : r) - 4);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++) weights[r * columns + c] = random.normal() * 10 ** ((byColumn ? c : r) - 4);
   weights[5 * columns + 2] = 0;
   return weights;
 }
@@ -40,7 +41,9 @@ test('per-row symmetric int8 for embedding tables: one scale per token', () => {
   expect(scales).toHaveLength(rows);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
-      expect(Math.abs(values[r * columns + c]! * scales[r]! - table[r * columns + c]!)).toBeLessThanOrEqual(scales[r]! * 0.5001);
+      expect(Math.abs(values[r * columns + c]! * scales[r]! - table[r * columns + c]!)).toBeLessThanOrEqual(
+        scales[r]! * 0.5001,
+      );
     }
   }
   // Row scales follow the rows' ranges (10^-4 .. 10^3), which one table-wide scale could not.

@@ -16,16 +16,33 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 test('writes the Hugging Face layout transformers.js expects', async () => {
   const out = path.join(scratch, 'a');
   const written = await writeCrossEncoder({ preset: PRESETS['tiny-bert'], outDir: out, seed: 1 });
-  expect((await readdir(out)).sort()).toEqual(['config.json', 'onnx', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json']);
-  expect((await readdir(path.join(out, 'onnx'))).sort()).toEqual(['model.onnx', 'model_fp16.onnx', 'model_quantized.onnx']);
+  expect((await readdir(out)).sort()).toEqual([
+    'config.json',
+    'onnx',
+    'special_tokens_map.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+  ]);
+  expect((await readdir(path.join(out, 'onnx'))).sort()).toEqual([
+    'model.onnx',
+    'model_fp16.onnx',
+    'model_quantized.onnx',
+  ]);
   const config = JSON.parse(await readFile(path.join(out, 'config.json'), 'utf8'));
-  expect(config).toMatchObject({ model_type: 'bert', architectures: ['BertForSequenceClassification'], vocab_size: written.shape.vocabSize, hidden_size: 32, num_hidden_layers: 2 });
+  expect(config).toMatchObject({
+    model_type: 'bert',
+    architectures: ['BertForSequenceClassification'],
+    vocab_size: written.shape.vocabSize,
+    hidden_size: 32,
+    num_hidden_layers: 2,
+  });
   const tokenizer = JSON.parse(await readFile(path.join(out, 'tokenizer.json'), 'utf8'));
   expect(Object.keys(tokenizer.model.vocab)).toHaveLength(written.shape.vocabSize);
 });
 
 test('the same seed gives byte-identical files; another seed does not', async () => {
-  const build = (name: string, seed: number) => writeCrossEncoder({ preset: PRESETS['tiny-xlmr'], outDir: path.join(scratch, name), seed, dtypes: ['fp32'] });
+  const build = (name: string, seed: number) =>
+    writeCrossEncoder({ preset: PRESETS['tiny-xlmr'], outDir: path.join(scratch, name), seed, dtypes: ['fp32'] });
   await Promise.all([build('s1', 11), build('s1-again', 11), build('s2', 12)]);
   const read = (name: string) => readFile(path.join(scratch, name, 'onnx/model.onnx'));
   expect((await read('s1')).equals(await read('s1-again'))).toBe(true);
@@ -54,5 +71,7 @@ test('q8 with activations per row: one row-wise max per quantized input, no per-
   expect(ops.filter((op) => op === 'MatMulInteger')).toHaveLength(2 * 6 + 2);
   expect(ops).not.toContain('DynamicQuantizeLinear');
   // onnxruntime's CPU MatMulInteger takes only a scalar A zero point: the same one for every product.
-  expect(new Set(nodes.filter((n) => n.opType === 'MatMulInteger').map((n) => n.input![2]))).toEqual(new Set(['activation_zero_point']));
+  expect(new Set(nodes.filter((n) => n.opType === 'MatMulInteger').map((n) => n.input![2]))).toEqual(
+    new Set(['activation_zero_point']),
+  );
 });

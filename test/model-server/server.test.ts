@@ -20,7 +20,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** A raw GET (fetch would refuse or normalise some of these paths); resolves even if the connection drops. */
-function get(urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string } | { dropped: string }> {
+function get(
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string } | { dropped: string }> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve) => {
     const req = request({ hostname, port, path: urlPath, headers }, (response) => {
@@ -58,7 +61,10 @@ test.each([
 });
 
 test('valid ranges still answer 206 with the bytes asked for', async () => {
-  expect(await get('/test-org/tiny/resolve/main/config.json', { Range: 'bytes=0-0' })).toMatchObject({ status: 206, body: '{' });
+  expect(await get('/test-org/tiny/resolve/main/config.json', { Range: 'bytes=0-0' })).toMatchObject({
+    status: 206,
+    body: '{',
+  });
   const tail = await get('/test-org/tiny/resolve/main/config.json', { Range: `bytes=1-${configSize + 100}` });
   expect(tail).toMatchObject({ status: 206, headers: { 'content-range': `bytes 1-${configSize - 1}/${configSize}` } });
 });

@@ -179,7 +179,9 @@ describe('position ids', () => {
       const base = logitOf(shape, weights, PAIR);
       const rowChanged = (row: number) => {
         const copy = cloneWeights(weights);
-        const table = copy.get(`${architecture === 'bert' ? 'bert' : 'roberta'}.embeddings.position_embeddings.weight`)!;
+        const table = copy.get(
+          `${architecture === 'bert' ? 'bert' : 'roberta'}.embeddings.position_embeddings.weight`,
+        )!;
         // Not a constant shift: the embedding LayerNorm would remove that.
         for (let k = 0; k < shape.hiddenSize; k++) table.data[row * shape.hiddenSize + k]! += 0.1 * k;
         return Math.abs(logitOf(shape, copy, PAIR) - base) > 1e-9;
@@ -274,9 +276,9 @@ describe('validation', () => {
   });
 
   it('rejects ids, token types and masks out of range', () => {
-    expect(() => referenceLogits(shape, weights, { inputIds: [[0, shape.vocabSize]], attentionMask: [[1, 1]] })).toThrow(
-      /inputIds\[0\]\[1\]/,
-    );
+    expect(() =>
+      referenceLogits(shape, weights, { inputIds: [[0, shape.vocabSize]], attentionMask: [[1, 1]] }),
+    ).toThrow(/inputIds\[0\]\[1\]/);
     expect(() => referenceLogits(shape, weights, { inputIds: [[0, -1]], attentionMask: [[1, 1]] })).toThrow(
       /inputIds\[0\]\[1\]/,
     );
@@ -295,9 +297,9 @@ describe('validation', () => {
   it('rejects sequences longer than the position table allows', () => {
     // XLM-R with 24 positions and pad 1 allows 22 tokens.
     const tooLong = Array.from({ length: 23 }, () => 5);
-    expect(() => referenceLogits(shape, weights, { inputIds: [tooLong], attentionMask: [tooLong.map(() => 1)] })).toThrow(
-      /exceeds the 22 positions/,
-    );
+    expect(() =>
+      referenceLogits(shape, weights, { inputIds: [tooLong], attentionMask: [tooLong.map(() => 1)] }),
+    ).toThrow(/exceeds the 22 positions/);
     const longest = tooLong.slice(1);
     expect(() =>
       referenceLogits(shape, weights, { inputIds: [longest], attentionMask: [longest.map(() => 1)] }),
@@ -305,10 +307,12 @@ describe('validation', () => {
   });
 
   it('rejects empty rows and impossible shapes', () => {
-    expect(() => referenceLogits(shape, weights, { inputIds: [[]], attentionMask: [[]] })).toThrow(/at least one token/);
-    expect(() => referenceLogits({ ...shape, numHeads: 3 }, weights, { inputIds: [PAIR], attentionMask: [ones] })).toThrow(
-      /not divisible by shape\.numHeads/,
+    expect(() => referenceLogits(shape, weights, { inputIds: [[]], attentionMask: [[]] })).toThrow(
+      /at least one token/,
     );
+    expect(() =>
+      referenceLogits({ ...shape, numHeads: 3 }, weights, { inputIds: [PAIR], attentionMask: [ones] }),
+    ).toThrow(/not divisible by shape\.numHeads/);
   });
 });
 

@@ -31,15 +31,58 @@ const TOKEN_TYPE = [
   [0.375, 0.625],
 ];
 const EMB_LN = { gamma: [1.5, 0.5], beta: [0.125, -0.25] };
-const Q = { w: [[1, 2], [0, 1]], b: [0, 0.5] };
-const K = { w: [[0.5, 0], [1, -1]], b: [0.125, 0] };
-const V = { w: [[2, 0], [1, 1]], b: [0, -1] };
-const ATT_OUT = { w: [[1, 0.5], [-0.5, 1]], b: [0.25, 0] };
+const Q = {
+  w: [
+    [1, 2],
+    [0, 1],
+  ],
+  b: [0, 0.5],
+};
+const K = {
+  w: [
+    [0.5, 0],
+    [1, -1],
+  ],
+  b: [0.125, 0],
+};
+const V = {
+  w: [
+    [2, 0],
+    [1, 1],
+  ],
+  b: [0, -1],
+};
+const ATT_OUT = {
+  w: [
+    [1, 0.5],
+    [-0.5, 1],
+  ],
+  b: [0.25, 0],
+};
 const ATT_LN = { gamma: [1, 2], beta: [0, 0.375] };
-const INTER = { w: [[1, 0], [0, 1], [1, 1]], b: [0.5, -0.25, 0] }; // [3, 2]
-const OUT = { w: [[1, 0, -1], [0.5, 2, 0]], b: [0, 0.125] }; // [2, 3]
+const INTER = {
+  w: [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ],
+  b: [0.5, -0.25, 0],
+}; // [3, 2]
+const OUT = {
+  w: [
+    [1, 0, -1],
+    [0.5, 2, 0],
+  ],
+  b: [0, 0.125],
+}; // [2, 3]
 const OUT_LN = { gamma: [0.75, 1.25], beta: [-0.125, 0.125] };
-const HEAD_DENSE = { w: [[1, -1], [2, 0.5]], b: [0, 0.25] };
+const HEAD_DENSE = {
+  w: [
+    [1, -1],
+    [2, 0.5],
+  ],
+  b: [0, 0.25],
+};
 const HEAD_PROJ = { w: [[1.5, -0.5]], b: [0.375] };
 
 function shapeFor(architecture: CrossEncoderShape['architecture'], numHeads: 1 | 2 = 1): CrossEncoderShape {
@@ -138,9 +181,7 @@ function softmax(scores: number[]): number[] {
  * scores are plain products q[h] k[h] (scaled by 1/sqrt(1)) with a softmax of its own.
  */
 function expectedLogit(tokens: Array<{ word: number; position: number; type: number }>, numHeads: 1 | 2 = 1): number {
-  const x = tokens.map((t) =>
-    layerNorm2(add(add(WORD[t.word]!, TOKEN_TYPE[t.type]!), POSITION[t.position]!), EMB_LN),
-  );
+  const x = tokens.map((t) => layerNorm2(add(add(WORD[t.word]!, TOKEN_TYPE[t.type]!), POSITION[t.position]!), EMB_LN));
   // Only the first query row matters for the classifier.
   const q0 = affine(Q, x[0]!);
   const k = x.map((xj) => affine(K, xj));

@@ -13,7 +13,10 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export function tinyShape(architecture: CrossEncoderShape['architecture'], overrides: Partial<CrossEncoderShape> = {}): CrossEncoderShape {
+export function tinyShape(
+  architecture: CrossEncoderShape['architecture'],
+  overrides: Partial<CrossEncoderShape> = {},
+): CrossEncoderShape {
   const xlmr = architecture === 'xlm-roberta';
   return {
     architecture,
@@ -45,7 +48,12 @@ export function weightShapes(shape: CrossEncoderShape): Map<string, number[]> {
   ]);
   for (let l = 0; l < shape.numLayers; l++) {
     const layer = `${p}.encoder.layer.${l}`;
-    for (const name of ['attention.self.query', 'attention.self.key', 'attention.self.value', 'attention.output.dense']) {
+    for (const name of [
+      'attention.self.query',
+      'attention.self.key',
+      'attention.self.value',
+      'attention.output.dense',
+    ]) {
       shapes.set(`${layer}.${name}.weight`, [h, h]);
       shapes.set(`${layer}.${name}.bias`, [h]);
     }

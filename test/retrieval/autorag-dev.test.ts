@@ -12,7 +12,9 @@ describe.skipIf(!existsSync(FOLDER))('default retrieval on the AutoRAG Korean de
     const dataset = loadMtebFolder(FOLDER);
     const index = new LexicalIndex();
     index.add(dataset.corpus);
-    const rankings = new Map(dataset.queries.map((query) => [query.id, index.search(query.text, 50).map((hit) => hit.id)]));
+    const rankings = new Map(
+      dataset.queries.map((query) => [query.id, index.search(query.text, 50).map((hit) => hit.id)]),
+    );
     expect(evaluateRankings(rankings, dataset.qrels, 10).ndcg10).toBeGreaterThanOrEqual(0.93);
     expect(evaluateRankings(rankings, dataset.qrels, 50).recall).toBe(1);
   });

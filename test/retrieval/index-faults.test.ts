@@ -61,14 +61,28 @@ describe('fromJSON refuses what would break searches', () => {
 
 describe('add() is all or nothing', () => {
   test.each([
-    ['an id already in the index', [{ id: 'c', text: '금리 인상' }, { id: 'a', text: '중복' }]],
-    ['an id twice in the batch', [{ id: 'c', text: '금리 인상' }, { id: 'c', text: '다시' }]],
+    [
+      'an id already in the index',
+      [
+        { id: 'c', text: '금리 인상' },
+        { id: 'a', text: '중복' },
+      ],
+    ],
+    [
+      'an id twice in the batch',
+      [
+        { id: 'c', text: '금리 인상' },
+        { id: 'c', text: '다시' },
+      ],
+    ],
     ['a document without text', [{ id: 'c', text: '금리 인상' }, { id: 'd' }]],
   ])('a batch with %s is refused whole', (label, batch) => {
     const index = new LexicalIndex();
     index.add(DOCS);
     const before = JSON.stringify(index.toJSON());
-    expect(() => index.add(batch as Array<{ id: string; text: string }>)).toThrow(label.includes('text') ? TypeError : DuplicateDocumentError);
+    expect(() => index.add(batch as Array<{ id: string; text: string }>)).toThrow(
+      label.includes('text') ? TypeError : DuplicateDocumentError,
+    );
     expect(index.size).toBe(2);
     expect(JSON.stringify(index.toJSON())).toBe(before);
     expect(index.search('금리').map((hit) => hit.id)).toEqual(['a']);

@@ -56,7 +56,10 @@ describe('LexicalIndex.search', () => {
       { name: 'words', analyzer: { type: 'word' } },
       { name: 'grams', analyzer: { type: 'ngram', n: 2 }, weight },
     ];
-    const docs = [{ id: 'k', text: '한국은행 금리' }, { id: 'm', text: '은행 대출' }];
+    const docs = [
+      { id: 'k', text: '한국은행 금리' },
+      { id: 'm', text: '은행 대출' },
+    ];
     const wordsOnly = new LexicalIndex({ fields: [fields(0)[0]!] });
     const silenced = new LexicalIndex({ fields: fields(0) });
     const single = new LexicalIndex({ fields: fields(1) });
@@ -65,7 +68,8 @@ describe('LexicalIndex.search', () => {
     // "은행" is a whole word only in m, but a bigram of both documents.
     expect(silenced.search('은행', 10)).toEqual(wordsOnly.search('은행', 10));
     const gramsPart = (index: LexicalIndex, id: string): number =>
-      index.search('은행', 10).find((hit) => hit.id === id)!.score - (wordsOnly.search('은행', 10).find((hit) => hit.id === id)?.score ?? 0);
+      index.search('은행', 10).find((hit) => hit.id === id)!.score -
+      (wordsOnly.search('은행', 10).find((hit) => hit.id === id)?.score ?? 0);
     expect(gramsPart(double, 'k')).toBeCloseTo(2 * gramsPart(single, 'k'), 12);
     expect(single.search('은행', 10).map((hit) => hit.id)).toEqual(['m', 'k']);
   });
@@ -171,7 +175,10 @@ describe('LexicalIndex serialisation', () => {
     const index = new LexicalIndex({ fields: WORDS });
     index.add(DOCS);
     /** The stored form, loosely typed so that each case can break one part of it. */
-    type StoredIndex = Record<string, unknown> & { fields: Record<string, unknown>[]; options: Record<string, unknown> };
+    type StoredIndex = Record<string, unknown> & {
+      fields: Record<string, unknown>[];
+      options: Record<string, unknown>;
+    };
     const good = () => JSON.parse(JSON.stringify(index)) as StoredIndex;
     const broken: [string, (data: StoredIndex) => unknown][] = [
       ['format', (d) => ({ ...d, format: 'other' })],
@@ -192,7 +199,9 @@ describe('LexicalIndex serialisation', () => {
     }
     expect(() => LexicalIndex.fromJSON(null)).toThrow(IndexFormatError);
     // Options no index accepts make the file malformed: IndexFormatError, with the option's own error as cause.
-    expect(() => LexicalIndex.fromJSON({ ...good(), options: { ...good().options, k1: -1 } })).toThrow(IndexFormatError);
+    expect(() => LexicalIndex.fromJSON({ ...good(), options: { ...good().options, k1: -1 } })).toThrow(
+      IndexFormatError,
+    );
     expect(() => LexicalIndex.fromJSON({ ...good(), options: { ...good().options, k1: -1 } })).toThrow(/options: .*k1/);
   });
 });

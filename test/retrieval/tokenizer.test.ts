@@ -62,7 +62,11 @@ describe('stripKoreanSuffix', () => {
 describe('createAnalyzer', () => {
   it('word analyser keeps whole runs, optionally stemmed', () => {
     expect(createAnalyzer({ type: 'word' })('한국은행의 GDP 전망')).toEqual(['한국은행의', 'gdp', '전망']);
-    expect(createAnalyzer({ type: 'word', suffixes: 'all' })('한국은행의 GDP 전망')).toEqual(['한국은행', 'gdp', '전망']);
+    expect(createAnalyzer({ type: 'word', suffixes: 'all' })('한국은행의 GDP 전망')).toEqual([
+      '한국은행',
+      'gdp',
+      '전망',
+    ]);
   });
 
   it('ngram analyser cuts syllable grams and keeps Latin and numbers whole', () => {

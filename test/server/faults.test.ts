@@ -28,7 +28,12 @@ async function metric(url: string, name: string): Promise<number> {
 
 /** Deterministic varied material: request r gets its own query and a mix of short and long passages. */
 function material(r: number): { query: string; documents: string[] } {
-  const pool = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES, longPassage(2 + (r % 7)), ...(r % 4 === 0 ? [longPassage(20 + (r % 10))] : [])];
+  const pool = [
+    ...KOREAN_PASSAGES,
+    ...ENGLISH_PASSAGES,
+    longPassage(2 + (r % 7)),
+    ...(r % 4 === 0 ? [longPassage(20 + (r % 10))] : []),
+  ];
   const count = 1 + (r % 7);
   const documents = Array.from({ length: count }, (_, i) => `${pool[(r * 7 + i * 3) % pool.length]} #${r}-${i}`);
   return { query: `${KOREAN_PASSAGES[r % KOREAN_PASSAGES.length]!.slice(0, 10 + (r % 15))} 질문 ${r}`, documents };
@@ -44,11 +49,13 @@ test('200 concurrent requests: every answer complete and equal to the engine alo
     watched.hold();
     const pending = Promise.all(
       requests.map(async ({ query, documents }, r) => {
-        const response = r % 2 === 0
-          ? await postJson(`${server.url}/rerank`, { query, texts: documents, raw_scores: true, truncate: true })
-          : await postJson(`${server.url}/v2/rerank`, { model: folder, query, documents });
+        const response =
+          r % 2 === 0
+            ? await postJson(`${server.url}/rerank`, { query, texts: documents, raw_scores: true, truncate: true })
+            : await postJson(`${server.url}/v2/rerank`, { model: folder, query, documents });
         expect(response.status).toBe(200);
-        const json = (await response.json()) as Array<{ index: number; score: number }> | { results: Array<{ index: number; relevance_score: number }> };
+        const json = (await response.json()) as
+          Array<{ index: number; score: number }> | { results: Array<{ index: number; relevance_score: number }> };
         return Array.isArray(json) ? json : json.results.map((x) => ({ index: x.index, score: x.relevance_score }));
       }),
     );
@@ -78,33 +85,47 @@ test.each([
   // sharing a run with other requests' rows get slightly different logits (measured up to 0.04 on the
   // bge-base shape). Off is bit-identical; on stays within a bound far below the spread between documents.
   ['on', 0.1],
-] as const)('8-bit model, cross-request batching %s: 60 concurrent answers vs the engine alone (max logit difference %s)', async (mode, bound) => {
-  const q8Reference = await Reranker.load({ model: folder, dtype: 'q8' });
-  const watched = await watchedRunner(folder, 'q8');
-  const server = await startTestServer({ crossRequestBatching: mode === 'on' }, watched.runner);
-  try {
-    const requests = Array.from({ length: 60 }, (_, r) => material(r));
-    const answers = await Promise.all(
-      requests.map(async ({ query, documents }) => {
-        const response = await postJson(`${server.url}/rerank`, { query, texts: documents, raw_scores: true, truncate: true });
-        return (await response.json()) as Array<{ index: number; score: number }>;
-      }),
-    );
-    let worst = 0;
-    for (const [r, { query, documents }] of requests.entries()) {
-      const alone = await q8Reference.score(documents.map((d): [string, string] => [query, d]), { activation: 'none' });
-      expect(answers[r]!.map((x) => x.index).sort((a, b) => a - b)).toEqual(documents.map((_, i) => i));
-      for (const { index, score } of answers[r]!) worst = Math.max(worst, Math.abs(score - alone[index]!));
+] as const)(
+  '8-bit model, cross-request batching %s: 60 concurrent answers vs the engine alone (max logit difference %s)',
+  async (mode, bound) => {
+    const q8Reference = await Reranker.load({ model: folder, dtype: 'q8' });
+    const watched = await watchedRunner(folder, 'q8');
+    const server = await startTestServer({ crossRequestBatching: mode === 'on' }, watched.runner);
+    try {
+      const requests = Array.from({ length: 60 }, (_, r) => material(r));
+      const answers = await Promise.all(
+        requests.map(async ({ query, documents }) => {
+          const response = await postJson(`${server.url}/rerank`, {
+            query,
+            texts: documents,
+            raw_scores: true,
+            truncate: true,
+          });
+          return (await response.json()) as Array<{ index: number; score: number }>;
+        }),
+      );
+      let worst = 0;
+      for (const [r, { query, documents }] of requests.entries()) {
+        const alone = await q8Reference.score(
+          documents.map((d): [string, string] => [query, d]),
+          { activation: 'none' },
+        );
+        expect(answers[r]!.map((x) => x.index).sort((a, b) => a - b)).toEqual(documents.map((_, i) => i));
+        for (const { index, score } of answers[r]!) worst = Math.max(worst, Math.abs(score - alone[index]!));
+      }
+      const shared =
+        (await metric(server.url, 'rerank_batch_requests_sum')) >
+        (await metric(server.url, 'rerank_batch_requests_count'));
+      expect(shared).toBe(mode === 'on');
+      if (mode === 'off') expect(worst).toBe(0);
+      else expect(worst).toBeLessThan(bound);
+    } finally {
+      await server.close();
+      await q8Reference.dispose();
     }
-    const shared = (await metric(server.url, 'rerank_batch_requests_sum')) > (await metric(server.url, 'rerank_batch_requests_count'));
-    expect(shared).toBe(mode === 'on');
-    if (mode === 'off') expect(worst).toBe(0);
-    else expect(worst).toBeLessThan(bound);
-  } finally {
-    await server.close();
-    await q8Reference.dispose();
-  }
-}, 60_000);
+  },
+  60_000,
+);
 
 describe('with the model held at a gate', () => {
   test('a full queue answers 429 with Retry-After in each API shape, and recovers', async () => {
@@ -112,7 +133,10 @@ describe('with the model held at a gate', () => {
     const server = await startTestServer({ maxQueuedPairs: 8, maxDocuments: 8 }, watched.runner);
     try {
       watched.hold();
-      const first = postJson(`${server.url}/rerank`, { query: 'q', texts: Array.from({ length: 8 }, (_, i) => `문서 ${i}`) });
+      const first = postJson(`${server.url}/rerank`, {
+        query: 'q',
+        texts: Array.from({ length: 8 }, (_, i) => `문서 ${i}`),
+      });
       await watched.started(1);
       const cohere = await postJson(`${server.url}/v2/rerank`, { model: folder, query: 'q', documents: ['d'] });
       expect(cohere.status).toBe(429);
@@ -139,7 +163,12 @@ describe('with the model held at a gate', () => {
       const first = postJson(`${server.url}/rerank`, { query: 'first', texts: ['가', '나'] });
       await watched.started(1);
       const controller = new AbortController();
-      const leaving = postJson(`${server.url}/rerank`, { query: 'leaving', texts: ['떠나는 문서 1', '떠나는 문서 2', '떠나는 문서 3'] }, {}, controller.signal);
+      const leaving = postJson(
+        `${server.url}/rerank`,
+        { query: 'leaving', texts: ['떠나는 문서 1', '떠나는 문서 2', '떠나는 문서 3'] },
+        {},
+        controller.signal,
+      );
       leaving.catch(() => undefined);
       expect(await until(async () => (await metric(server.url, 'rerank_queue_pairs')) === 5)).toBe(true);
       controller.abort();
@@ -187,10 +216,16 @@ describe('with the model held at a gate', () => {
     expect(await until(async () => (await metric(server.url, 'rerank_queue_requests')) === 2)).toBe(true);
     const closing = server.close(10_000);
     expect(server.service.state()).toBe('draining');
-    const refused = await postJson(`${server.url}/rerank`, { query: 'q', texts: ['a'] }).then((r) => r.status, () => 'connection refused');
+    const refused = await postJson(`${server.url}/rerank`, { query: 'q', texts: ['a'] }).then(
+      (r) => r.status,
+      () => 'connection refused',
+    );
     expect(refused === 503 || refused === 'connection refused').toBe(true);
     watched.release();
-    for (const [query, response] of [['기준금리', await running], ['날씨', await queued]] as const) {
+    for (const [query, response] of [
+      ['기준금리', await running],
+      ['날씨', await queued],
+    ] as const) {
       expect(response.status).toBe(200);
       const got = (await response.json()) as Array<{ index: number; score: number }>;
       const expected = await reference.rank(query, texts, { activation: 'none' });
@@ -202,7 +237,11 @@ describe('with the model held at a gate', () => {
 });
 
 test('SIGTERM to the serve script with requests in flight: all answered, exit 0', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts', '--model', folder, '--dtype', 'fp32', '--port', '0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/serve.ts', '--model', folder, '--dtype', 'fp32', '--port', '0', '--quiet'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -40,19 +40,36 @@ export async function watchedRunner(model: string, dtype: 'fp32' | 'q8'): Promis
       gate = undefined;
     },
     runs: () => runs,
-    started: (count) => (runs >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
+    started: (count) =>
+      runs >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve })),
   };
 }
 
-export async function startTestServer(options: Omit<ServiceOptions, 'model'> & { model?: string }, runner: EngineRunner) {
-  const service = createRerankService({ model: runner.info.model, dtype: runner.info.dtype, log: false, ...options }, async () => runner);
+export async function startTestServer(
+  options: Omit<ServiceOptions, 'model'> & { model?: string },
+  runner: EngineRunner,
+) {
+  const service = createRerankService(
+    { model: runner.info.model, dtype: runner.info.dtype, log: false, ...options },
+    async () => runner,
+  );
   const http = await serveNode(service.fetch, { port: 0 }, (timeoutMs) => service.close(timeoutMs));
   await service.ready;
   return { service, http, url: http.url, close: (timeoutMs?: number) => http.close(timeoutMs) };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal,
+  });
 }
 
 /** Polls until `predicate` holds, at most `turns` times, 10 ms apart. */

@@ -28,10 +28,21 @@ afterAll(async () => {
 });
 
 test('ready describes the served model', () => {
-  expect(remote.ready).toMatchObject({ backend: 'remote', endpoint: server.url, dtype: 'fp32', maxLength: 512, architecture: 'XLMRobertaForSequenceClassification' });
+  expect(remote.ready).toMatchObject({
+    backend: 'remote',
+    endpoint: server.url,
+    dtype: 'fp32',
+    maxLength: 512,
+    architecture: 'XLMRobertaForSequenceClassification',
+  });
 });
 
-test.each([{}, { topK: 3, returnDocuments: true }, { activation: 'softmax' as const }, { activation: 'none' as const }])('rank(%o) equals the engine alone', async (options) => {
+test.each([
+  {},
+  { topK: 3, returnDocuments: true },
+  { activation: 'softmax' as const },
+  { activation: 'none' as const },
+])('rank(%o) equals the engine alone', async (options) => {
   const got = await remote.rank(KOREAN_QUERY, KOREAN_PASSAGES, options);
   const expected = await reference.rank(KOREAN_QUERY, KOREAN_PASSAGES, options);
   expect(got.map((r) => r.index)).toEqual(expected.map((r) => r.index));
@@ -45,11 +56,23 @@ test('rankDetailed gives the engine report shape with the same ranking; budgets 
   let partials = 0;
   const report = await remote.rankDetailed(KOREAN_QUERY, KOREAN_PASSAGES, { topK: 2, onPartial: () => partials++ });
   const expected = await reference.rankDetailed(KOREAN_QUERY, KOREAN_PASSAGES, { topK: 2 });
-  expect(report).toMatchObject({ final: true, scored: KOREAN_PASSAGES.length, total: KOREAN_PASSAGES.length, unscored: [], cacheHits: 0 });
+  expect(report).toMatchObject({
+    final: true,
+    scored: KOREAN_PASSAGES.length,
+    total: KOREAN_PASSAGES.length,
+    unscored: [],
+    cacheHits: 0,
+  });
   expect(report.results.map((r) => r.index)).toEqual(expected.results.map((r) => r.index));
   expect(partials).toBe(0);
-  await expect(remote.rankDetailed(KOREAN_QUERY, KOREAN_PASSAGES, { budgetMs: 100 })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('budgetMs') });
-  await expect(remote.rank(KOREAN_QUERY, KOREAN_PASSAGES, { longPassages: 'focus' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('focus') });
+  await expect(remote.rankDetailed(KOREAN_QUERY, KOREAN_PASSAGES, { budgetMs: 100 })).rejects.toMatchObject({
+    code: 'INVALID_INPUT',
+    message: expect.stringContaining('budgetMs'),
+  });
+  await expect(remote.rank(KOREAN_QUERY, KOREAN_PASSAGES, { longPassages: 'focus' })).rejects.toMatchObject({
+    code: 'INVALID_INPUT',
+    message: expect.stringContaining('focus'),
+  });
 });
 
 test('score() over pairs with two queries equals the engine, in input order', async () => {
@@ -80,7 +103,10 @@ test('aborting a call rejects with AbortedError and the service drops its queued
     await watched.started(watched.runs() + 1);
     const controller = new AbortController();
     const call = remote.rank(KOREAN_QUERY, KOREAN_PASSAGES, { signal: controller.signal });
-    const queuedPairs = async (n: number) => (await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text()).includes(`rerank_queue_pairs ${n}\n`);
+    const queuedPairs = async (n: number) =>
+      (await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text()).includes(
+        `rerank_queue_pairs ${n}\n`,
+      );
     expect(await until(() => queuedPairs(1 + KOREAN_PASSAGES.length))).toBe(true);
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(AbortedError);
@@ -95,7 +121,10 @@ test('aborting a call rejects with AbortedError and the service drops its queued
 
 test('the service being unreachable is an InferenceError, not a hang', async () => {
   const closed = await createReranker({ endpoint: server.url, apiKey: KEY });
-  const error = await closed.rank('q', ['a']).then(() => null, (e: unknown) => e);
+  const error = await closed.rank('q', ['a']).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeNull(); // sanity: reachable now
   const unreachable = createReranker({ endpoint: 'http://127.0.0.1:9', apiKey: KEY });
   await expect(unreachable).rejects.toBeInstanceOf(RerankerError);

@@ -24,7 +24,13 @@ class FakeModel implements ModelRunner<[string, string]> {
 
 const pairs = (query: string, documents: string[]) => documents.map((d): [string, string] => [query, d]);
 const logitOf = (q: string, d: string) => (q.length * 31 + d.length * 7 + d.charCodeAt(0)) % 97;
-const options = (over: Partial<SchedulerOptions> = {}): SchedulerOptions => ({ batchTokens: 64, maxBatchRows: 64, crossRequest: true, maxQueuedPairs: 1000, ...over });
+const options = (over: Partial<SchedulerOptions> = {}): SchedulerOptions => ({
+  batchTokens: 64,
+  maxBatchRows: 64,
+  crossRequest: true,
+  maxQueuedPairs: 1000,
+  ...over,
+});
 const docs = (prefix: string, lengths: number[]) => lengths.map((n, i) => `${prefix}${i}${'x'.repeat(n)}`);
 /** Waits until `predicate` holds, a bounded number of event-loop turns. */
 async function until(predicate: () => boolean, turns = 200): Promise<void> {
@@ -40,8 +46,12 @@ describe('Scheduler', () => {
       const lengths = Array.from({ length: 5 }, (_, i) => 2 + ((r * 5 + i * 3) % 9));
       return { query: `q${r}`, documents: docs(`r${r}d`, lengths), lengths };
     });
-    const results = await Promise.all(requests.map((r) => scheduler.submit({ items: pairs(r.query, r.documents), lengths: r.lengths, maxLength: 512 })));
-    results.forEach((logits, r) => expect(logits).toEqual(requests[r]!.documents.map((d) => logitOf(requests[r]!.query, d))));
+    const results = await Promise.all(
+      requests.map((r) => scheduler.submit({ items: pairs(r.query, r.documents), lengths: r.lengths, maxLength: 512 })),
+    );
+    results.forEach((logits, r) =>
+      expect(logits).toEqual(requests[r]!.documents.map((d) => logitOf(requests[r]!.query, d))),
+    );
     // Lengths of each run's rows (looked up by text), to check the budget and the sort.
     const lengthOf = new Map(requests.flatMap((r) => r.documents.map((d, i) => [d, r.lengths[i]!] as const)));
     for (const run of model.runs) {
@@ -55,7 +65,11 @@ describe('Scheduler', () => {
   test('without cross-request batching a run holds one request only', async () => {
     const model = new FakeModel();
     const scheduler = new Scheduler(model, options({ crossRequest: false }));
-    await Promise.all([0, 1, 2].map((r) => scheduler.submit({ items: pairs(`q${r}`, docs('d', [3, 4])), lengths: [3, 4], maxLength: 512 })));
+    await Promise.all(
+      [0, 1, 2].map((r) =>
+        scheduler.submit({ items: pairs(`q${r}`, docs('d', [3, 4])), lengths: [3, 4], maxLength: 512 }),
+      ),
+    );
     for (const run of model.runs) expect(new Set(run.pairs.map(([q]) => q)).size).toBe(1);
   });
 
@@ -74,7 +88,11 @@ describe('Scheduler', () => {
     const model = new FakeModel();
     model.hold();
     const scheduler = new Scheduler(model, options({ maxQueuedPairs: 5 }));
-    const first = scheduler.submit({ items: pairs('q', docs('d', [2, 2, 2, 2])), lengths: [2, 2, 2, 2], maxLength: 512 });
+    const first = scheduler.submit({
+      items: pairs('q', docs('d', [2, 2, 2, 2])),
+      lengths: [2, 2, 2, 2],
+      maxLength: 512,
+    });
     const refused = scheduler.submit({ items: pairs('q', docs('e', [2, 2])), lengths: [2, 2], maxLength: 512 });
     await expect(refused).rejects.toBeInstanceOf(OverloadedError);
     await expect(refused).rejects.toMatchObject({ status: 429, retryAfter: expect.any(Number) });
@@ -92,7 +110,12 @@ describe('Scheduler', () => {
     const first = scheduler.submit({ items: pairs('first', docs('f', [2])), lengths: [2], maxLength: 512 });
     await until(() => model.runs.length === 1);
     const controller = new AbortController();
-    const second = scheduler.submit({ items: pairs('second', docs('s', [2, 2, 2])), lengths: [2, 2, 2], maxLength: 512, signal: controller.signal });
+    const second = scheduler.submit({
+      items: pairs('second', docs('s', [2, 2, 2])),
+      lengths: [2, 2, 2],
+      maxLength: 512,
+      signal: controller.signal,
+    });
     expect(scheduler.pairsQueued).toBe(4);
     controller.abort();
     await expect(second).rejects.toBeInstanceOf(CancelledError);
@@ -109,7 +132,12 @@ describe('Scheduler', () => {
     const scheduler = new Scheduler(model, options());
     const first = scheduler.submit({ items: pairs('first', docs('f', [2])), lengths: [2], maxLength: 512 });
     await until(() => model.runs.length === 1);
-    const late = scheduler.submit({ items: pairs('late', docs('l', [2])), lengths: [2], maxLength: 512, timeoutMs: 20 });
+    const late = scheduler.submit({
+      items: pairs('late', docs('l', [2])),
+      lengths: [2],
+      maxLength: 512,
+      timeoutMs: 20,
+    });
     await expect(late).rejects.toBeInstanceOf(TimeoutError);
     model.release();
     await first;
@@ -122,7 +150,9 @@ describe('Scheduler', () => {
     const scheduler = new Scheduler(model, options());
     const queued = scheduler.submit({ items: pairs('q', docs('d', [2, 3])), lengths: [2, 3], maxLength: 512 });
     scheduler.stopAccepting();
-    await expect(scheduler.submit({ items: pairs('q', docs('d', [2])), lengths: [2], maxLength: 512 })).rejects.toBeInstanceOf(UnavailableError);
+    await expect(
+      scheduler.submit({ items: pairs('q', docs('d', [2])), lengths: [2], maxLength: 512 }),
+    ).rejects.toBeInstanceOf(UnavailableError);
     const idle = scheduler.idle();
     model.release();
     await idle;
@@ -148,8 +178,14 @@ describe('Scheduler', () => {
     // The old request has short rows: a plain longest-first pick would always choose the newcomers' long rows.
     const blocker = scheduler.submit({ items: pairs('blocker', ['b']), lengths: [8], maxLength: 512 });
     await until(() => model.runs.length === 1);
-    const old = scheduler.submit({ items: pairs('old', docs('o', [1, 1, 1, 1])), lengths: [1, 1, 1, 1], maxLength: 512 });
-    const newcomers = Array.from({ length: 20 }, (_, i) => scheduler.submit({ items: pairs(`new${i}`, docs('n', [8])), lengths: [8], maxLength: 512 }));
+    const old = scheduler.submit({
+      items: pairs('old', docs('o', [1, 1, 1, 1])),
+      lengths: [1, 1, 1, 1],
+      maxLength: 512,
+    });
+    const newcomers = Array.from({ length: 20 }, (_, i) =>
+      scheduler.submit({ items: pairs(`new${i}`, docs('n', [8])), lengths: [8], maxLength: 512 }),
+    );
     model.release();
     await Promise.all([blocker, old, ...newcomers]);
     const oldRun = model.runs.findIndex((run) => run.pairs.some(([q]) => q === 'old'));

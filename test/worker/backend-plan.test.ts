@@ -7,7 +7,11 @@ const gpu = (shaderF16: boolean, limit = 2 ** 30): Capabilities['webgpu'] => ({
   maxStorageBufferBindingSize: limit,
   isFallbackAdapter: false,
 });
-const caps = (webgpu: Capabilities['webgpu'], crossOriginIsolated = true, cores = 8): Capabilities => ({ webgpu, crossOriginIsolated, cores });
+const caps = (webgpu: Capabilities['webgpu'], crossOriginIsolated = true, cores = 8): Capabilities => ({
+  webgpu,
+  crossOriginIsolated,
+  cores,
+});
 
 describe('planBackends', () => {
   test('shader-f16 adapter: WebGPU fp16 first, WASM 8-bit with all cores as fallback', () => {
@@ -27,13 +31,20 @@ describe('planBackends', () => {
     const software = { ...gpu(false)!, isFallbackAdapter: true, name: 'swiftshader' };
     const plan = planBackends(caps(software));
     expect(plan).toEqual([expect.objectContaining({ device: 'wasm', dtype: 'q8', threads: 8 })]);
-    expect(plan[0]!.reason).toMatch(/software fallback \(swiftshader\), about 40x slower than WASM; pass device: 'webgpu' to force it/);
+    expect(plan[0]!.reason).toMatch(
+      /software fallback \(swiftshader\), about 40x slower than WASM; pass device: 'webgpu' to force it/,
+    );
     // Without a name the rule is the same; the reason just does not name the adapter.
-    expect(planBackends(caps({ ...software, name: undefined }))[0]!.reason).toMatch(/WebGPU adapter is a software fallback, about 40x/);
+    expect(planBackends(caps({ ...software, name: undefined }))[0]!.reason).toMatch(
+      /WebGPU adapter is a software fallback, about 40x/,
+    );
     // Forced: WebGPU fp32 first (the rest of the rules apply), WASM still the fallback.
     const forced = planBackends(caps(software), { device: 'webgpu' });
     expect(forced.map((c) => c.device)).toEqual(['webgpu', 'wasm']);
-    expect(forced[0]).toMatchObject({ dtype: 'fp32', reason: expect.stringContaining('software fallback adapter (forced)') });
+    expect(forced[0]).toMatchObject({
+      dtype: 'fp32',
+      reason: expect.stringContaining('software fallback adapter (forced)'),
+    });
     expect(planBackends(caps(software), { device: 'wasm' })[0]!.reason).toMatch(/WASM requested/);
     // A hardware adapter is unaffected.
     expect(planBackends(caps(gpu(false)))[0]).toMatchObject({ device: 'webgpu' });
@@ -52,11 +63,16 @@ describe('planBackends', () => {
     expect(plan[0]).toMatchObject({ device: 'wasm' });
     expect(plan[0]!.reason).toMatch(/buffer limit/);
     // fp16 halves the tensor: a 1 GiB limit holds the fp16 embeddings of XLM-R large.
-    expect(planBackends(caps(gpu(true)), { largestTensorBytes: 250_002 * 1024 * 4 })[0]).toMatchObject({ device: 'webgpu', dtype: 'fp16' });
+    expect(planBackends(caps(gpu(true)), { largestTensorBytes: 250_002 * 1024 * 4 })[0]).toMatchObject({
+      device: 'webgpu',
+      dtype: 'fp16',
+    });
   });
 
   test('the caller may force device, dtype and threads', () => {
-    expect(planBackends(caps(gpu(true)), { device: 'wasm' })).toEqual([expect.objectContaining({ device: 'wasm', dtype: 'q8' })]);
+    expect(planBackends(caps(gpu(true)), { device: 'wasm' })).toEqual([
+      expect.objectContaining({ device: 'wasm', dtype: 'q8' }),
+    ]);
     expect(planBackends(caps(gpu(true)), { dtype: 'fp32' })[0]).toMatchObject({ device: 'webgpu', dtype: 'fp32' });
     expect(planBackends(caps(null), { threads: 3 })[0]).toMatchObject({ threads: 3 });
     expect(planBackends(caps(null, false), { threads: 3 })[0]).toMatchObject({ threads: 1 }); // threads need isolation
@@ -64,7 +80,13 @@ describe('planBackends', () => {
 
   test('threads must be a positive integer and is capped at the cores', () => {
     for (const threads of [-1, 0, Number.NaN, 1.5, Infinity, '2' as unknown as number]) {
-      expect(() => planBackends(caps(null), { threads }), String(threads)).toThrow(expect.objectContaining({ name: 'InvalidInputError', code: 'INVALID_INPUT', message: expect.stringContaining('threads') }));
+      expect(() => planBackends(caps(null), { threads }), String(threads)).toThrow(
+        expect.objectContaining({
+          name: 'InvalidInputError',
+          code: 'INVALID_INPUT',
+          message: expect.stringContaining('threads'),
+        }),
+      );
     }
     const capped = planBackends(caps(null, true, 8), { threads: 1e6 })[0]!;
     expect(capped.threads).toBe(8);

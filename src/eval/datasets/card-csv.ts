@@ -22,9 +22,13 @@ export function parseCardCsv(text: string, file: string, options: DatasetLoadOpt
   if (!header) throw new DatasetFormatError(file, 0, 'empty file: a header row is needed');
   if ('error' in header) throw new DatasetFormatError(file, header.line, header.error);
   const names = header.fields.map((name) => name.trim().toLowerCase());
-  const column = Object.fromEntries(REQUIRED.map((name) => [name, names.indexOf(name)])) as Record<(typeof REQUIRED)[number], number>;
+  const column = Object.fromEntries(REQUIRED.map((name) => [name, names.indexOf(name)])) as Record<
+    (typeof REQUIRED)[number],
+    number
+  >;
   const missing = REQUIRED.filter((name) => column[name] < 0);
-  if (missing.length > 0) throw new DatasetFormatError(file, header.line, `header lacks column(s) ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new DatasetFormatError(file, header.line, `header lacks column(s) ${missing.join(', ')}`);
 
   const corpus: Passage[] = [];
   const docText = new Map<string, string>();
@@ -38,14 +42,16 @@ export function parseCardCsv(text: string, file: string, options: DatasetLoadOpt
       continue;
     }
     policy.guard(file, item.line, () => {
-      if (item.fields.length !== names.length) throw new RowError(`expected ${names.length} fields, found ${item.fields.length}`);
+      if (item.fields.length !== names.length)
+        throw new RowError(`expected ${names.length} fields, found ${item.fields.length}`);
       const question = item.fields[column.question]!.trim();
       const docId = item.fields[column.doc_id]!.trim();
       const doc = item.fields[column.doc]!;
       if (docId === '') throw new RowError('field doc_id is empty');
       if (doc.trim() === '') throw new RowError('field doc is empty');
       const known = docText.get(docId);
-      if (known !== undefined && known !== doc) throw new RowError(`doc_id ${JSON.stringify(docId)} appears earlier with a different doc text`);
+      if (known !== undefined && known !== doc)
+        throw new RowError(`doc_id ${JSON.stringify(docId)} appears earlier with a different doc text`);
       if (known === undefined) {
         docText.set(docId, doc);
         corpus.push({ id: docId, text: doc });

@@ -9,8 +9,7 @@
 
 export type CsvItem =
   /** `line`: 1-based line on which the record starts. */
-  | { line: number; fields: string[] }
-  | { line: number; error: string };
+  { line: number; fields: string[] } | { line: number; error: string };
 
 export function parseCsv(input: string): CsvItem[] {
   const text = input.replace(/^\uFEFF/, '');
@@ -46,7 +45,10 @@ export function parseCsv(input: string): CsvItem[] {
           if (close < 0) {
             // Everything from the record's first line on is lost: say so, not "one row".
             const lastLine = line + countNewlines(text, pos, text.length) - (text.endsWith('\n') ? 1 : 0);
-            const lost = lastLine > start ? `: lines ${start}-${lastLine}, the rest of the file, were not read (${lastLine - start + 1} lines)` : '';
+            const lost =
+              lastLine > start
+                ? `: lines ${start}-${lastLine}, the rest of the file, were not read (${lastLine - start + 1} lines)`
+                : '';
             items.push({ line: start, error: `unterminated quoted field (quote opened on line ${quoteLine})${lost}` });
             return items;
           }
@@ -57,7 +59,8 @@ export function parseCsv(input: string): CsvItem[] {
           field += '"';
           pos++;
         }
-        if (!atRecordEnd() && text[pos] !== ',') error = `unexpected text after the closing quote of field ${fields.length + 1}`;
+        if (!atRecordEnd() && text[pos] !== ',')
+          error = `unexpected text after the closing quote of field ${fields.length + 1}`;
       } else {
         const begin = pos;
         while (!atRecordEnd() && text[pos] !== ',' && text[pos] !== '"') pos++;

@@ -2,7 +2,8 @@
 import { RowError } from './errors.js';
 
 export function asObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RowError('row is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RowError('row is not a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -20,7 +21,8 @@ export function numberField(row: Record<string, unknown>, names: readonly string
   const name = names.find((candidate) => candidate in row);
   if (name === undefined) throw new RowError(`missing field ${names.join(' / ')}`);
   const value = row[name];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RowError(`field ${name} must be a finite number, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new RowError(`field ${name} must be a finite number, got ${describe(value)}`);
   return value;
 }
 

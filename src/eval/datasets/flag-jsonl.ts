@@ -37,7 +37,8 @@ export function loadFlagJsonl(file: string, options: DatasetLoadOptions = {}): D
     const neg = stringArrayField(row, 'neg');
     if (pos.length === 0) throw new RowError('field pos is empty: a query needs at least one positive passage');
     const empty = [...pos, ...neg].findIndex((text) => text.trim() === '');
-    if (empty >= 0) throw new RowError(`${empty < pos.length ? `pos[${empty}]` : `neg[${empty - pos.length}]`} is an empty passage`);
+    if (empty >= 0)
+      throw new RowError(`${empty < pos.length ? `pos[${empty}]` : `neg[${empty - pos.length}]`} is an empty passage`);
 
     // Ids only after validation, so a rejected row leaves nothing behind in the corpus.
     const queryId = `q${line}`;

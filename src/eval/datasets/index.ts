@@ -19,7 +19,11 @@ export function detectFormat(path: string): DatasetFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'card-csv';
   if (ext === '.jsonl' || ext === '.json') return 'flag-jsonl';
-  throw new DatasetFormatError(path, 0, 'cannot tell the format from the path: pass a folder, a .csv or a .jsonl file, or name the format');
+  throw new DatasetFormatError(
+    path,
+    0,
+    'cannot tell the format from the path: pass a folder, a .csv or a .jsonl file, or name the format',
+  );
 }
 
 export function loadDataset(path: string, options: LoadDatasetOptions = {}): Dataset {

@@ -13,7 +13,8 @@ const FILES = ['corpus.jsonl', 'queries.jsonl', 'qrels.jsonl'];
 
 export function loadMtebFolder(folder: string, options: DatasetLoadOptions = {}): Dataset {
   // All three files, before any is parsed: a missing one is named at once.
-  for (const file of FILES) readDatasetFile(join(folder, file), ' (an MTEB folder holds corpus.jsonl, queries.jsonl and qrels.jsonl)');
+  for (const file of FILES)
+    readDatasetFile(join(folder, file), ' (an MTEB folder holds corpus.jsonl, queries.jsonl and qrels.jsonl)');
   const policy = new MalformedRowPolicy(options.skipMalformed ?? false);
   const corpus = readPassages(join(folder, 'corpus.jsonl'), policy, true);
   const queries = readPassages(join(folder, 'queries.jsonl'), policy, false);
@@ -31,7 +32,8 @@ export function loadMtebFolder(folder: string, options: DatasetLoadOptions = {})
     if (!docIds.has(docId)) throw new RowError(`doc_id ${JSON.stringify(docId)} is not in corpus.jsonl`);
     let judgements = qrels.get(queryId);
     if (!judgements) qrels.set(queryId, (judgements = new Map()));
-    if (judgements.has(docId)) throw new RowError(`duplicate judgement for ${JSON.stringify(queryId)} / ${JSON.stringify(docId)}`);
+    if (judgements.has(docId))
+      throw new RowError(`duplicate judgement for ${JSON.stringify(queryId)} / ${JSON.stringify(docId)}`);
     judgements.set(docId, relevance);
   });
   return { format: 'mteb', corpus, queries, qrels, skipped: policy.skipped };

@@ -12,14 +12,18 @@ function documentText(value: unknown, i: number): string {
   if (typeof value === 'string') return value;
   // v1 also takes objects; without rank_fields Cohere ranks their `text` field.
   if (isObject(value) && typeof value['text'] === 'string') return value['text'];
-  throw invalid(`invalid request: documents[${i}] must be a string or an object with a string "text", got ${typeName(value)}`);
+  throw invalid(
+    `invalid request: documents[${i}] must be a string or an object with a string "text", got ${typeName(value)}`,
+  );
 }
 
 function optionalPositiveInteger(body: Record<string, unknown>, field: string): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw invalid(`invalid request: ${field} must be a positive integer, got ${typeName(value) === 'number' ? value : typeName(value)}`);
+    throw invalid(
+      `invalid request: ${field} must be a positive integer, got ${typeName(value) === 'number' ? value : typeName(value)}`,
+    );
   }
   return value;
 }
@@ -32,7 +36,11 @@ function checkModel(body: Record<string, unknown>, required: boolean, context: A
   }
   if (typeof model !== 'string') throw invalid(`invalid request: model must be a string, got ${typeName(model)}`);
   if (!context.modelNames.includes('*') && !context.modelNames.includes(model)) {
-    throw new ServiceError('unknown_model', 404, `model '${model}' not found; this server serves: ${context.modelNames.join(', ')}`);
+    throw new ServiceError(
+      'unknown_model',
+      404,
+      `model '${model}' not found; this server serves: ${context.modelNames.join(', ')}`,
+    );
   }
 }
 
@@ -42,19 +50,25 @@ function parse(version: 1 | 2, body: unknown, context: ApiContext): RerankReques
   const query = body['query'];
   if (typeof query !== 'string') throw invalid(`invalid request: query must be a string, got ${typeName(query)}`);
   if (query.trim() === '') throw invalid('invalid request: query must not be empty');
-  if (query.length > context.maxCharacters) throw invalid(`invalid request: query has ${query.length} characters, the limit is ${context.maxCharacters}`);
+  if (query.length > context.maxCharacters)
+    throw invalid(`invalid request: query has ${query.length} characters, the limit is ${context.maxCharacters}`);
   const raw = body['documents'];
   if (!Array.isArray(raw)) throw invalid(`invalid request: documents must be a list, got ${typeName(raw)}`);
   if (raw.length === 0) throw invalid('invalid request: list of documents must not be empty');
-  if (raw.length > context.maxDocuments) throw tooMany(`invalid request: ${raw.length} documents, the limit is ${context.maxDocuments}`);
+  if (raw.length > context.maxDocuments)
+    throw tooMany(`invalid request: ${raw.length} documents, the limit is ${context.maxDocuments}`);
   const documents = raw.map(documentText);
   documents.forEach((d, i) => {
-    if (d.length > context.maxCharacters) throw invalid(`invalid request: documents[${i}] has ${d.length} characters, the limit is ${context.maxCharacters}`);
+    if (d.length > context.maxCharacters)
+      throw invalid(
+        `invalid request: documents[${i}] has ${d.length} characters, the limit is ${context.maxCharacters}`,
+      );
   });
   const topN = optionalPositiveInteger(body, 'top_n');
   let returnDocuments = false;
   if (version === 1 && body['return_documents'] !== undefined && body['return_documents'] !== null) {
-    if (typeof body['return_documents'] !== 'boolean') throw invalid('invalid request: return_documents must be a boolean');
+    if (typeof body['return_documents'] !== 'boolean')
+      throw invalid('invalid request: return_documents must be a boolean');
     returnDocuments = body['return_documents'];
   }
   return {
@@ -63,7 +77,8 @@ function parse(version: 1 | 2, body: unknown, context: ApiContext): RerankReques
     topN: Math.min(topN ?? documents.length, documents.length), // Cohere clamps a top_n above the list
     rawScores: false,
     returnDocuments,
-    maxTokensPerDoc: version === 2 ? (optionalPositiveInteger(body, 'max_tokens_per_doc') ?? DEFAULT_MAX_TOKENS_PER_DOC) : undefined,
+    maxTokensPerDoc:
+      version === 2 ? (optionalPositiveInteger(body, 'max_tokens_per_doc') ?? DEFAULT_MAX_TOKENS_PER_DOC) : undefined,
     refuseTooLong: false,
   };
 }

@@ -17,17 +17,27 @@ function optionalBoolean(body: Record<string, unknown>, field: string): boolean 
 function parse(body: unknown, context: ApiContext): RerankRequest {
   if (!isObject(body)) throw invalid(`invalid type: ${typeName(body)}, expected struct RerankRequest`);
   const query = body['query'];
-  if (typeof query !== 'string') throw invalid(query === undefined ? 'missing field `query`' : `query: invalid type: ${typeName(query)}, expected a string`);
+  if (typeof query !== 'string')
+    throw invalid(
+      query === undefined ? 'missing field `query`' : `query: invalid type: ${typeName(query)}, expected a string`,
+    );
   const texts = body['texts'];
-  if (!Array.isArray(texts)) throw invalid(texts === undefined ? 'missing field `texts`' : `texts: invalid type: ${typeName(texts)}, expected a sequence`);
+  if (!Array.isArray(texts))
+    throw invalid(
+      texts === undefined ? 'missing field `texts`' : `texts: invalid type: ${typeName(texts)}, expected a sequence`,
+    );
   texts.forEach((text, i) => {
     if (typeof text !== 'string') throw invalid(`texts[${i}]: invalid type: ${typeName(text)}, expected a string`);
   });
   if (query.trim() === '') throw empty('`query` cannot be empty');
   if (texts.length === 0) throw empty('`texts` cannot be empty');
-  if (texts.length > context.maxDocuments) throw tooMany(`batch size ${texts.length} > maximum allowed batch size ${context.maxDocuments}`);
+  if (texts.length > context.maxDocuments)
+    throw tooMany(`batch size ${texts.length} > maximum allowed batch size ${context.maxDocuments}`);
   for (const [i, text] of [query, ...(texts as string[])].entries()) {
-    if (text.length > context.maxCharacters) throw tooMany(`${i === 0 ? 'query' : `texts[${i - 1}]`} has ${text.length} characters, the limit is ${context.maxCharacters}`);
+    if (text.length > context.maxCharacters)
+      throw tooMany(
+        `${i === 0 ? 'query' : `texts[${i - 1}]`} has ${text.length} characters, the limit is ${context.maxCharacters}`,
+      );
   }
   const direction = body['truncation_direction'];
   if (direction !== undefined && direction !== null) {
@@ -35,7 +45,8 @@ function parse(body: unknown, context: ApiContext): RerankRequest {
       throw invalid('truncation_direction: unknown variant, expected `Right` or `Left`');
     }
     // The engine fits pairs by cutting the passage's end (the reference tokenizers' rule); cutting its start is not built.
-    if (direction.toLowerCase() === 'left') throw invalid('truncation_direction `Left` is not supported by this server; use `Right`');
+    if (direction.toLowerCase() === 'left')
+      throw invalid('truncation_direction `Left` is not supported by this server; use `Right`');
   }
   return {
     query,
@@ -60,7 +71,11 @@ export const tei: RerankApi = {
   name: 'tei',
   parse,
   respond(request: RerankRequest, results: RankedResult[]) {
-    return results.map(({ index, score }) => ({ index, score, ...(request.returnDocuments ? { text: request.documents[index]! } : {}) }));
+    return results.map(({ index, score }) => ({
+      index,
+      score,
+      ...(request.returnDocuments ? { text: request.documents[index]! } : {}),
+    }));
   },
   status(error) {
     if (error.kind === 'internal') return 424; // TEI's "backend" status: the model failed, not the server

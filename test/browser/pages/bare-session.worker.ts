@@ -16,7 +16,10 @@ export interface BareSessionRequest {
 
 self.onmessage = async ({ data }: MessageEvent<BareSessionRequest>) => {
   try {
-    ort.env.wasm.wasmPaths = { mjs: new URL(ortWasmFactoryUrl, import.meta.url).href, wasm: new URL(ortWasmUrl, import.meta.url).href };
+    ort.env.wasm.wasmPaths = {
+      mjs: new URL(ortWasmFactoryUrl, import.meta.url).href,
+      wasm: new URL(ortWasmUrl, import.meta.url).href,
+    };
     ort.env.wasm.numThreads = data.threads;
     ort.env.wasm.proxy = false;
     const cached = await (await caches.open(data.cacheName)).match(data.url);

@@ -5,7 +5,6 @@ const SAMPLE_PASSAGES = SAMPLE_CORPUS.map((p) => p.text);
 import { LexicalIndex } from '../../../src/retrieval/index.js';
 import { monitorFrames } from './frame-monitor.js';
 
-
 /** ~800-character passages: sample sentences in varying order, each tagged with a unique number. */
 function passages(count: number): Array<{ id: string; text: string }> {
   return Array.from({ length: count }, (_, i) => {

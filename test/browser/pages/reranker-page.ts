@@ -14,10 +14,23 @@ const progress: ProgressEvent[] = [];
 /** Calls started with startRanks, as settled outcomes with the time they settled (performance.now()). */
 let started: Array<Promise<{ ok: boolean; error?: ReturnType<typeof describeError>; settledAt: number }>> = [];
 
-
 function describeError(error: unknown) {
-  const e = error as { name?: string; message?: string; code?: string; file?: string; cause?: unknown; constructor?: { name: string } };
-  return { name: e.name, message: e.message, code: e.code, file: e.file, className: e.constructor?.name, hasCause: e.cause !== undefined };
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    file?: string;
+    cause?: unknown;
+    constructor?: { name: string };
+  };
+  return {
+    name: e.name,
+    message: e.message,
+    code: e.code,
+    file: e.file,
+    className: e.constructor?.name,
+    hasCause: e.cause !== undefined,
+  };
 }
 
 const api = {
@@ -49,7 +62,11 @@ const api = {
   progress: () => progress,
   async rank(query: string, documents: string[], options = {}) {
     try {
-      return { ok: true as const, ranked: await reranker!.rank(query, documents, options), state: await reranker!.state() };
+      return {
+        ok: true as const,
+        ranked: await reranker!.rank(query, documents, options),
+        state: await reranker!.state(),
+      };
     } catch (error) {
       return { ok: false as const, error: describeError(error) };
     }
@@ -62,7 +79,14 @@ const api = {
     try {
       final = await reranker!.rankDetailed(query, documents, {
         ...options,
-        onPartial: (p) => (final ? afterFinal++ : partials.push({ scored: p.scored, order: [...p.results.map((r) => r.index), ...p.unscored], final: p.final })),
+        onPartial: (p) =>
+          final
+            ? afterFinal++
+            : partials.push({
+                scored: p.scored,
+                order: [...p.results.map((r) => r.index), ...p.unscored],
+                final: p.final,
+              }),
       });
     } catch (error) {
       return { ok: false as const, error: describeError(error) };
@@ -110,7 +134,8 @@ const api = {
   /** Benchmarks: one progressive rank, then the same call again (cached); see bench/progressive-timing.ts. */
   timeProgressive: (query: string, documents: string[]) => timeProgressive(reranker!, query, documents),
   /** Benchmarks: a rank within `budgetMs`, the plan's prediction next to the time it took. */
-  timeBudget: (query: string, documents: string[], budgetMs: number) => timeBudget(reranker!, query, documents, budgetMs),
+  timeBudget: (query: string, documents: string[], budgetMs: number) =>
+    timeBudget(reranker!, query, documents, budgetMs),
   async dispose() {
     await reranker?.dispose();
     reranker = null;
@@ -122,7 +147,11 @@ const api = {
     const started = performance.now();
     const loaded = await createReranker({
       ...options,
-      onProgress: (e) => events.push({ event: e.phase === 'download' ? `download ${e.file} ${e.loaded}/${e.total}` : e.phase, atMs: performance.now() - started }),
+      onProgress: (e) =>
+        events.push({
+          event: e.phase === 'download' ? `download ${e.file} ${e.loaded}/${e.total}` : e.phase,
+          atMs: performance.now() - started,
+        }),
     });
     const ms = performance.now() - started;
     await loaded.dispose();
@@ -131,7 +160,10 @@ const api = {
   /** Benchmarks, the baseline: a bare worker creates an onnxruntime-web session from the same cached bytes. */
   async bareSession(request: BareSessionRequest) {
     const started = performance.now();
-    const worker = new Worker(new URL('./bare-session.worker.ts', import.meta.url), { type: 'module', name: 'bare-session' });
+    const worker = new Worker(new URL('./bare-session.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'bare-session',
+    });
     const result = await new Promise<{ ok: boolean; error?: string }>((resolve) => {
       worker.onmessage = (event: MessageEvent<{ ok: boolean; error?: string }>) => resolve(event.data);
       worker.onerror = (event) => resolve({ ok: false, error: event.message });
@@ -169,8 +201,16 @@ const api = {
   /** state() and a new rank on the current reranker, as outcomes (after the worker died, both must reject). */
   async afterDeath() {
     const r = reranker!;
-    const outcome = (p: Promise<unknown>) => p.then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error: describeError(error) }));
-    return { state: await outcome(r.state()), rank: await outcome(r.rank('질문', ['문서'])), dispose: await outcome(r.dispose()) };
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error: describeError(error) }),
+      );
+    return {
+      state: await outcome(r.state()),
+      rank: await outcome(r.rank('질문', ['문서'])),
+      dispose: await outcome(r.dispose()),
+    };
   },
   now: () => performance.now(),
 };
