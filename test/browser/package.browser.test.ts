@@ -98,9 +98,7 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-async function rerankIn(
-  url: string,
-): Promise<{
+async function rerankIn(url: string): Promise<{
   result: { ranked: Array<{ index: number; score: number }>; backend: string };
   errors: string[];
   requests: string[];
