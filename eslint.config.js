@@ -6,9 +6,10 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which source folders each folder may import from: the architecture of README's layout table.
- * Pure cores first (engine, retrieval, hub-mirror import nothing of ours), the browser shell on top.
+ * Pure cores first (engine, retrieval, hub-mirror import nothing of ours but errors), the browser shell on top.
  */
 const LAYERS = {
+  errors: [],
   engine: [],
   retrieval: [],
   'model-server': [],
@@ -25,6 +26,8 @@ const LAYERS = {
 };
 
 const FOLDERS = Object.keys(LAYERS);
+/** Under every layer: the one vocabulary of error codes and the base class carrying one. */
+const FOUNDATION = ['errors'];
 
 /** One config block per folder: importing a folder outside its allowed list is an error. */
 const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => ({
@@ -33,9 +36,11 @@ const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => ({
     'no-restricted-imports': [
       'error',
       {
-        patterns: FOLDERS.filter((other) => other !== folder && !allowed.includes(other)).map((other) => ({
+        patterns: FOLDERS.filter(
+          (other) => other !== folder && !allowed.includes(other) && !FOUNDATION.includes(other),
+        ).map((other) => ({
           group: [`**/${other}/*`, `**/${other}`],
-          message: `src/${folder} may import only from ${allowed.length ? allowed.join(', ') : 'itself'} (layers in eslint.config.js).`,
+          message: `src/${folder} may import only from ${[...allowed, ...FOUNDATION].join(', ')} (layers in eslint.config.js).`,
         })),
       },
     ],

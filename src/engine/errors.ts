@@ -1,7 +1,11 @@
 /**
- * Typed errors of the reranker. Each has a stable `code` and, when a file is involved, its name,
- * so that callers (and the worker boundary, which copies these fields) can tell problems apart.
+ * Typed errors of the reranker. Each has a stable `code` from the project's vocabulary
+ * (src/errors/error-codes.ts) and, when a file is involved, its name, so that callers (and the worker
+ * boundary, which copies these fields) can tell problems apart.
  */
+import { CodedError } from '../errors/coded-error.js';
+
+/** The codes a RerankerError carries: the public, documented part of the vocabulary. */
 export type RerankerErrorCode =
   | 'INVALID_INPUT'
   | 'LIMIT_EXCEEDED'
@@ -25,14 +29,10 @@ export function errorMessage(thrown: unknown): string {
   return thrown instanceof Error ? thrown.message : String(thrown);
 }
 
-export class RerankerError extends Error {
+export class RerankerError extends CodedError<RerankerErrorCode> {
   override name = 'RerankerError';
-  constructor(
-    readonly code: RerankerErrorCode,
-    message: string,
-    options: { cause?: unknown; file?: string } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: RerankerErrorCode, message: string, options: { cause?: unknown; file?: string } = {}) {
+    super(code, message, options);
     if (options.file !== undefined) this.file = options.file;
   }
   /** The model file the problem is about, if any (relative to the model, e.g. `onnx/model.onnx`). */
@@ -127,3 +127,20 @@ export class LoadStalledError extends RerankerError {
     super('LOAD_STALLED', message);
   }
 }
+
+/**
+ * Every class above, under a key minifiers keep (a property name, not the class's own name). The worker
+ * boundary revives errors as these classes (src/worker/error-transfer.ts): a new class here is a new
+ * entry, and test/worker/error-transfer.test.ts fails for a class that is missing.
+ */
+export const RERANKER_ERROR_CLASSES = {
+  RerankerError,
+  InvalidInputError,
+  LimitExceededError,
+  ModelLoadError,
+  InferenceError,
+  OutOfMemoryError,
+  AbortedError,
+  WorkerCrashedError,
+  LoadStalledError,
+};

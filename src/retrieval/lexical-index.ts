@@ -2,6 +2,7 @@
  * In-memory lexical index: several analysed fields over the same documents, each scored with BM25,
  * combined as a weighted sum. Runs unchanged in the browser and in Node.
  */
+import { CodedError } from '../errors/coded-error.js';
 import { validateBm25, type Bm25Params } from './bm25.js';
 import { countTerms, FieldIndex } from './field-index.js';
 import { createAnalyzer, type Analyzer, type AnalyzerSpec } from './tokenizer.js';
@@ -80,10 +81,10 @@ interface Field {
 }
 
 /** A document id that is already in the index, or twice in one batch. */
-export class DuplicateDocumentError extends Error {
+export class DuplicateDocumentError extends CodedError<'DUPLICATE_DOCUMENT'> {
   override name = 'DuplicateDocumentError';
   constructor(readonly id: string) {
-    super(`duplicate document id ${JSON.stringify(id)}`);
+    super('DUPLICATE_DOCUMENT', `duplicate document id ${JSON.stringify(id)}`);
   }
 }
 

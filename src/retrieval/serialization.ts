@@ -1,4 +1,5 @@
 /** The JSON shape of a saved LexicalIndex, and strict validation when reading one back. */
+import { CodedError } from '../errors/coded-error.js';
 import type { ResolvedIndexOptions } from './lexical-index.js';
 
 export const SERIALIZED_FORMAT = 'ko-rerank-web/lexical-index';
@@ -46,8 +47,11 @@ export interface SerializedLexicalIndex {
   fields: SerializedField[];
 }
 
-export class IndexFormatError extends Error {
+export class IndexFormatError extends CodedError<'INDEX_CORRUPT'> {
   override name = 'IndexFormatError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('INDEX_CORRUPT', message, options);
+  }
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

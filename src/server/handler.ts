@@ -92,7 +92,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
   function failure(api: RerankApi | undefined, error: ServiceError): Response {
     const headers: Record<string, string> =
       error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) };
-    if (error.kind === 'too_large') headers['connection'] = 'close'; // the unread rest of the body must not be parsed as a request
+    if (error.code === 'BODY_TOO_LARGE') headers['connection'] = 'close'; // the unread rest of the body must not be parsed as a request
     if (!api) return json(error.status, { error: error.message }, headers);
     return json(api.status(error), api.errorBody(error), headers);
   }
@@ -107,7 +107,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new ServiceError('malformed', 400, 'the body is not valid JSON');
+      throw new ServiceError('MALFORMED_BODY', 'the body is not valid JSON');
     }
     const parsed: RerankRequest = api.parse(body, {
       maxDocuments: options.maxDocuments,
@@ -169,7 +169,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
     }
     // Load balancers probe /health without credentials; everything else needs the key when one is set.
     if (path !== '/health' && !(await authorized(request.headers.get('authorization')))) {
-      const error = new ServiceError('unauthorized', 401, 'invalid api token');
+      const error = new ServiceError('UNAUTHORIZED', 'invalid api token');
       return {
         response: api ? failure(api, error) : json(401, { error: error.message }, { 'www-authenticate': 'Bearer' }),
       };
@@ -199,7 +199,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
       if (request.signal.aborted) return { response: failure(api, new CancelledError()) }; // the body stream broke off
       // The engine's own failures (a model run that threw): the API's backend error, with no stack or text.
       const message = error instanceof Error ? `${error.name}: ${error.message}` : 'internal error';
-      return { response: failure(api, new ServiceError('internal', 500, message)) };
+      return { response: failure(api, new ServiceError('INTERNAL', message)) };
     }
   }
 

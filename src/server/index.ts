@@ -10,6 +10,6 @@ export {
   UnavailableError,
   TimeoutError,
   CancelledError,
-  type ServiceErrorKind,
+  type ServiceErrorCode,
 } from './errors.js';
 export { Scheduler, type ModelRunner, type SchedulerOptions } from './scheduler.js';

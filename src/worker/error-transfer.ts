@@ -1,72 +1,91 @@
 /**
  * Comlink copies only name/message/stack of a thrown Error. This handler carries our typed errors
- * across the worker boundary whole (class, code, file, cause chain), and plain errors too.
- * It must be installed on both sides.
+ * across the worker boundary whole (class, name, code, file and any other own fields, stack, cause
+ * chain), and plain errors too. It must be installed on both sides.
+ *
+ * The classes it can revive come from one registry, RERANKER_ERROR_CLASSES (src/engine/errors.ts): a
+ * new error class is an entry there, not a case here. An error whose class is not registered arrives
+ * as its nearest registered ancestor (a RerankerError subclass as RerankerError), keeping its name
+ * and fields.
  */
 import * as Comlink from 'comlink';
-import {
-  AbortedError,
-  InferenceError,
-  InvalidInputError,
-  LimitExceededError,
-  ModelLoadError,
-  OutOfMemoryError,
-  RerankerError,
-} from '../engine/errors.js';
+import { RERANKER_ERROR_CLASSES } from '../engine/errors.js';
 
-interface SerializedError {
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** The registry, plus the built-in classes that runtimes and libraries throw; keys are wire names. */
+const REVIVABLE: Record<string, ErrorClass> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  ...RERANKER_ERROR_CLASSES,
+};
+const KEY_OF_CLASS = new Map<unknown, string>(Object.entries(REVIVABLE).map(([key, errorClass]) => [errorClass, key]));
+
+/** Own fields worth carrying: the structured-clone-safe scalars (code, file, tensor, status, ...). */
+type Fields = Record<string, string | number | boolean>;
+
+export interface SerializedError {
+  /** Registry key of the nearest registered class in the error's prototype chain. */
+  type: string;
   name: string;
   message: string;
   stack?: string;
-  code?: string;
-  file?: string;
+  fields: Fields;
   cause?: SerializedError | string;
 }
 
-function serialize(error: unknown, depth = 0): SerializedError | string {
-  if (!(error instanceof Error)) return String(error);
-  const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
-  if (error instanceof RerankerError) {
-    out.code = error.code;
-    if (error.file !== undefined) out.file = error.file;
+const MAX_CAUSE_DEPTH = 5;
+
+function registeredKey(error: Error): string {
+  for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+    const key = KEY_OF_CLASS.get((proto as { constructor?: unknown }).constructor);
+    if (key !== undefined) return key;
   }
-  if (error.cause !== undefined && depth < 5) out.cause = serialize(error.cause, depth + 1);
+  return 'Error';
+}
+
+function ownFields(error: Error): Fields {
+  const fields: Fields = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = value;
+  }
+  return fields;
+}
+
+/** A thrown value as plain data that structured clone carries; anything but an Error becomes its text. */
+export function serializeError(error: unknown, depth = 0): SerializedError | string {
+  if (!(error instanceof Error)) return String(error);
+  const out: SerializedError = {
+    type: registeredKey(error),
+    name: error.name,
+    message: error.message,
+    fields: ownFields(error),
+  };
+  if (error.stack !== undefined) out.stack = error.stack;
+  if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = serializeError(error.cause, depth + 1);
   return out;
 }
 
-function revive(data: SerializedError | string): Error | string {
+/**
+ * The error again, as an instance of its registered class. Built the way `Error` builds one, with the
+ * class's prototype, rather than through the class's constructor: constructors differ (and compose
+ * their messages), while the data to restore is the same for all of them.
+ */
+export function reviveError(data: SerializedError | string): Error | string {
   if (typeof data === 'string') return data;
-  const cause = data.cause === undefined ? undefined : revive(data.cause);
-  let error: Error;
-  switch (data.name) {
-    case 'InvalidInputError':
-      error = new InvalidInputError(data.message);
-      break;
-    case 'LimitExceededError':
-      error = new LimitExceededError(data.message);
-      break;
-    case 'AbortError':
-      error = new AbortedError(data.message);
-      break;
-    case 'InferenceError':
-      error = new InferenceError(data.message, cause);
-      break;
-    case 'OutOfMemoryError':
-      error = new OutOfMemoryError(data.message, cause);
-      break;
-    case 'ModelLoadError':
-      error = new ModelLoadError(data.code as ConstructorParameters<typeof ModelLoadError>[0], data.message, {
-        cause,
-        file: data.file,
-      });
-      break;
-    default:
-      error = data.code
-        ? new RerankerError(data.code as RerankerError['code'], data.message, { cause, file: data.file })
-        : Object.assign(new Error(data.message, cause === undefined ? undefined : { cause }), { name: data.name });
-  }
-  if (data.stack) error.stack = data.stack;
-  if (cause !== undefined && error.cause === undefined) Object.defineProperty(error, 'cause', { value: cause });
+  const errorClass = Object.hasOwn(REVIVABLE, data.type) ? REVIVABLE[data.type]! : Error;
+  const cause = data.cause === undefined ? undefined : reviveError(data.cause);
+  const error = Reflect.construct(
+    Error,
+    [data.message, ...(cause === undefined ? [] : [{ cause }])],
+    errorClass,
+  ) as Error;
+  Object.assign(error, data.fields);
+  if (error.name !== data.name) error.name = data.name;
+  if (data.stack !== undefined) error.stack = data.stack;
   return error;
 }
 
@@ -79,9 +98,9 @@ export function installErrorTransfer(): void {
   const builtIn = Comlink.transferHandlers.get('throw')!;
   Comlink.transferHandlers.set('throw', {
     canHandle: builtIn.canHandle,
-    serialize: (thrown: unknown) => [{ error: serialize((thrown as { value: unknown }).value) }, []],
+    serialize: (thrown: unknown) => [{ error: serializeError((thrown as { value: unknown }).value) }, []],
     deserialize: (data: unknown) => {
-      throw revive((data as { error: SerializedError | string }).error);
+      throw reviveError((data as { error: SerializedError | string }).error);
     },
   });
 }

@@ -1,16 +1,18 @@
 /** Errors for malformed dataset rows, and the throw-or-record policy every loader shares. */
 import { readFileSync } from 'node:fs';
+import { CodedError } from '../../errors/coded-error.js';
 import type { SkippedRow } from './types.js';
 
-export class DatasetFormatError extends Error {
+export class DatasetFormatError extends CodedError<'DATASET_MALFORMED' | 'DATASET_FILE_MISSING'> {
   override name = 'DatasetFormatError';
   constructor(
     readonly file: string,
     /** 1-based line where the offending row starts (0 when the problem is the file as a whole). */
     readonly line: number,
     readonly reason: string,
+    code: 'DATASET_MALFORMED' | 'DATASET_FILE_MISSING' = 'DATASET_MALFORMED',
   ) {
-    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
+    super(code, line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
   }
 }
 
@@ -20,15 +22,20 @@ export function readDatasetFile(file: string, hint = ''): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DatasetFormatError(file, 0, `file not found${hint}`);
-    if (code === 'EISDIR') throw new DatasetFormatError(file, 0, `is a folder, not a file${hint}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new DatasetFormatError(file, 0, `file not found${hint}`, 'DATASET_FILE_MISSING');
+    if (code === 'EISDIR')
+      throw new DatasetFormatError(file, 0, `is a folder, not a file${hint}`, 'DATASET_FILE_MISSING');
     throw error;
   }
 }
 
 /** Thrown by row validators; the loader adds the file and line. */
-export class RowError extends Error {
+export class RowError extends CodedError<'DATASET_MALFORMED'> {
   override name = 'RowError';
+  constructor(message: string) {
+    super('DATASET_MALFORMED', message);
+  }
 }
 
 /** Throws on a malformed row, or records it when skipping is allowed. Nothing is dropped silently. */

@@ -14,7 +14,7 @@ export interface LoadDatasetOptions extends DatasetLoadOptions {
 
 export function detectFormat(path: string): DatasetFormat {
   const stats = statSync(path, { throwIfNoEntry: false });
-  if (!stats) throw new DatasetFormatError(path, 0, 'file or folder not found');
+  if (!stats) throw new DatasetFormatError(path, 0, 'file or folder not found', 'DATASET_FILE_MISSING');
   if (stats.isDirectory()) return 'mteb';
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'card-csv';

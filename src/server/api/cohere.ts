@@ -2,8 +2,16 @@
  * Cohere's Rerank API, v1 and v2 (docs.cohere.com/reference/rerank). Errors are `{ "message": ... }`;
  * Cohere documents 400 for any invalid body and 404 for an unknown model, so validation is 400 here.
  */
-import { ServiceError, invalid, tooMany } from '../errors.js';
+import { ServiceError, type ServiceErrorCode, invalid, tooMany } from '../errors.js';
 import { type ApiContext, type RankedResult, type RerankApi, type RerankRequest, isObject, typeName } from './types.js';
+
+/** Cohere answers 400 for any invalid body; every other code keeps the service's status. */
+const STATUS: Partial<Record<ServiceErrorCode, number>> = {
+  INVALID_INPUT: 400,
+  EMPTY_INPUT: 400,
+  LIMIT_EXCEEDED: 400,
+  INPUT_TOO_LONG: 400,
+};
 
 /** Cohere's own default for v2's max_tokens_per_doc; the model's limit usually binds first. */
 const DEFAULT_MAX_TOKENS_PER_DOC = 4096;
@@ -37,8 +45,7 @@ function checkModel(body: Record<string, unknown>, required: boolean, context: A
   if (typeof model !== 'string') throw invalid(`invalid request: model must be a string, got ${typeName(model)}`);
   if (!context.modelNames.includes('*') && !context.modelNames.includes(model)) {
     throw new ServiceError(
-      'unknown_model',
-      404,
+      'UNKNOWN_MODEL',
       `model '${model}' not found; this server serves: ${context.modelNames.join(', ')}`,
     );
   }
@@ -98,17 +105,7 @@ function cohereApi(version: 1 | 2): RerankApi {
         meta: { api_version: { version: String(version) }, billed_units: { search_units: 1 } },
       };
     },
-    status(error) {
-      switch (error.kind) {
-        case 'invalid':
-        case 'empty':
-        case 'too_many':
-        case 'too_long':
-          return 400;
-        default:
-          return error.status;
-      }
-    },
+    status: (error) => STATUS[error.code] ?? error.status,
     errorBody: (error) => ({ message: error.message }),
   };
 }

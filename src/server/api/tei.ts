@@ -4,7 +4,7 @@
  * overload 429 (`overloaded`), not ready 503 (`unhealthy`); a field of the wrong type 422, as TEI's JSON
  * extractor answers.
  */
-import { type ServiceError, empty, invalid, tooMany } from '../errors.js';
+import { type ServiceErrorCode, empty, invalid, tooMany } from '../errors.js';
 import { type ApiContext, type RankedResult, type RerankApi, type RerankRequest, isObject, typeName } from './types.js';
 
 function optionalBoolean(body: Record<string, unknown>, field: string): boolean {
@@ -58,13 +58,22 @@ function parse(body: unknown, context: ApiContext): RerankRequest {
   };
 }
 
-const ERROR_TYPES: Partial<Record<ServiceError['kind'], string>> = {
-  empty: 'empty',
-  overloaded: 'overloaded',
-  unavailable: 'unhealthy',
-  timeout: 'unhealthy',
-  internal: 'backend',
-  unauthorized: 'unauthorized',
+/** TEI's `error_type` and, where it differs from the service's, its status, for every code. */
+const ERRORS: Record<ServiceErrorCode, { type: string; status?: number }> = {
+  MALFORMED_BODY: { type: 'validation' },
+  INVALID_INPUT: { type: 'validation' },
+  EMPTY_INPUT: { type: 'empty' },
+  BODY_TOO_LARGE: { type: 'validation' },
+  LIMIT_EXCEEDED: { type: 'validation' },
+  INPUT_TOO_LONG: { type: 'validation' },
+  UNKNOWN_MODEL: { type: 'validation' },
+  UNAUTHORIZED: { type: 'unauthorized' },
+  OVERLOADED: { type: 'overloaded' },
+  UNAVAILABLE: { type: 'unhealthy' },
+  REQUEST_TIMEOUT: { type: 'unhealthy' },
+  ABORTED: { type: 'validation' },
+  // TEI's "backend" status: the model failed, not the server.
+  INTERNAL: { type: 'backend', status: 424 },
 };
 
 export const tei: RerankApi = {
@@ -77,9 +86,6 @@ export const tei: RerankApi = {
       ...(request.returnDocuments ? { text: request.documents[index]! } : {}),
     }));
   },
-  status(error) {
-    if (error.kind === 'internal') return 424; // TEI's "backend" status: the model failed, not the server
-    return error.status;
-  },
-  errorBody: (error) => ({ error: error.message, error_type: ERROR_TYPES[error.kind] ?? 'validation' }),
+  status: (error) => ERRORS[error.code].status ?? error.status,
+  errorBody: (error) => ({ error: error.message, error_type: ERRORS[error.code].type }),
 };
