@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = {
   engine: [],
   retrieval: [],
-  'model-server': [],
+  'hub-mirror': [],
   eval: ['retrieval'],
   'model-builder': ['engine'],
   reference: ['engine', 'model-builder'],

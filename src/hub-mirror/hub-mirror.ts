@@ -21,7 +21,7 @@ export type Fault =
   /** Answers only once a request for a file whose `{model}/{file}` matches `request` has arrived (downloads that must overlap). */
   | { kind: 'after'; request: RegExp };
 
-export interface ModelServerOptions {
+export interface HubMirrorOptions {
   /** Model id (`org/name`) -> folder in the Hugging Face layout. */
   models: Record<string, string>;
   /** Revisions served for every model. Default: `main`. */
@@ -29,7 +29,7 @@ export interface ModelServerOptions {
   port?: number;
 }
 
-export interface ModelServer {
+export interface HubMirror {
   url: string;
   /** Every request seen, as `METHOD path`, for assertions on what was (not) downloaded. */
   requests: string[];
@@ -60,7 +60,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return { start, end: Math.min(last, size - 1) };
 }
 
-export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
+export async function startHubMirror(options: HubMirrorOptions): Promise<HubMirror> {
   const revisions = new Set(options.revisions ?? ['main']);
   const faults: Array<{ match: RegExp; fault: Fault }> = [];
   const requests: string[] = [];

@@ -7,15 +7,15 @@ import { stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 
-let server: ModelServer;
+let server: HubMirror;
 let configSize: number;
 beforeAll(async () => {
   const folder = await testModel('tiny-xlmr');
   configSize = (await stat(path.join(folder, 'config.json'))).size;
-  server = await startModelServer({ models: { 'test-org/tiny': folder } });
+  server = await startHubMirror({ models: { 'test-org/tiny': folder } });
 });
 afterAll(() => server.close());
 
