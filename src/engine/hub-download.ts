@@ -12,16 +12,8 @@ import type * as NodeFs from 'node:fs/promises';
 import type * as NodePath from 'node:path';
 import { ModelLoadError, RerankerError, errorMessage } from './errors.js';
 import { type DownloadPolicy, guardedFetch } from './guarded-fetch.js';
+import { hubFileUrl } from './hub-address.js';
 import type { LoadProgress } from './types.js';
-
-export const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
-
-/** Hugging Face's own rule for repository ids (`org/name`, each part at most 96 characters). */
-const HUB_ID = /^(?:[\w.-]{1,96}\/)?[\w.-]{1,96}$/;
-
-export function isHubId(model: string): boolean {
-  return HUB_ID.test(model) && !model.includes('..') && !model.includes('--');
-}
 
 interface NodeApis {
   fs: typeof NodeFs;
@@ -87,7 +79,7 @@ export async function ensureFile(
     )
   )
     return true;
-  const url = `${download.host}${download.model}/resolve/${encodeURIComponent(download.revision)}/${file}`;
+  const url = hubFileUrl({ ...download, file });
   const fail = (code: 'MODEL_FILE_MISSING' | 'MODEL_LOAD_FAILED', why: string, cause?: unknown) =>
     new ModelLoadError(code, `Model "${download.model}": ${why}`, { cause, file });
   const typed = (error: unknown) =>

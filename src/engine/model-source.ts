@@ -6,7 +6,8 @@
 import { env } from '@huggingface/transformers';
 import { AbortedError, ModelLoadError } from './errors.js';
 import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
-import { DEFAULT_REMOTE_HOST, cacheFolder, ensureFile, externalDataFiles, isHubId, nodeApis } from './hub-download.js';
+import { hubHost, isHubId } from './hub-address.js';
+import { cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
 import type { LoadProgress } from './types.js';
 
 export interface SourceRequest extends DownloadPolicy {
@@ -63,7 +64,7 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
     );
   }
 
-  const host = withSlash(request.remoteHost ?? DEFAULT_REMOTE_HOST);
+  const host = hubHost(request.remoteHost);
   const download = { ...request, host, cacheDir: env.cacheDir ?? node.path.resolve('.cache') };
   const folder = cacheFolder(node, download);
   // config.json first: a model that is not there at all is reported against it. The other files are
@@ -102,10 +103,6 @@ async function ensureAll(
   if (failure) throw (failure as { error: unknown }).error;
 }
 
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
-}
-
 // ---- browsers and workers -----------------------------------------------------------------------
 
 let activePolicy: DownloadPolicy = { stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS };
@@ -126,7 +123,7 @@ function browserSource(request: SourceRequest): ModelSource {
   installFetchGuard();
   activePolicy = { stallTimeoutMs: request.stallTimeoutMs, ...(request.signal ? { signal: request.signal } : {}) };
   // The worker sets the host itself (configureModelSource) and passes none; a direct caller may pass one.
-  if (request.remoteHost !== undefined) env.remoteHost = withSlash(request.remoteHost);
+  if (request.remoteHost !== undefined) env.remoteHost = hubHost(request.remoteHost);
   return { location: request.model, label: request.model };
 }
 

@@ -5,15 +5,13 @@
 import { env } from '@huggingface/transformers';
 import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { HUB_PATH_TEMPLATE, hubHost } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
 
 export interface ModelSource {
   /** What to pass to from_pretrained as the model id. */
   modelId: string;
 }
-
-const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
-const HUB_TEMPLATE = '{model}/resolve/{revision}/';
 
 /**
  * A hub id uses the hub layout on `remoteHost`; a URL or a same-origin path ('/models/x') is read as a
@@ -34,7 +32,7 @@ export function configureModelSource(
     env.allowLocalModels = false;
     env.allowRemoteModels = true;
     env.remoteHost = PICKED_FILES_HOST;
-    env.remotePathTemplate = HUB_TEMPLATE;
+    env.remotePathTemplate = HUB_PATH_TEMPLATE;
     return { modelId: PICKED_MODEL_ID };
   }
   const isUrl = /^https?:\/\//i.test(model);
@@ -49,8 +47,8 @@ export function configureModelSource(
     env.remotePathTemplate = '{model}/';
     return { modelId: decodeURIComponent(name) };
   }
-  env.remoteHost = remoteHost ? (remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`) : DEFAULT_REMOTE_HOST;
-  env.remotePathTemplate = HUB_TEMPLATE;
+  env.remoteHost = hubHost(remoteHost);
+  env.remotePathTemplate = HUB_PATH_TEMPLATE;
   return { modelId: model };
 }
 
