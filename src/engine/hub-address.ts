@@ -17,7 +17,7 @@ export function isHubId(model: string): boolean {
 }
 
 /** A base URL ending in one slash (the default hub when none or '' is given), so that paths append to it. */
-export function hubHost(host?: string): string {
+export function hubBaseUrl(host?: string): string {
   return host ? host.replace(/\/*$/, '/') : DEFAULT_HUB_HOST;
 }
 
@@ -38,5 +38,5 @@ export interface HubFile {
  */
 export function hubFileUrl({ host, model, revision, file, pathTemplate = HUB_PATH_TEMPLATE }: HubFile): string {
   const path = pathTemplate.replaceAll('{model}', model).replaceAll('{revision}', encodeURIComponent(revision));
-  return `${hubHost(host)}${path}${file}`;
+  return `${hubBaseUrl(host)}${path}${file}`;
 }

@@ -6,13 +6,14 @@
 import { env } from '@huggingface/transformers';
 import { AbortedError, ModelLoadError } from './errors.js';
 import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
-import { hubHost, isHubId } from './hub-address.js';
+import { hubBaseUrl, isHubId } from './hub-address.js';
 import { cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
 import type { LoadProgress } from './types.js';
 
 export interface SourceRequest extends DownloadPolicy {
   model: string;
-  remoteHost: string | undefined;
+  /** Base URL of a hub-layout server (the public option `remoteHost`); undefined: the Hugging Face Hub. */
+  hubHost: string | undefined;
   revision: string;
   onnxFile: string;
   onProgress?: (event: LoadProgress) => void;
@@ -64,7 +65,7 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
     );
   }
 
-  const host = hubHost(request.remoteHost);
+  const host = hubBaseUrl(request.hubHost);
   const download = { ...request, host, cacheDir: env.cacheDir ?? node.path.resolve('.cache') };
   const folder = cacheFolder(node, download);
   // config.json first: a model that is not there at all is reported against it. The other files are
@@ -123,7 +124,7 @@ function browserSource(request: SourceRequest): ModelSource {
   installFetchGuard();
   activePolicy = { stallTimeoutMs: request.stallTimeoutMs, ...(request.signal ? { signal: request.signal } : {}) };
   // The worker sets the host itself (configureModelSource) and passes none; a direct caller may pass one.
-  if (request.remoteHost !== undefined) env.remoteHost = hubHost(request.remoteHost);
+  if (request.hubHost !== undefined) env.remoteHost = hubBaseUrl(request.hubHost);
   return { location: request.model, label: request.model };
 }
 

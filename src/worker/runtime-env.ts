@@ -5,7 +5,7 @@
 import { env } from '@huggingface/transformers';
 import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { HUB_PATH_TEMPLATE, hubHost } from '../engine/hub-address.js';
+import { HUB_PATH_TEMPLATE, hubBaseUrl } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
 
 export interface ModelSource {
@@ -14,13 +14,13 @@ export interface ModelSource {
 }
 
 /**
- * A hub id uses the hub layout on `remoteHost`; a URL or a same-origin path ('/models/x') is read as a
+ * A hub id uses the hub layout on `hubHost` (the public option `remoteHost`); a URL or a same-origin path ('/models/x') is read as a
  * plain folder of files ('<base>/config.json'), which transformers.js only supports through its
  * remote host settings: host = the parent folder, template = '{model}/', id = the last segment.
  */
 export function configureModelSource(
   model: string,
-  remoteHost: string | undefined,
+  hubHost: string | undefined,
   files?: Record<string, Blob>,
 ): ModelSource {
   env.useCustomCache = false;
@@ -47,7 +47,7 @@ export function configureModelSource(
     env.remotePathTemplate = '{model}/';
     return { modelId: decodeURIComponent(name) };
   }
-  env.remoteHost = hubHost(remoteHost);
+  env.remoteHost = hubBaseUrl(hubHost);
   env.remotePathTemplate = HUB_PATH_TEMPLATE;
   return { modelId: model };
 }

@@ -5,7 +5,7 @@
  */
 import { AutoConfig, env } from '@huggingface/transformers';
 import { afterEach, expect, test } from 'vitest';
-import { DEFAULT_HUB_HOST, HUB_PATH_TEMPLATE, hubFileUrl, hubHost, isHubId } from '../../src/engine/hub-address.js';
+import { DEFAULT_HUB_HOST, HUB_PATH_TEMPLATE, hubBaseUrl, hubFileUrl, isHubId } from '../../src/engine/hub-address.js';
 
 const saved = {
   fetch: env.fetch,
@@ -59,10 +59,10 @@ test('a plain folder layout (the worker reads URLs and paths that way) gives tra
 });
 
 test('hosts end in exactly one slash; none or an empty one is the hub', () => {
-  expect(hubHost('http://mirror.test')).toBe('http://mirror.test/');
-  expect(hubHost('http://mirror.test/base//')).toBe('http://mirror.test/base/');
-  expect(hubHost(undefined)).toBe(DEFAULT_HUB_HOST);
-  expect(hubHost('')).toBe(DEFAULT_HUB_HOST);
+  expect(hubBaseUrl('http://mirror.test')).toBe('http://mirror.test/');
+  expect(hubBaseUrl('http://mirror.test/base//')).toBe('http://mirror.test/base/');
+  expect(hubBaseUrl(undefined)).toBe(DEFAULT_HUB_HOST);
+  expect(hubBaseUrl('')).toBe(DEFAULT_HUB_HOST);
   expect(hubFileUrl({ model: 'org/m', revision: 'main', file: 'onnx/model.onnx' })).toBe(
     'https://huggingface.co/org/m/resolve/main/onnx/model.onnx',
   );
