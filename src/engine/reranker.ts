@@ -238,6 +238,12 @@ export class Reranker {
    * model; a windowed passage gets its best window's logit. `afterRun` sees the logits after every run.
    */
   private async pairLogits(pairs: Array<[string, string]>, settings: PairSettings, run: PairRun): Promise<ScoredPairs> {
+    // Checked on every path, not only before model runs: a call aborted while it waited in the queue may
+    // find all its pairs in the cache and never reach a run.
+    const stopIfAborted = () => {
+      if (run.signal?.aborted) throw new AbortedError();
+    };
+    stopIfAborted();
     const { batchTokens, strategy, overlap, truncation } = settings;
     const special = this.encoder.pairSpecialTokens;
     const queryTokens = new Map<string, string[]>();
@@ -326,7 +332,7 @@ export class Reranker {
     for (const batch of batches) {
       // Let queued events (a cancel message in a worker) run before the next model run.
       if (run.signal) await yieldToEventLoop();
-      if (run.signal?.aborted) throw new AbortedError();
+      stopIfAborted();
       const values = await this.run(batch.map((r) => rows[r]!));
       batch.forEach((r, k) => {
         const pair = owner[r]!;
@@ -339,6 +345,7 @@ export class Reranker {
       });
       run.afterRun?.({ logits, cacheHits, ...(plan ? { plan } : {}) });
     }
+    stopIfAborted(); // aborted during the last run: its logits are cached, the call still rejects
     return { logits, cacheHits, ...(plan ? { plan } : {}) };
   }
 
