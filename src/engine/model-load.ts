@@ -16,7 +16,13 @@ import { AbortedError, InvalidInputError, ModelLoadError, RerankerError } from '
 import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
 import { type CrossEncoderConfig, ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
 import { type ModelFileOpener, checkModelFits, largestTokenId, localModelFiles } from './model-fit.js';
-import { prepareModelSource, throwIfAborted } from './model-source.js';
+import {
+  type ModelSource,
+  type SourceRequest,
+  evictCachedFile,
+  prepareModelSource,
+  throwIfAborted,
+} from './model-source.js';
 import { PairEncoder } from './pair-encoder.js';
 import { type ScoreCacheLimits, checkCacheLimits } from './score-cache.js';
 import { modelInputNames } from './transformers-internals.js';
@@ -88,20 +94,37 @@ function checkLoadOptions(options: LoadOptions) {
 }
 
 export async function loadModel(options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadedModel> {
-  const { requested, dtype, device, revision, limits, signal, hubHost, stallTimeoutMs, onnxFile } =
-    checkLoadOptions(options);
-  throwIfAborted(signal);
+  const checked = checkLoadOptions(options);
+  throwIfAborted(checked.signal);
   // Host, cache key, stall timeout and signal belong to this load (see model-source.ts).
-  const { label: model, location } = await prepareModelSource({
-    model: requested,
-    hubHost,
-    revision,
-    onnxFile,
-    stallTimeoutMs,
-    ...(signal ? { signal } : {}),
+  const request: SourceRequest = {
+    model: checked.requested,
+    hubHost: checked.hubHost,
+    revision: checked.revision,
+    onnxFile: checked.onnxFile,
+    stallTimeoutMs: checked.stallTimeoutMs,
+    ...(checked.signal ? { signal: checked.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  };
+  const attempt = async () => buildModel(await prepareModelSource(request), checked, options, hooks);
+  try {
+    return await attempt();
+  } catch (error) {
+    // A hub file that does not parse may have been cached from a broken answer (or by an older version of
+    // the cache): it is evicted and fetched again, once. A second failure is the hub's, and is reported.
+    if (!(error instanceof ModelLoadError && error.code === 'MODEL_FILE_CORRUPT' && error.file)) throw error;
+    if (!(await evictCachedFile(request, error.file))) throw error;
+    return attempt();
+  }
+}
 
+/** Config, tokenizer and session from a located model, checked against each other. */
+async function buildModel(
+  { label: model, location }: ModelSource,
+  { dtype, device, revision, limits, signal, onnxFile }: ReturnType<typeof checkLoadOptions>,
+  options: LoadOptions,
+  hooks: LoadHooks,
+): Promise<LoadedModel> {
   const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
   let config: PretrainedConfig;
   try {

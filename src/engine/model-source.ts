@@ -4,10 +4,10 @@
  * transformers.js downloads, through a guarded `env.fetch` (stall timeout, signal, short bodies refused).
  */
 import { env } from '@huggingface/transformers';
-import { AbortedError, ModelLoadError } from './errors.js';
+import { AbortedError, ModelLoadError, errorMessage } from './errors.js';
 import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
 import { hubBaseUrl, isHubId } from './hub-address.js';
-import { cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
+import { type NodeApis, cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
 import type { LoadProgress } from './types.js';
 
 export interface SourceRequest extends DownloadPolicy {
@@ -34,12 +34,7 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
   if (!node) return browserSource(request);
 
   const absolute = node.path.resolve(request.model);
-  // Any stat failure (absent, ENAMETOOLONG for a 5,000-character id, EACCES) means "not a folder here".
-  const isFolder = await node.fs.stat(absolute).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (isFolder) {
+  if (await isFolder(node, absolute)) {
     // Checked here so each missing file is named; transformers.js reports some against another file.
     for (const file of [...REQUIRED, request.onnxFile]) {
       if (
@@ -65,15 +60,11 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
     );
   }
 
-  const host = hubBaseUrl(request.hubHost);
-  const download = { ...request, host, cacheDir: env.cacheDir ?? node.path.resolve('.cache') };
-  const folder = cacheFolder(node, download);
+  const { download, folder } = hubCache(node, request);
   // config.json first: a model that is not there at all is reported against it. The other files are
   // independent of each other and download together.
   await ensureFile(node, folder, 'config.json', download);
-  const config = JSON.parse(
-    await node.fs.readFile(node.path.join(folder, 'config.json'), 'utf8').catch(() => '{}'),
-  ) as Record<string, unknown>;
+  const config = await readConfig(node, node.path.join(folder, 'config.json'), request.model);
   const rest = [
     ...REQUIRED.filter((file) => file !== 'config.json'),
     request.onnxFile,
@@ -81,6 +72,47 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
   ];
   await ensureAll(rest, (file, signal) => ensureFile(node, folder, file, { ...download, signal }), download.signal);
   return { location: folder, label: request.model };
+}
+
+/** Where a hub id's files are cached: the host is part of the key (hub-download.ts). */
+function hubCache(node: NodeApis, request: SourceRequest) {
+  const download = {
+    ...request,
+    host: hubBaseUrl(request.hubHost),
+    cacheDir: env.cacheDir ?? node.path.resolve('.cache'),
+  };
+  return { download, folder: cacheFolder(node, download) };
+}
+
+/** The cached config.json, read for its external-data settings; one that does not parse is corrupt. */
+async function readConfig(node: NodeApis, file: string, model: string): Promise<Record<string, unknown>> {
+  const text = await node.fs.readFile(file, 'utf8').catch(() => '{}');
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ModelLoadError(
+      'MODEL_FILE_CORRUPT',
+      `Model "${model}": config.json could not be parsed (${errorMessage(cause)})`,
+      {
+        cause,
+        file: 'config.json',
+      },
+    );
+  }
+}
+
+/**
+ * Node, a hub id: removes `file` from this load's cache folder, so that the next prepareModelSource fetches
+ * it again. False (nothing removed) for a local folder, whose files are the user's, and in browsers.
+ */
+export async function evictCachedFile(request: SourceRequest, file: string): Promise<boolean> {
+  const node = nodeApis();
+  if (!node || (await isFolder(node, request.model)) || !isHubId(request.model)) return false;
+  const { folder } = hubCache(node, request);
+  const target = node.path.resolve(folder, file);
+  if (!target.startsWith(folder + node.path.sep)) return false; // a file name from an error, never a path out
+  await node.fs.rm(target, { force: true });
+  return true;
 }
 
 /** Runs `fetchFile` for every file at once; the first failure stops the others and is the one thrown. */
@@ -131,6 +163,14 @@ function browserSource(request: SourceRequest): ModelSource {
 /** Ends the load's download policy (browsers); later downloads get the default stall timeout and no signal. */
 export function endDownloadPolicy(): void {
   activePolicy = { stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS };
+}
+
+/** Any stat failure (absent, ENAMETOOLONG for a 5,000-character id, EACCES) means "not a folder here". */
+function isFolder(node: NodeApis, model: string): Promise<boolean> {
+  return node.fs.stat(node.path.resolve(model)).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
