@@ -62,6 +62,16 @@ export function cacheFolder(
   );
 }
 
+/** What a file must be to be cached, beyond parsing (see checkParses). */
+export interface FileExpectation {
+  /** False: a 404 answers false instead of throwing. Default true. */
+  required?: boolean;
+  /** Fewer bytes than this (the layout another file declares for it) is a corrupt file, not cached. */
+  minimumBytes?: number;
+  /** The file that declares `minimumBytes`, for the error message. */
+  declaredBy?: string;
+}
+
 /**
  * Makes `file` present in `folder`, downloading it when absent. Returns false for an optional file the
  * server does not have. Errors: ModelLoadError (MODEL_FILE_MISSING, MODEL_FILE_CORRUPT, MODEL_LOAD_FAILED,
@@ -72,7 +82,7 @@ export async function ensureFile(
   folder: string,
   file: string,
   download: HubDownload,
-  required = true,
+  { required = true, minimumBytes = 0, declaredBy }: FileExpectation = {},
 ): Promise<boolean> {
   const target = node.path.join(folder, file);
   if (
@@ -124,6 +134,13 @@ export async function ensureFile(
       download.onProgress?.({ file, loaded, total: total || loaded });
     }
     await handle.close();
+    if (loaded < minimumBytes) {
+      throw new ModelLoadError(
+        'MODEL_FILE_CORRUPT',
+        `Model "${download.model}": ${file} has ${loaded} bytes, but ${declaredBy ?? 'the model'} places weights up to byte ${minimumBytes} in it`,
+        { file },
+      );
+    }
     await checkParses(node, partial, download.model, file, response.headers.get('content-type'));
     await node.fs.rename(partial, target);
   } catch (error) {

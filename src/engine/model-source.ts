@@ -8,6 +8,8 @@ import { AbortedError, ModelLoadError, errorMessage } from './errors.js';
 import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
 import { hubBaseUrl, isHubId } from './hub-address.js';
 import { type NodeApis, cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
+import { openLocalFile } from './model-fit.js';
+import { readGraphSummary } from './onnx-shapes.js';
 import type { LoadProgress } from './types.js';
 
 export interface SourceRequest extends DownloadPolicy {
@@ -62,16 +64,56 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
 
   const { download, folder } = hubCache(node, request);
   // config.json first: a model that is not there at all is reported against it. The other files are
-  // independent of each other and download together.
+  // independent of each other and download together; external weight files once the graph says their sizes.
   await ensureFile(node, folder, 'config.json', download);
   const config = await readConfig(node, node.path.join(folder, 'config.json'), request.model);
-  const rest = [
-    ...REQUIRED.filter((file) => file !== 'config.json'),
-    request.onnxFile,
-    ...externalDataFiles(config, request.onnxFile),
-  ];
-  await ensureAll(rest, (file, signal) => ensureFile(node, folder, file, { ...download, signal }), download.signal);
+  const dataFiles = externalDataFiles(config, request.onnxFile);
+  const fetchFile = async (file: string, signal: AbortSignal) => {
+    await ensureFile(node, folder, file, { ...download, signal });
+    if (file !== request.onnxFile || dataFiles.length === 0) return;
+    const ends = await externalDataEnds(node, folder, request.model, file);
+    await Promise.all(
+      dataFiles.map((data) =>
+        ensureFile(
+          node,
+          folder,
+          data,
+          { ...download, signal },
+          {
+            minimumBytes: ends.get(node.path.posix.relative(node.path.posix.dirname(file), data)) ?? 0,
+            declaredBy: file,
+          },
+        ),
+      ),
+    );
+  };
+  await ensureAll([...REQUIRED.filter((file) => file !== 'config.json'), request.onnxFile], fetchFile, download.signal);
   return { location: folder, label: request.model };
+}
+
+/** How far into each external data file (named relative to the graph) the cached graph places weights. */
+async function externalDataEnds(
+  node: NodeApis,
+  folder: string,
+  model: string,
+  onnxFile: string,
+): Promise<Map<string, number>> {
+  const source = await openLocalFile(node.path.join(folder, onnxFile));
+  if (!source) return new Map();
+  try {
+    return (await readGraphSummary(source)).externalDataEnds;
+  } catch (cause) {
+    throw new ModelLoadError(
+      'MODEL_FILE_CORRUPT',
+      `Model "${model}": ${onnxFile} could not be parsed (${errorMessage(cause)})`,
+      {
+        cause,
+        file: onnxFile,
+      },
+    );
+  } finally {
+    await source.close?.();
+  }
 }
 
 /** Where a hub id's files are cached: the host is part of the key (hub-download.ts). */

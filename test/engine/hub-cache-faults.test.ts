@@ -11,10 +11,13 @@ import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ModelLoadError, Reranker } from '../../src/engine/index.js';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
+import { PRESETS } from '../../src/model-builder/presets.js';
+import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 
 const IDS = ['html-config', 'short-onnx', 'poisoned', 'always-bad', 'html-tokenizer'];
+let external: string;
 let server: HubMirror;
 let cacheDir: string;
 let reference: number[];
@@ -22,8 +25,19 @@ const originalCacheDir = env.cacheDir;
 
 beforeAll(async () => {
   const folder = await testModel('tiny-xlmr');
-  server = await startHubMirror({ models: Object.fromEntries(IDS.map((id) => [`test-org/${id}`, folder])) });
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-cache-faults-'));
+  // The same model with its weights in an external data file (onnx/model.onnx_data).
+  external = path.join(cacheDir, 'external-model');
+  await writeCrossEncoder({
+    preset: PRESETS['tiny-xlmr'],
+    outDir: external,
+    seed: 7,
+    dtypes: ['fp32'],
+    externalData: 'always',
+  });
+  server = await startHubMirror({
+    models: { ...Object.fromEntries(IDS.map((id) => [`test-org/${id}`, folder])), 'test-org/external': external },
+  });
   env.cacheDir = cacheDir;
   reference = await scores(folder);
 });
@@ -114,4 +128,18 @@ test('a hub that keeps serving a broken file is asked twice, then the load fails
   server.setFault(/^test-org\/always-bad\/onnx\/model\.onnx$/, { kind: 'short', bytes: 1000 });
   expect(await failure('test-org/always-bad')).toMatchObject({ code: 'MODEL_FILE_CORRUPT', file: 'onnx/model.onnx' });
   expect(requestsFor('always-bad', 'onnx/model.onnx')).toBe(2);
+});
+
+test('an external data file shorter than the graph places weights in it is not cached; the next load fetches it', async () => {
+  expect(await scores(external)).toEqual(reference); // the local folder: same weights, in the other layout
+  server.setFault(/^test-org\/external\/onnx\/model\.onnx_data$/, { kind: 'short', bytes: 1000 });
+  const error = await failure('test-org/external');
+  expect(error).toMatchObject({
+    code: 'MODEL_FILE_CORRUPT',
+    file: 'onnx/model.onnx_data',
+    message: expect.stringMatching(/1000 bytes, but onnx\/model\.onnx places weights up to byte \d+/),
+  });
+  expect(await cachedPath('external', 'onnx/model.onnx_data')).toBeUndefined();
+  server.setFault(/^test-org\/external\/onnx\/model\.onnx_data$/, null);
+  expect(await scores('test-org/external')).toEqual(reference);
 });
