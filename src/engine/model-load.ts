@@ -90,6 +90,7 @@ function checkLoadOptions(options: LoadOptions) {
         : nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server'),
     stallTimeoutMs: positiveInteger('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS),
     onnxFile: ONNX_FILE_FOR_DTYPE[dtype],
+    cacheLimits: checkCacheLimits(options.scoreCache),
   };
 }
 
@@ -121,7 +122,7 @@ export async function loadModel(options: LoadOptions, hooks: LoadHooks = {}): Pr
 /** Config, tokenizer and session from a located model, checked against each other. */
 async function buildModel(
   { label: model, location }: ModelSource,
-  { dtype, device, revision, limits, signal, onnxFile }: ReturnType<typeof checkLoadOptions>,
+  { dtype, device, revision, limits, signal, onnxFile, cacheLimits }: ReturnType<typeof checkLoadOptions>,
   options: LoadOptions,
   hooks: LoadHooks,
 ): Promise<LoadedModel> {
@@ -181,7 +182,7 @@ async function buildModel(
     encoder,
     limits,
     takesTokenTypes: inputNames.includes('token_type_ids'),
-    cacheLimits: checkCacheLimits(options.scoreCache),
+    cacheLimits,
   };
 }
 

@@ -16,7 +16,7 @@ import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 
-const IDS = ['html-config', 'short-onnx', 'poisoned', 'always-bad', 'html-tokenizer'];
+const IDS = ['html-config', 'short-onnx', 'poisoned', 'always-bad', 'html-tokenizer', 'bad-options'];
 let external: string;
 let server: HubMirror;
 let cacheDir: string;
@@ -142,4 +142,17 @@ test('an external data file shorter than the graph places weights in it is not c
   expect(await cachedPath('external', 'onnx/model.onnx_data')).toBeUndefined();
   server.setFault(/^test-org\/external\/onnx\/model\.onnx_data$/, null);
   expect(await scores('test-org/external')).toEqual(reference);
+});
+
+test('bad load options are refused before anything is fetched (a session built first would be leaked)', async () => {
+  const error = await Reranker.load({
+    model: 'test-org/bad-options',
+    remoteHost: server.url,
+    scoreCache: { maxEntries: -1 },
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/scoreCache\.maxEntries/) });
+  expect(server.requests.filter((r) => r.includes('/test-org/bad-options/'))).toEqual([]);
 });
