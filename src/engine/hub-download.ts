@@ -14,6 +14,7 @@ import type * as NodePath from 'node:path';
 import { ModelLoadError, RerankerError, errorMessage } from './errors.js';
 import { type DownloadPolicy, guardedFetch } from './guarded-fetch.js';
 import { hubFileUrl } from './hub-address.js';
+import { corruptFileError } from './model-files.js';
 import { openLocalFile } from './model-fit.js';
 import { readGraphSummary } from './onnx-shapes.js';
 import type { LoadProgress } from './types.js';
@@ -181,13 +182,7 @@ async function checkParses(
       await source?.close?.();
     }
   }
-  if (problem === null) return;
-  const servedAs = contentType ? `; it was served as ${contentType}` : '';
-  throw new ModelLoadError(
-    'MODEL_FILE_CORRUPT',
-    `Model "${model}": ${file} could not be parsed (${errorMessage(problem)}${servedAs})`,
-    { cause: problem, file },
-  );
+  if (problem !== null) throw corruptFileError(model, file, problem, contentType ? `; served as ${contentType}` : '');
 }
 
 /** transformers.js sends a token to the Hugging Face Hub (private models); do the same, and only there. */

@@ -4,10 +4,11 @@
  * transformers.js downloads, through a guarded `env.fetch` (stall timeout, signal, short bodies refused).
  */
 import { env } from '@huggingface/transformers';
-import { AbortedError, ModelLoadError, errorMessage } from './errors.js';
+import { AbortedError, ModelLoadError } from './errors.js';
 import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
 import { hubBaseUrl, isHubId } from './hub-address.js';
 import { type NodeApis, cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
+import { corruptFileError } from './model-files.js';
 import { openLocalFile } from './model-fit.js';
 import { readGraphSummary } from './onnx-shapes.js';
 import type { LoadProgress } from './types.js';
@@ -103,14 +104,7 @@ async function externalDataEnds(
   try {
     return (await readGraphSummary(source)).externalDataEnds;
   } catch (cause) {
-    throw new ModelLoadError(
-      'MODEL_FILE_CORRUPT',
-      `Model "${model}": ${onnxFile} could not be parsed (${errorMessage(cause)})`,
-      {
-        cause,
-        file: onnxFile,
-      },
-    );
+    throw corruptFileError(model, onnxFile, cause);
   } finally {
     await source.close?.();
   }
@@ -132,14 +126,7 @@ async function readConfig(node: NodeApis, file: string, model: string): Promise<
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (cause) {
-    throw new ModelLoadError(
-      'MODEL_FILE_CORRUPT',
-      `Model "${model}": config.json could not be parsed (${errorMessage(cause)})`,
-      {
-        cause,
-        file: 'config.json',
-      },
-    );
+    throw corruptFileError(model, 'config.json', cause);
   }
 }
 
