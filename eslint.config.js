@@ -12,7 +12,7 @@ const LAYERS = {
   errors: [],
   engine: [],
   retrieval: [],
-  'model-server': [],
+  'hub-mirror': [],
   eval: ['retrieval'],
   'model-builder': ['engine'],
   reference: ['engine', 'model-builder'],

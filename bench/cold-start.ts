@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { ONNX_FILE_FOR_DTYPE } from '../src/engine/model-files.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
-import { startModelServer } from '../src/model-server/server.js';
+import { startHubMirror } from '../src/hub-mirror/hub-mirror.js';
 import { launchChromium, openTestPage, startPageServer } from '../test/browser/harness.js';
 
 const { values } = parseArgs({
@@ -40,7 +40,7 @@ if (!existsSync(path.join(folder, ONNX_FILE_FOR_DTYPE[dtype]))) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const MODEL = 'bench/cold';
-const models = await startModelServer({ models: { [MODEL]: folder } });
+const models = await startHubMirror({ models: { [MODEL]: folder } });
 const pages = await startPageServer({ isolated: true });
 const browser = await launchChromium({ webgpu: false });
 

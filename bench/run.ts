@@ -21,7 +21,7 @@ import { timeBudget, timeProgressive } from './progressive-timing.js';
 import { ONNX_FILE_FOR_DTYPE } from '../src/engine/model-files.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-model.js';
-import { startModelServer } from '../src/model-server/server.js';
+import { startHubMirror } from '../src/hub-mirror/hub-mirror.js';
 import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
 import { launchChromium, openTestPage, startPageServer } from '../test/browser/harness.js';
 
@@ -174,7 +174,7 @@ const record = (runtime: string, n: number, runsMs: number[]) => {
 }
 
 // onnxruntime-web in Chromium: threaded (cross-origin isolated) and single-threaded.
-const server = await startModelServer({ models: { 'bench/model': folder } });
+const server = await startHubMirror({ models: { 'bench/model': folder } });
 for (const isolated of [true, false]) {
   const pages = await startPageServer({ isolated });
   const browser = await launchChromium({ webgpu: false });

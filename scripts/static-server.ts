@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { startLoopbackServer } from '../src/model-server/loopback-server.js';
+import { startLoopbackServer } from '../src/hub-mirror/loopback-server.js';
 import { ISOLATION_HEADERS } from '../src/worker/isolation-headers.js';
 
 export interface StaticServerOptions {

@@ -15,7 +15,7 @@ import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, Scor
 import { installErrorTransfer } from '../worker/error-transfer.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
-import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './remote-reranker.js';
+import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './edge-service-reranker.js';
 import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
@@ -65,7 +65,7 @@ type LoadRequest = Omit<CreateRerankerOptions, 'signal'>;
 
 /** One worker, its Comlink proxy, and the watch on its life. */
 interface Connection {
-  remote: Comlink.Remote<RerankerWorkerApi>;
+  workerProxy: Comlink.Remote<RerankerWorkerApi>;
   lifeline: WorkerLifeline;
 }
 
@@ -81,7 +81,7 @@ async function connect(
     name: 'reranker',
   });
   const lifeline = new WorkerLifeline(worker);
-  const remote = Comlink.wrap<RerankerWorkerApi>(worker);
+  const workerProxy = Comlink.wrap<RerankerWorkerApi>(worker);
   // Whatever hangs below (a stalled download, a runtime that never answers) ends here, typed.
   let stall: ReturnType<typeof setTimeout> | undefined;
   const progressed = () => {
@@ -93,13 +93,13 @@ async function connect(
     // Terminating is the only way to stop a download or a session build inside the worker.
     signal?.addEventListener('abort', () => lifeline.end(new AbortedError('loading was cancelled')), { once: true });
     progressed();
-    await lifeline.watch((name) => remote.holdLifeline(name));
+    await lifeline.watch((name) => workerProxy.holdLifeline(name));
     const report = (event: ProgressEvent) => {
       progressed();
       onProgress?.(event);
     };
-    const ready = await lifeline.race(remote.load(loadOptions, Comlink.proxy(report)));
-    return { connection: { remote, lifeline }, ready };
+    const ready = await lifeline.race(workerProxy.load(loadOptions, Comlink.proxy(report)));
+    return { connection: { workerProxy, lifeline }, ready };
   } catch (error) {
     lifeline.end(error instanceof Error ? error : new Error(String(error)));
     throw error;
@@ -148,7 +148,7 @@ export async function createReranker(
 
   const call = <T>(
     signal: AbortSignal | undefined,
-    work: (remote: Connection['remote'], requestId: number) => Promise<T>,
+    work: (workerProxy: Connection['workerProxy'], requestId: number) => Promise<T>,
   ): Promise<T> => {
     const gone = closed ?? (replacing ? null : connection.lifeline.ended);
     if (gone) return Promise.reject(gone);
@@ -156,13 +156,13 @@ export async function createReranker(
     const attempt = async () => {
       await replacing;
       // A call queued behind one that was running when the worker ended must not reach the dead worker.
-      const { remote, lifeline } = connection;
+      const { workerProxy, lifeline } = connection;
       if (closed ?? lifeline.ended) throw closed ?? lifeline.ended;
       if (signal?.aborted) throw new AbortedError();
-      const onAbort = () => void remote.cancel(requestId).catch(() => undefined);
+      const onAbort = () => void workerProxy.cancel(requestId).catch(() => undefined);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await lifeline.race(work(remote, requestId));
+        return await lifeline.race(work(workerProxy, requestId));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
@@ -201,9 +201,9 @@ export async function createReranker(
   const api: BrowserReranker = {
     ready,
     switchModel: (switchOptions) =>
-      call(undefined, async (remote) => {
+      call(undefined, async (workerProxy) => {
         const { onProgress: progress, loadStallMs: _unbounded, ...next } = resolveModelPath(switchOptions);
-        const state = await remote.load(next, progress ? Comlink.proxy(progress) : undefined);
+        const state = await workerProxy.load(next, progress ? Comlink.proxy(progress) : undefined);
         loaded = resolveModelPath(switchOptions);
         ready = state;
         (api as { ready: ReadyState }).ready = state;
@@ -212,12 +212,12 @@ export async function createReranker(
     state: async () => {
       await replacing;
       if (closed) throw closed;
-      const { remote, lifeline } = connection;
-      return (await lifeline.race(remote.readyState())) ?? api.ready;
+      const { workerProxy, lifeline } = connection;
+      return (await lifeline.race(workerProxy.readyState())) ?? api.ready;
     },
     rank: (query, documents, rankOptions = {}) => {
       const { signal, ...rest } = rankOptions;
-      return call(signal, (remote, id) => remote.rank(id, query, documents, rest));
+      return call(signal, (workerProxy, id) => workerProxy.rank(id, query, documents, rest));
     },
     rankDetailed: (query, documents, rankOptions = {}) => {
       const { signal, onPartial, ...rest } = rankOptions;
@@ -226,13 +226,13 @@ export async function createReranker(
       // Partials travel on their own channel and may trail the result: none is delivered after it.
       let settled = false;
       const deliver = onPartial && Comlink.proxy((partial: RankReport) => void (settled || onPartial(partial)));
-      return call(signal, (remote, id) => remote.rankDetailed(id, query, documents, rest, deliver)).finally(
+      return call(signal, (workerProxy, id) => workerProxy.rankDetailed(id, query, documents, rest, deliver)).finally(
         () => (settled = true),
       );
     },
     score: (pairs, scoreOptions = {}) => {
       const { signal, ...rest } = scoreOptions;
-      return call(signal, (remote, id) => remote.score(id, pairs, rest));
+      return call(signal, (workerProxy, id) => workerProxy.score(id, pairs, rest));
     },
     dispose: async () => {
       if (closed instanceof AbortedError) return;
@@ -240,7 +240,7 @@ export async function createReranker(
       disposing.abort();
       // Terminating frees the session, the wasm heap and the GPU device at once, even mid-run; waiting for
       // a graceful dispose would wait for the batch in flight.
-      connection.remote[Comlink.releaseProxy]();
+      connection.workerProxy[Comlink.releaseProxy]();
       connection.lifeline.end(closed);
     },
   };

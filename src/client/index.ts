@@ -4,7 +4,7 @@ export {
   type RemoteReranker,
   type RemoteRerankerOptions,
   type RemoteReadyState,
-} from './remote-reranker.js';
+} from './edge-service-reranker.js';
 export type { ReadyState, ProgressEvent, LoadPhase } from '../worker/protocol.js';
 export type * from '../engine/types.js';
 export {

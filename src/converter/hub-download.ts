@@ -1,15 +1,13 @@
 /**
- * Downloads a checkpoint over the Hugging Face Hub's URL layout, `{host}/{id}/resolve/{revision}/{file}`
- * (the hub itself, a mirror, or the local test server), streaming each file into the given sink and
+ * Downloads a checkpoint over the Hugging Face Hub's URL layout (engine/hub-address.ts: the hub itself,
+ * a mirror, or src/hub-mirror), streaming each file into the given sink and
  * checking its size against Content-Length. Environment-free (fetch + OpenFile).
  */
 import { AbortedError, RerankerError } from '../engine/errors.js';
 import { DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from '../engine/guarded-fetch.js';
-import { DEFAULT_REMOTE_HOST, isHubId } from '../engine/hub-download.js';
+import { hubFileUrl, isHubId } from '../engine/hub-address.js';
 import type { OpenFile } from '../model-builder/onnx-files.js';
 import { ConversionError } from './errors.js';
-
-export { isHubId };
 
 export interface DownloadOptions {
   remoteHost?: string;
@@ -49,9 +47,8 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
       'DOWNLOAD_FAILED',
       `"${id}" is neither a local folder nor a hub id like "Dongjin-kr/ko-reranker"`,
     );
-  const host = (options.remoteHost ?? DEFAULT_REMOTE_HOST).replace(/\/?$/, '/');
-  const revision = encodeURIComponent(options.revision ?? 'main');
-  const url = (file: string) => `${host}${id}/resolve/${revision}/${file}`;
+  const revision = options.revision ?? 'main';
+  const url = (file: string) => hubFileUrl({ host: options.remoteHost, model: id, revision, file });
   const written: string[] = [];
 
   /**

@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isHubId } from '../engine/hub-address.js';
 import type { Dtype } from '../engine/types.js';
 import { nodeFileOpener } from '../model-builder/node-file-sink.js';
 import { type ConversionProgress, type ConversionReport, convertCheckpoint } from './convert.js';
 import { ConversionError } from './errors.js';
-import { downloadCheckpoint, isHubId } from './hub-download.js';
+import { downloadCheckpoint } from './hub-download.js';
 import { nodeSourceFolder } from './node-folder.js';
 import { type VerifyResult, verifyConversion } from './verify.js';
 

@@ -3,7 +3,8 @@
  * given that folder. Doing it ourselves scopes everything to one load, where transformers.js keeps it
  * process-wide: the host (its `env.remoteHost` would leak into later loads), the cache key (its file
  * cache is keyed by model id only, so host B got host A's files), the stall timeout and the signal.
- * A file reaches its cache path only complete (written aside, checked against Content-Length, renamed).
+ * A file reaches its cache path only complete and parsed (written aside, checked against Content-Length,
+ * parsed, renamed); a load that finds a cached file corrupt evicts it (model-source.ts).
  *
  * Node APIs come from `process.getBuiltinModule`, so this module loads (and is unused) in workers.
  */
@@ -12,18 +13,13 @@ import type * as NodeFs from 'node:fs/promises';
 import type * as NodePath from 'node:path';
 import { ModelLoadError, RerankerError, errorMessage } from './errors.js';
 import { type DownloadPolicy, guardedFetch } from './guarded-fetch.js';
+import { hubFileUrl } from './hub-address.js';
+import { corruptFileError } from './model-files.js';
+import { openLocalFile } from './model-fit.js';
+import { readGraphSummary } from './onnx-shapes.js';
 import type { LoadProgress } from './types.js';
 
-export const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
-
-/** Hugging Face's own rule for repository ids (`org/name`, each part at most 96 characters). */
-const HUB_ID = /^(?:[\w.-]{1,96}\/)?[\w.-]{1,96}$/;
-
-export function isHubId(model: string): boolean {
-  return HUB_ID.test(model) && !model.includes('..') && !model.includes('--');
-}
-
-interface NodeApis {
+export interface NodeApis {
   fs: typeof NodeFs;
   path: typeof NodePath;
   crypto: typeof NodeCrypto;
@@ -67,17 +63,27 @@ export function cacheFolder(
   );
 }
 
+/** What a file must be to be cached, beyond parsing (see checkParses). */
+export interface FileExpectation {
+  /** False: a 404 answers false instead of throwing. Default true. */
+  required?: boolean;
+  /** Fewer bytes than this (the layout another file declares for it) is a corrupt file, not cached. */
+  minimumBytes?: number;
+  /** The file that declares `minimumBytes`, for the error message. */
+  declaredBy?: string;
+}
+
 /**
  * Makes `file` present in `folder`, downloading it when absent. Returns false for an optional file the
- * server does not have. Errors: ModelLoadError (MODEL_FILE_MISSING, MODEL_LOAD_FAILED, DOWNLOAD_STALLED),
- * AbortedError.
+ * server does not have. Errors: ModelLoadError (MODEL_FILE_MISSING, MODEL_FILE_CORRUPT, MODEL_LOAD_FAILED,
+ * DOWNLOAD_STALLED), AbortedError.
  */
 export async function ensureFile(
   node: NodeApis,
   folder: string,
   file: string,
   download: HubDownload,
-  required = true,
+  { required = true, minimumBytes = 0, declaredBy }: FileExpectation = {},
 ): Promise<boolean> {
   const target = node.path.join(folder, file);
   if (
@@ -87,7 +93,7 @@ export async function ensureFile(
     )
   )
     return true;
-  const url = `${download.host}${download.model}/resolve/${encodeURIComponent(download.revision)}/${file}`;
+  const url = hubFileUrl({ ...download, file });
   const fail = (code: 'MODEL_FILE_MISSING' | 'MODEL_LOAD_FAILED', why: string, cause?: unknown) =>
     new ModelLoadError(code, `Model "${download.model}": ${why}`, { cause, file });
   const typed = (error: unknown) =>
@@ -129,6 +135,14 @@ export async function ensureFile(
       download.onProgress?.({ file, loaded, total: total || loaded });
     }
     await handle.close();
+    if (loaded < minimumBytes) {
+      throw new ModelLoadError(
+        'MODEL_FILE_CORRUPT',
+        `Model "${download.model}": ${file} has ${loaded} bytes, but ${declaredBy ?? 'the model'} places weights up to byte ${minimumBytes} in it`,
+        { file },
+      );
+    }
+    await checkParses(node, partial, download.model, file, response.headers.get('content-type'));
     await node.fs.rename(partial, target);
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -136,6 +150,39 @@ export async function ensureFile(
     throw typed(error);
   }
   return true;
+}
+
+/**
+ * A file reaches the cache only if it parses as what its name says: JSON as JSON, an ONNX graph through
+ * its whole protobuf framing (weights skipped). A page served in its place, or a prefix announced as the
+ * whole file, fails here instead of failing every later load from the cache. External weight files have
+ * no framing of their own; the download's Content-Length check is theirs.
+ */
+async function checkParses(
+  node: NodeApis,
+  partial: string,
+  model: string,
+  file: string,
+  contentType: string | null,
+): Promise<void> {
+  let problem: unknown = null;
+  if (file.endsWith('.json')) {
+    try {
+      JSON.parse(await node.fs.readFile(partial, 'utf8'));
+    } catch (error) {
+      problem = error;
+    }
+  } else if (file.endsWith('.onnx')) {
+    const source = await openLocalFile(partial);
+    try {
+      if (source) await readGraphSummary(source);
+    } catch (error) {
+      problem = error;
+    } finally {
+      await source?.close?.();
+    }
+  }
+  if (problem !== null) throw corruptFileError(model, file, problem, contentType ? `; served as ${contentType}` : '');
 }
 
 /** transformers.js sends a token to the Hugging Face Hub (private models); do the same, and only there. */

@@ -16,6 +16,15 @@ const CORRUPT =
 
 const INTERRUPTED = /^terminated$|econnreset|socket hang up|premature close|other side closed/i;
 
+/** `file` of `model` is not what its name says (a page, a prefix, garbage); `note` adds what is known of why. */
+export function corruptFileError(model: string, file: string, cause: unknown, note = ''): ModelLoadError {
+  return new ModelLoadError(
+    'MODEL_FILE_CORRUPT',
+    `Model "${model}": ${file} could not be parsed (${errorMessage(cause)}${note})`,
+    { cause, file },
+  );
+}
+
 /** Classifies a failure to load `file` of `model`. */
 export function loadError(model: string, file: string, cause: unknown): ModelLoadError {
   const detail = errorMessage(cause);
@@ -32,12 +41,7 @@ export function loadError(model: string, file: string, cause: unknown): ModelLoa
       { cause, file },
     );
   }
-  if (CORRUPT.test(detail)) {
-    return new ModelLoadError('MODEL_FILE_CORRUPT', `Model "${model}": ${file} could not be parsed (${detail})`, {
-      cause,
-      file,
-    });
-  }
+  if (CORRUPT.test(detail)) return corruptFileError(model, file, cause);
   return new ModelLoadError('MODEL_LOAD_FAILED', `Model "${model}": loading ${file} failed (${detail})`, {
     cause,
     file,

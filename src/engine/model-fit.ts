@@ -71,28 +71,39 @@ interface NodeFileHandle {
  */
 export function localModelFiles(modelFolderOrCachePaths: () => string[]): ModelFileOpener {
   return async (file) => {
-    const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    if (typeof node?.getBuiltinModule !== 'function') return null;
-    const fs = node.getBuiltinModule('node:fs/promises') as { open(path: string): Promise<NodeFileHandle> };
-    const path = node.getBuiltinModule('node:path') as { join(...parts: string[]): string };
+    const path = nodeBuiltin<{ join(...parts: string[]): string }>('node:path');
+    if (!path) return null;
     for (const folder of modelFolderOrCachePaths()) {
-      let handle: NodeFileHandle;
-      try {
-        handle = await fs.open(path.join(folder, file));
-      } catch {
-        continue;
-      }
-      const { size } = await handle.stat();
-      return {
-        size,
-        async read(offset, length) {
-          const buffer = new Uint8Array(length);
-          const { bytesRead } = await handle.read(buffer, 0, length, offset);
-          return buffer.subarray(0, bytesRead);
-        },
-        close: () => handle.close(),
-      };
+      const source = await openLocalFile(path.join(folder, file));
+      if (source) return source;
     }
     return null;
   };
+}
+
+/** Node: random access to a file on disk; null when it cannot be opened (or outside Node). */
+export async function openLocalFile(filePath: string): Promise<ByteSource | null> {
+  const fs = nodeBuiltin<{ open(path: string): Promise<NodeFileHandle> }>('node:fs/promises');
+  if (!fs) return null;
+  let handle: NodeFileHandle;
+  try {
+    handle = await fs.open(filePath);
+  } catch {
+    return null;
+  }
+  const { size } = await handle.stat();
+  return {
+    size,
+    async read(offset, length) {
+      const buffer = new Uint8Array(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      return buffer.subarray(0, bytesRead);
+    },
+    close: () => handle.close(),
+  };
+}
+
+function nodeBuiltin<T>(id: string): T | null {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return typeof node?.getBuiltinModule === 'function' ? (node.getBuiltinModule(id) as T) : null;
 }

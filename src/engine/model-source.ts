@@ -6,12 +6,17 @@
 import { env } from '@huggingface/transformers';
 import { AbortedError, ModelLoadError } from './errors.js';
 import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
-import { DEFAULT_REMOTE_HOST, cacheFolder, ensureFile, externalDataFiles, isHubId, nodeApis } from './hub-download.js';
+import { hubBaseUrl, isHubId } from './hub-address.js';
+import { type NodeApis, cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
+import { corruptFileError } from './model-files.js';
+import { openLocalFile } from './model-fit.js';
+import { readGraphSummary } from './onnx-shapes.js';
 import type { LoadProgress } from './types.js';
 
 export interface SourceRequest extends DownloadPolicy {
   model: string;
-  remoteHost: string | undefined;
+  /** Base URL of a hub-layout server (the public option `remoteHost`); undefined: the Hugging Face Hub. */
+  hubHost: string | undefined;
   revision: string;
   onnxFile: string;
   onProgress?: (event: LoadProgress) => void;
@@ -32,12 +37,7 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
   if (!node) return browserSource(request);
 
   const absolute = node.path.resolve(request.model);
-  // Any stat failure (absent, ENAMETOOLONG for a 5,000-character id, EACCES) means "not a folder here".
-  const isFolder = await node.fs.stat(absolute).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (isFolder) {
+  if (await isFolder(node, absolute)) {
     // Checked here so each missing file is named; transformers.js reports some against another file.
     for (const file of [...REQUIRED, request.onnxFile]) {
       if (
@@ -63,22 +63,85 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
     );
   }
 
-  const host = withSlash(request.remoteHost ?? DEFAULT_REMOTE_HOST);
-  const download = { ...request, host, cacheDir: env.cacheDir ?? node.path.resolve('.cache') };
-  const folder = cacheFolder(node, download);
+  const { download, folder } = hubCache(node, request);
   // config.json first: a model that is not there at all is reported against it. The other files are
-  // independent of each other and download together.
+  // independent of each other and download together; external weight files once the graph says their sizes.
   await ensureFile(node, folder, 'config.json', download);
-  const config = JSON.parse(
-    await node.fs.readFile(node.path.join(folder, 'config.json'), 'utf8').catch(() => '{}'),
-  ) as Record<string, unknown>;
-  const rest = [
-    ...REQUIRED.filter((file) => file !== 'config.json'),
-    request.onnxFile,
-    ...externalDataFiles(config, request.onnxFile),
-  ];
-  await ensureAll(rest, (file, signal) => ensureFile(node, folder, file, { ...download, signal }), download.signal);
+  const config = await readConfig(node, node.path.join(folder, 'config.json'), request.model);
+  const dataFiles = externalDataFiles(config, request.onnxFile);
+  const fetchFile = async (file: string, signal: AbortSignal) => {
+    await ensureFile(node, folder, file, { ...download, signal });
+    if (file !== request.onnxFile || dataFiles.length === 0) return;
+    const ends = await externalDataEnds(node, folder, request.model, file);
+    await Promise.all(
+      dataFiles.map((data) =>
+        ensureFile(
+          node,
+          folder,
+          data,
+          { ...download, signal },
+          {
+            minimumBytes: ends.get(node.path.posix.relative(node.path.posix.dirname(file), data)) ?? 0,
+            declaredBy: file,
+          },
+        ),
+      ),
+    );
+  };
+  await ensureAll([...REQUIRED.filter((file) => file !== 'config.json'), request.onnxFile], fetchFile, download.signal);
   return { location: folder, label: request.model };
+}
+
+/** How far into each external data file (named relative to the graph) the cached graph places weights. */
+async function externalDataEnds(
+  node: NodeApis,
+  folder: string,
+  model: string,
+  onnxFile: string,
+): Promise<Map<string, number>> {
+  const source = await openLocalFile(node.path.join(folder, onnxFile));
+  if (!source) return new Map();
+  try {
+    return (await readGraphSummary(source)).externalDataEnds;
+  } catch (cause) {
+    throw corruptFileError(model, onnxFile, cause);
+  } finally {
+    await source.close?.();
+  }
+}
+
+/** Where a hub id's files are cached: the host is part of the key (hub-download.ts). */
+function hubCache(node: NodeApis, request: SourceRequest) {
+  const download = {
+    ...request,
+    host: hubBaseUrl(request.hubHost),
+    cacheDir: env.cacheDir ?? node.path.resolve('.cache'),
+  };
+  return { download, folder: cacheFolder(node, download) };
+}
+
+/** The cached config.json, read for its external-data settings; one that does not parse is corrupt. */
+async function readConfig(node: NodeApis, file: string, model: string): Promise<Record<string, unknown>> {
+  const text = await node.fs.readFile(file, 'utf8').catch(() => '{}');
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw corruptFileError(model, 'config.json', cause);
+  }
+}
+
+/**
+ * Node, a hub id: removes `file` from this load's cache folder, so that the next prepareModelSource fetches
+ * it again. False (nothing removed) for a local folder, whose files are the user's, and in browsers.
+ */
+export async function evictCachedFile(request: SourceRequest, file: string): Promise<boolean> {
+  const node = nodeApis();
+  if (!node || (await isFolder(node, request.model)) || !isHubId(request.model)) return false;
+  const { folder } = hubCache(node, request);
+  const target = node.path.resolve(folder, file);
+  if (!target.startsWith(folder + node.path.sep)) return false; // a file name from an error, never a path out
+  await node.fs.rm(target, { force: true });
+  return true;
 }
 
 /** Runs `fetchFile` for every file at once; the first failure stops the others and is the one thrown. */
@@ -102,10 +165,6 @@ async function ensureAll(
   if (failure) throw (failure as { error: unknown }).error;
 }
 
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
-}
-
 // ---- browsers and workers -----------------------------------------------------------------------
 
 let activePolicy: DownloadPolicy = { stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS };
@@ -126,13 +185,21 @@ function browserSource(request: SourceRequest): ModelSource {
   installFetchGuard();
   activePolicy = { stallTimeoutMs: request.stallTimeoutMs, ...(request.signal ? { signal: request.signal } : {}) };
   // The worker sets the host itself (configureModelSource) and passes none; a direct caller may pass one.
-  if (request.remoteHost !== undefined) env.remoteHost = withSlash(request.remoteHost);
+  if (request.hubHost !== undefined) env.remoteHost = hubBaseUrl(request.hubHost);
   return { location: request.model, label: request.model };
 }
 
 /** Ends the load's download policy (browsers); later downloads get the default stall timeout and no signal. */
 export function endDownloadPolicy(): void {
   activePolicy = { stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS };
+}
+
+/** Any stat failure (absent, ENAMETOOLONG for a 5,000-character id, EACCES) means "not a folder here". */
+function isFolder(node: NodeApis, model: string): Promise<boolean> {
+  return node.fs.stat(node.path.resolve(model)).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -19,6 +19,15 @@ export interface GraphSummary {
   nodes: Array<{ opType: string; inputs: string[]; outputs: string[] }>;
   /** Initializer name -> dims. */
   initializers: Map<string, number[]>;
+  /** External data file (its `location`, relative to the graph) -> the end of the last byte placed in it. */
+  externalDataEnds: Map<string, number>;
+}
+
+interface TensorHeader {
+  name: string;
+  dims: number[];
+  /** Where the payload lives when it is external (`external_data` entries location, offset, length). */
+  external?: { location: string; end: number };
 }
 
 /** Buffered reader over a ByteSource: small fields come from one chunk, skips cost nothing. */
@@ -100,19 +109,34 @@ async function fields(
   if (reader.position !== end) throw new Error('ONNX file has a field that overruns its message');
 }
 
-async function readTensorHeader(reader: Reader, end: number): Promise<{ name: string; dims: number[] }> {
+async function readTensorHeader(reader: Reader, end: number): Promise<TensorHeader> {
   const dims: number[] = [];
   let name = '';
+  const external = new Map<string, string>();
   await fields(reader, end, async (field, wireType) => {
     if (field === 1 && wireType === 0) dims.push(await reader.varint());
     else if (field === 1 && wireType === 2) {
       const packedEnd = await reader.lengthEnd();
       while (reader.position < packedEnd) dims.push(await reader.varint());
     } else if (field === 8 && wireType === 2) name = text.decode(await reader.bytes(await reader.varint()));
-    else return false; // raw_data and typed data: skipped by length
+    else if (field === 13 && wireType === 2) {
+      // external_data: StringStringEntryProto { key = 1; value = 2 }
+      const entry = { key: '', value: '' };
+      await fields(reader, await reader.lengthEnd(), async (entryField, entryWire) => {
+        if (entryWire !== 2 || (entryField !== 1 && entryField !== 2)) return false;
+        entry[entryField === 1 ? 'key' : 'value'] = text.decode(await reader.bytes(await reader.varint()));
+        return true;
+      });
+      external.set(entry.key, entry.value);
+    } else return false; // raw_data and typed data: skipped by length
     return true;
   });
-  return { name, dims };
+  const location = external.get('location');
+  const offset = Number(external.get('offset') ?? 0);
+  const length = Number(external.get('length'));
+  // Without a length the payload runs to the end of the file: nothing to check against.
+  if (location === undefined || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length)) return { name, dims };
+  return { name, dims, external: { location, end: offset + length } };
 }
 
 async function readNode(reader: Reader, end: number): Promise<GraphSummary['nodes'][number]> {
@@ -131,7 +155,7 @@ async function readNode(reader: Reader, end: number): Promise<GraphSummary['node
 /** The graph's nodes and initializer shapes (ModelProto.graph = field 7; GraphProto node = 1, initializer = 5). */
 export async function readGraphSummary(source: ByteSource): Promise<GraphSummary> {
   const reader = new Reader(source, 0);
-  const summary: GraphSummary = { nodes: [], initializers: new Map() };
+  const summary: GraphSummary = { nodes: [], initializers: new Map(), externalDataEnds: new Map() };
   let sawGraph = false;
   await fields(reader, source.size, async (field, wireType) => {
     if (field !== 7 || wireType !== 2) return false;
@@ -144,6 +168,10 @@ export async function readGraphSummary(source: ByteSource): Promise<GraphSummary
       else {
         const tensor = await readTensorHeader(reader, end);
         summary.initializers.set(tensor.name, tensor.dims);
+        if (tensor.external) {
+          const { location, end: dataEnd } = tensor.external;
+          summary.externalDataEnds.set(location, Math.max(summary.externalDataEnds.get(location) ?? 0, dataEnd));
+        }
       }
       return true;
     });

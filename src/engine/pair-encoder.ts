@@ -9,16 +9,7 @@ import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { InvalidInputError } from './errors.js';
 import { chooseFocusWindow } from './focus-window.js';
 import { type TruncationRule, fitLongestFirst, fitPair, passageWindows } from './pair-tokens.js';
-
-/** The parts of @huggingface/tokenizers' Tokenizer we rely on (transformers.js keeps it as `_tokenizer`). */
-interface CoreTokenizer {
-  encode_text(text: string | null): string[] | null;
-  post_processor:
-    | ((a: string[], b: string[] | null, addSpecialTokens: boolean) => { tokens: string[]; token_type_ids?: number[] })
-    | null;
-  token_to_id(token: string): number | undefined;
-  model: { unk_token_id?: number };
-}
+import { type TokenizerCore, tokenizerCore } from './transformers-internals.js';
 
 /**
  * transformers.js's Unigram model spreads all tokens of one whitespace-free run into `push(...)`, which
@@ -54,17 +45,13 @@ export interface EncodedRow {
 }
 
 export class PairEncoder {
-  private readonly core: CoreTokenizer;
+  private readonly core: TokenizerCore;
   /** Special tokens the pair template adds (4 for XLM-R, 3 for BERT). */
   readonly pairSpecialTokens: number;
   readonly padTokenId: number;
 
   constructor(tokenizer: PreTrainedTokenizer) {
-    const core = (tokenizer as unknown as { _tokenizer?: CoreTokenizer })._tokenizer;
-    if (!core || typeof core.encode_text !== 'function' || typeof core.token_to_id !== 'function') {
-      throw new Error('PairEncoder: this transformers.js version does not expose the tokenizer core it needs');
-    }
-    this.core = core;
+    this.core = tokenizerCore(tokenizer);
     this.pairSpecialTokens = this.join([], []).inputIds.length;
     const pad = tokenizer.pad_token_id;
     this.padTokenId = typeof pad === 'number' ? pad : 0;

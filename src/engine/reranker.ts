@@ -1,43 +1,22 @@
 /**
- * The reranking engine: a cross-encoder loaded with transformers.js, scoring (query, passage) pairs in
- * length-sorted batches. No DOM and no Node APIs, so the same class runs in Node and in a Web Worker.
+ * The reranking engine: a cross-encoder (loaded by model-load.ts) scoring (query, passage) pairs one call
+ * at a time, in length-sorted batches, from its score cache where it can, within a latency budget when
+ * asked. No DOM and no Node APIs, so the same class runs in Node and in a Web Worker.
  */
-import {
-  AutoConfig,
-  AutoModelForSequenceClassification,
-  AutoTokenizer,
-  type PretrainedConfig,
-  type PreTrainedModel,
-  type PreTrainedTokenizer,
-  Tensor,
-} from '@huggingface/transformers';
+import type { PreTrainedModel } from '@huggingface/transformers';
+import { type InputFormat, runBatch } from './batch-run.js';
 import { planBudget } from './budget-plan.js';
 import { CostModel, type RunShape, calibrationShapes } from './cost-model.js';
-import {
-  AbortedError,
-  InferenceError,
-  InvalidInputError,
-  ModelLoadError,
-  OutOfMemoryError,
-  RerankerError,
-  errorMessage,
-} from './errors.js';
-import { DEFAULT_STALL_TIMEOUT_MS } from './guarded-fetch.js';
-import { prepareModelSource, throwIfAborted } from './model-source.js';
-import { ONNX_FILE_FOR_DTYPE, checkCrossEncoderConfig, loadError } from './model-files.js';
-import { type ModelFileOpener, checkModelFits, largestTokenId, localModelFiles } from './model-fit.js';
-import { type EncodedRow, PairEncoder } from './pair-encoder.js';
+import { AbortedError, InvalidInputError, RerankerError } from './errors.js';
+import { type LoadHooks, type LoadedModel, type RerankerInfo, loadModel } from './model-load.js';
+import type { EncodedRow, PairEncoder } from './pair-encoder.js';
 import { buildReport } from './rank-report.js';
-import { ScoreCache, type ScoreCacheLimits, type ScoreCacheStats, checkCacheLimits } from './score-cache.js';
+import { ScoreCache, type ScoreCacheStats } from './score-cache.js';
 import { applyActivation } from './scoring.js';
 import { scoringBatches } from './scoring-order.js';
-import { runSession } from './session-run.js';
 import type {
   DetailedRankOptions,
-  Device,
-  Dtype,
   LoadOptions,
-  LoadProgress,
   LongPassageStrategy,
   RankOptions,
   RankPlan,
@@ -56,21 +35,13 @@ import {
   checkPairs,
   checkQuery,
   checkSignal,
-  nonEmptyString,
   oneOf,
   optionalFunction,
   positiveInteger,
   positiveNumber,
 } from './validation.js';
 
-/** transformers.js reports {status, file, loaded, total}; pass on the byte counts only. */
-function progressAdapter(onProgress: (event: LoadProgress) => void) {
-  return (info: { status?: string; file?: string; loaded?: number; total?: number }) => {
-    if (info.status === 'progress' && typeof info.file === 'string') {
-      onProgress({ file: info.file, loaded: info.loaded ?? 0, total: info.total ?? 0 });
-    }
-  };
-}
+export type { LoadHooks, RerankerInfo } from './model-load.js';
 
 /** A macrotask boundary: awaiting resolved promises alone never lets a message event in. */
 function yieldToEventLoop(): Promise<void> {
@@ -78,8 +49,6 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 const now = () => performance.now();
-
-const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
 
 /** A budget never cuts pairs shorter than this many tokens: below it a cross-encoder reads too little. */
 const BUDGET_MINIMUM_MAX_LENGTH = 128;
@@ -115,29 +84,6 @@ interface ScoredPairs {
  */
 export const MAX_BATCH_TOKENS = 65_536;
 
-/**
- * How runtimes report a tensor too big for memory: onnxruntime's std::bad_alloc, its size overflow on
- * wasm32 (a tensor past 4 GB), V8's array buffer failure.
- */
-const ALLOCATION_FAILED = /bad_alloc|out of memory|array buffer allocation failed|SafeIntOnOverflow/i;
-const DEVICES: readonly Device[] = ['cpu', 'wasm', 'webgpu'];
-
-export interface RerankerInfo {
-  model: string;
-  dtype: Dtype;
-  device: Device;
-  /** e.g. XLMRobertaForSequenceClassification */
-  architecture: string;
-  /** Longest pair the model takes, special tokens included. */
-  maxLength: number;
-}
-
-/** What a host environment adds to a load (the worker reads model files from its own cache or URL). */
-export interface LoadHooks {
-  /** Random access to the loaded model's files, for the load-time fit check (default: Node's disk). */
-  openModelFile?: ModelFileOpener;
-}
-
 export class Reranker {
   private disposed = false;
   /** Pair logits already computed by this model (cleared with it: a new model is a new Reranker). */
@@ -147,153 +93,24 @@ export class Reranker {
   /** Runs one call at a time: sessions are not re-entrant everywhere (in browsers they are serialised anyway). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(
-    readonly info: RerankerInfo,
-    private readonly model: PreTrainedModel,
-    private readonly encoder: PairEncoder,
-    private readonly limits: Limits,
-    private readonly takesTokenTypes: boolean,
-    cacheLimits: ScoreCacheLimits,
-  ) {
-    this.cache = new ScoreCache(cacheLimits);
+  readonly info: RerankerInfo;
+  private readonly model: PreTrainedModel;
+  private readonly encoder: PairEncoder;
+  private readonly limits: Limits;
+  private readonly inputFormat: InputFormat;
+
+  private constructor(loaded: LoadedModel) {
+    this.info = loaded.info;
+    this.model = loaded.model;
+    this.encoder = loaded.encoder;
+    this.limits = loaded.limits;
+    this.inputFormat = { padTokenId: loaded.encoder.padTokenId, takesTokenTypes: loaded.takesTokenTypes };
+    this.cache = new ScoreCache(loaded.cacheLimits);
   }
 
+  /** Loads a model (model-load.ts); every failure is a typed RerankerError naming the file where it can. */
   static async load(options: LoadOptions, hooks: LoadHooks = {}): Promise<Reranker> {
-    if (typeof options !== 'object' || options === null)
-      throw new InvalidInputError('Reranker.load needs an options object with a model');
-    const requested = nonEmptyString('model', options.model, 'a local folder or a model id');
-    const dtype = oneOf('dtype', options.dtype, DTYPES, 'fp32');
-    const device = oneOf('device', options.device, DEVICES, 'cpu');
-    const revision = options.revision ?? 'main';
-    const limits: Limits = {
-      maxDocuments: positiveInteger('maxDocuments', options.maxDocuments, 1000),
-      maxCharacters: positiveInteger('maxCharacters', options.maxCharacters, 100_000),
-    };
-    const signal = checkSignal(options.signal);
-    const remoteHost =
-      options.remoteHost === undefined
-        ? undefined
-        : nonEmptyString('remoteHost', options.remoteHost, 'the base URL of a hub-layout server');
-    const stallTimeoutMs = positiveInteger('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
-    const onnxFile = ONNX_FILE_FOR_DTYPE[dtype];
-    throwIfAborted(signal);
-    // Host, cache key, stall timeout and signal belong to this load (see model-source.ts).
-    const source = await prepareModelSource({
-      model: requested,
-      remoteHost,
-      revision,
-      onnxFile,
-      stallTimeoutMs,
-      ...(signal ? { signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    const { label: model, location } = source;
-
-    const progress_callback = options.onProgress ? progressAdapter(options.onProgress) : undefined;
-    let config: PretrainedConfig;
-    try {
-      throwIfAborted(signal);
-      config = await AutoConfig.from_pretrained(location, { revision, progress_callback });
-    } catch (cause) {
-      if (cause instanceof RerankerError) throw cause;
-      throw loadError(model, 'config.json', cause);
-    }
-    const crossEncoder = checkCrossEncoderConfig(model, config as unknown as Record<string, unknown>);
-
-    // The tokenizer and the graph are independent once the config is known: fetch and build them together.
-    throwIfAborted(signal);
-    const tokenizerLoad = AutoTokenizer.from_pretrained(location, { revision, progress_callback }).catch(
-      (cause: unknown) => {
-        throw cause instanceof RerankerError
-          ? cause
-          : loadError(
-              model,
-              /tokenizer_config/.test(String(cause)) ? 'tokenizer_config.json' : 'tokenizer.json',
-              cause,
-            );
-      },
-    );
-    const sessionLoad = AutoModelForSequenceClassification.from_pretrained(location, {
-      config,
-      revision,
-      dtype,
-      device,
-      progress_callback,
-    }) // config given: not fetched again
-      .catch((cause: unknown) => {
-        throw cause instanceof RerankerError ? cause : loadError(model, onnxFile, cause);
-      });
-    // A failure is reported at once; a session still being built then is freed when it is done.
-    sessionLoad.catch(() => undefined); // handled here, awaited below
-    const abandonSession = () =>
-      void sessionLoad
-        .then(
-          (session) => session.dispose(),
-          () => undefined,
-        )
-        .catch(() => undefined);
-    let tokenizer: PreTrainedTokenizer;
-    try {
-      tokenizer = await tokenizerLoad;
-    } catch (error) {
-      if (!(error instanceof ModelLoadError && error.code === 'DOWNLOAD_STALLED')) {
-        abandonSession();
-        throw error;
-      }
-      // A stall can be the symptom of another download stalling (a browser shares a few connections per
-      // host): when the graph's download fails too, that failure is the one to report.
-      const graphFailure = await sessionLoad.then(
-        (session) => void session.dispose().catch(() => undefined),
-        (cause: unknown) => cause,
-      );
-      throw graphFailure ?? error;
-    }
-    const encoder = new PairEncoder(tokenizer);
-    const maxLength = Math.min(crossEncoder.maxPositions, tokenizer.model_max_length ?? Infinity);
-    if (maxLength < encoder.pairSpecialTokens + 2) {
-      // Refused at load: otherwise every rank would fail with a RangeError.
-      abandonSession();
-      const file = crossEncoder.maxPositions === maxLength ? 'config.json' : 'tokenizer_config.json';
-      const setting = file === 'config.json' ? 'max_position_embeddings' : 'model_max_length';
-      throw new ModelLoadError(
-        'UNSUPPORTED_MODEL',
-        `Model "${model}": ${file} ${setting} allows ${maxLength} tokens per pair, fewer than the ${encoder.pairSpecialTokens + 2} a query and a passage need`,
-        { file },
-      );
-    }
-    const session: PreTrainedModel = await sessionLoad;
-    if (signal?.aborted) {
-      // Building a session cannot be interrupted; one built after the abort is freed, not returned.
-      await session.dispose();
-      throw new AbortedError('loading was cancelled');
-    }
-    const inputNames: string[] =
-      (session as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions['model']?.inputNames ??
-      [];
-    const configPositions = (config as unknown as { max_position_embeddings?: unknown }).max_position_embeddings;
-
-    // The file transformers.js read: in Node a local folder (hub ids are downloaded into one first).
-    try {
-      await checkModelFits(hooks.openModelFile ?? localModelFiles(() => [location]), {
-        model,
-        onnxFile,
-        maxTokenId: largestTokenId(tokenizer),
-        maxLength,
-        positionOffset: (typeof configPositions === 'number' ? configPositions : 512) - crossEncoder.maxPositions,
-      });
-    } catch (error) {
-      await session.dispose().catch(() => undefined);
-      throw error instanceof RerankerError ? error : loadError(model, onnxFile, error);
-    }
-    const info: RerankerInfo = { model, dtype, device, architecture: crossEncoder.architecture, maxLength };
-    return new Reranker(
-      info,
-      session,
-      encoder,
-      limits,
-      inputNames.includes('token_type_ids'),
-      checkCacheLimits(options.scoreCache),
-    );
+    return new Reranker(await loadModel(options, hooks));
   }
 
   /** Documents best first, with their index in `documents`. An empty list gives []. */
@@ -421,6 +238,12 @@ export class Reranker {
    * model; a windowed passage gets its best window's logit. `afterRun` sees the logits after every run.
    */
   private async pairLogits(pairs: Array<[string, string]>, settings: PairSettings, run: PairRun): Promise<ScoredPairs> {
+    // Checked on every path, not only before model runs: a call aborted while it waited in the queue may
+    // find all its pairs in the cache and never reach a run.
+    const stopIfAborted = () => {
+      if (run.signal?.aborted) throw new AbortedError();
+    };
+    stopIfAborted();
     const { batchTokens, strategy, overlap, truncation } = settings;
     const special = this.encoder.pairSpecialTokens;
     const queryTokens = new Map<string, string[]>();
@@ -509,7 +332,7 @@ export class Reranker {
     for (const batch of batches) {
       // Let queued events (a cancel message in a worker) run before the next model run.
       if (run.signal) await yieldToEventLoop();
-      if (run.signal?.aborted) throw new AbortedError();
+      stopIfAborted();
       const values = await this.run(batch.map((r) => rows[r]!));
       batch.forEach((r, k) => {
         const pair = owner[r]!;
@@ -522,48 +345,15 @@ export class Reranker {
       });
       run.afterRun?.({ logits, cacheHits, ...(plan ? { plan } : {}) });
     }
+    stopIfAborted(); // aborted during the last run: its logits are cached, the call still rejects
     return { logits, cacheHits, ...(plan ? { plan } : {}) };
   }
 
-  /** One model run on rows padded (right side) to the longest of them; its time feeds the cost model unless `record` is false. */
+  /** One model run (batch-run.ts); its time feeds the cost model unless `record` is false. */
   private async run(rows: EncodedRow[], record = true): Promise<number[]> {
-    const width = Math.max(...rows.map((r) => r.inputIds.length));
-    const size = rows.length * width;
-    const inputIds = new BigInt64Array(size).fill(BigInt(this.encoder.padTokenId));
-    const attentionMask = new BigInt64Array(size);
-    const tokenTypeIds = new BigInt64Array(size);
-    rows.forEach((row, r) => {
-      row.inputIds.forEach((id, t) => {
-        inputIds[r * width + t] = BigInt(id);
-        attentionMask[r * width + t] = 1n;
-        tokenTypeIds[r * width + t] = BigInt(row.tokenTypeIds[t] ?? 0);
-      });
-    });
-    const dims = [rows.length, width];
-    const feeds: Record<string, Tensor> = {
-      input_ids: new Tensor('int64', inputIds, dims),
-      attention_mask: new Tensor('int64', attentionMask, dims),
-    };
-    if (this.takesTokenTypes) feeds['token_type_ids'] = new Tensor('int64', tokenTypeIds, dims);
-    let output: { logits?: Tensor };
-    try {
-      const started = now();
-      output = await runSession(this.model, feeds);
-      if (record) this.cost.observe({ rows: rows.length, width }, now() - started);
-    } catch (cause) {
-      const what = `a batch of ${rows.length} x ${width} tokens`;
-      if (ALLOCATION_FAILED.test(errorMessage(cause))) {
-        throw new OutOfMemoryError(
-          `model run ran out of memory on ${what} (${errorMessage(cause)}); lower batchTokens or maxLength`,
-          cause,
-        );
-      }
-      throw new InferenceError(`model run failed on ${what}: ${errorMessage(cause)}`, cause);
-    }
-    const logits = output.logits;
-    if (!logits) throw new InferenceError('the model returned no "logits" output');
-    const values = logits.type === 'float32' ? logits.data : (logits.to('float32').data as Float32Array);
-    return Array.from(values as Float32Array, Number);
+    const { logits, shape, runMs } = await runBatch(this.model, rows, this.inputFormat);
+    if (record) this.cost.observe(shape, runMs);
+    return logits;
   }
 
   // ---- latency budget --------------------------------------------------------------------------

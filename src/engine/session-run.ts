@@ -4,11 +4,8 @@
  * passages) with console.error, and onnxruntime logs the failing kernel's message, which can quote a
  * token id. Here the failure only travels in the thrown error, and the run's own log level is FATAL.
  */
-import { type PreTrainedModel, Tensor } from '@huggingface/transformers';
-
-interface OrtSession {
-  run(feeds: Record<string, unknown>, options: { logSeverityLevel: 4 }): Promise<Record<string, unknown>>;
-}
+import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
+import { type OrtTensor, fromOrtTensor, modelSession, toOrtTensor } from './transformers-internals.js';
 
 /** In browsers onnxruntime-web runs one session at a time (transformers.js chains its runs the same way). */
 let webRuns: Promise<unknown> = Promise.resolve();
@@ -19,13 +16,10 @@ export async function runSession(
   model: PreTrainedModel,
   feeds: Record<string, Tensor>,
 ): Promise<Record<string, Tensor>> {
-  const session = (model as unknown as { sessions: Record<string, OrtSession> }).sessions['model'];
-  if (!session) throw new Error('the model has no "model" session');
-  const ortFeeds = Object.fromEntries(
-    Object.entries(feeds).map(([name, tensor]) => [name, (tensor as unknown as { ort_tensor: unknown }).ort_tensor]),
-  );
+  const session = modelSession(model);
+  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([name, tensor]) => [name, toOrtTensor(tensor)]));
   const run = () => session.run(ortFeeds, { logSeverityLevel: 4 });
-  let outputs: Record<string, unknown>;
+  let outputs: Record<string, OrtTensor>;
   if (isNode) {
     outputs = await run();
   } else {
@@ -33,10 +27,5 @@ export async function runSession(
     webRuns = result.catch(() => undefined); // one failed run must not fail the ones queued after it
     outputs = await result;
   }
-  return Object.fromEntries(
-    Object.entries(outputs).map(([name, ortTensor]) => [
-      name,
-      new (Tensor as unknown as new (ort: unknown) => Tensor)(ortTensor),
-    ]),
-  );
+  return Object.fromEntries(Object.entries(outputs).map(([name, ortTensor]) => [name, fromOrtTensor(ortTensor)]));
 }

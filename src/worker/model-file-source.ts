@@ -4,6 +4,7 @@
  * only the graph's framing travels again, never the weights.
  */
 import { env } from '@huggingface/transformers';
+import { hubFileUrl } from '../engine/hub-address.js';
 import type { ByteSource, ModelFileOpener } from '../engine/model-fit.js';
 
 function blobSource(blob: Blob): ByteSource {
@@ -38,10 +39,13 @@ async function rangeSource(url: string): Promise<ByteSource | null> {
 /** Files of `modelId` as transformers.js located them (same host, path template, revision and cache). */
 export function workerModelFiles(modelId: string, revision = 'main'): ModelFileOpener {
   return async (file) => {
-    const path = env.remotePathTemplate
-      .replaceAll('{model}', modelId)
-      .replaceAll('{revision}', encodeURIComponent(revision));
-    const url = `${env.remoteHost}${path}${file}`;
+    const url = hubFileUrl({
+      host: env.remoteHost,
+      model: modelId,
+      revision,
+      file,
+      pathTemplate: env.remotePathTemplate,
+    });
     const cache = env.useCustomCache
       ? env.customCache
       : env.useBrowserCache && typeof caches !== 'undefined'

@@ -5,6 +5,7 @@
 import { env } from '@huggingface/transformers';
 import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { HUB_PATH_TEMPLATE, hubBaseUrl } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
 
 export interface ModelSource {
@@ -12,17 +13,14 @@ export interface ModelSource {
   modelId: string;
 }
 
-const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
-const HUB_TEMPLATE = '{model}/resolve/{revision}/';
-
 /**
- * A hub id uses the hub layout on `remoteHost`; a URL or a same-origin path ('/models/x') is read as a
+ * A hub id uses the hub layout on `hubHost` (the public option `remoteHost`); a URL or a same-origin path ('/models/x') is read as a
  * plain folder of files ('<base>/config.json'), which transformers.js only supports through its
  * remote host settings: host = the parent folder, template = '{model}/', id = the last segment.
  */
 export function configureModelSource(
   model: string,
-  remoteHost: string | undefined,
+  hubHost: string | undefined,
   files?: Record<string, Blob>,
 ): ModelSource {
   env.useCustomCache = false;
@@ -34,7 +32,7 @@ export function configureModelSource(
     env.allowLocalModels = false;
     env.allowRemoteModels = true;
     env.remoteHost = PICKED_FILES_HOST;
-    env.remotePathTemplate = HUB_TEMPLATE;
+    env.remotePathTemplate = HUB_PATH_TEMPLATE;
     return { modelId: PICKED_MODEL_ID };
   }
   const isUrl = /^https?:\/\//i.test(model);
@@ -49,8 +47,8 @@ export function configureModelSource(
     env.remotePathTemplate = '{model}/';
     return { modelId: decodeURIComponent(name) };
   }
-  env.remoteHost = remoteHost ? (remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`) : DEFAULT_REMOTE_HOST;
-  env.remotePathTemplate = HUB_TEMPLATE;
+  env.remoteHost = hubBaseUrl(hubHost);
+  env.remotePathTemplate = HUB_PATH_TEMPLATE;
   return { modelId: model };
 }
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { launchChromium, startPageServer } from './harness.js';
 
 const MEDIUM = {
@@ -42,7 +42,7 @@ const LONG = 400_000;
 
 let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
-let models: ModelServer;
+let models: HubMirror;
 let page: Page;
 let loads = 0;
 const consoleErrors: string[] = [];
@@ -109,7 +109,7 @@ beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js');
   await mkdir(scratch, { recursive: true });
   await mkdir('test-results', { recursive: true });
-  models = await startModelServer({ models: { 'test-org/medium': await mediumModel() } });
+  models = await startHubMirror({ models: { 'test-org/medium': await mediumModel() } });
   pages = await startPageServer({ isolated: true });
   browser = await launchChromium({ webgpu: false });
   page = await browser.newPage({ viewport: { width: 1000, height: 1000 } });

@@ -15,7 +15,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserReranker } from '../../src/client/create-reranker.js';
 import type * as Lib from '../../src/dropin/index.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 import { testModel } from '../helpers/models.js';
 import { launchChromium } from './harness.js';
@@ -38,7 +38,7 @@ const MOUNT = '/app/v1'; // the library must work from a sub-path, not only from
 const ROOT = process.cwd();
 
 let outDir: string;
-let models: ModelServer;
+let models: HubMirror;
 let site: StaticServer;
 let browser: Browser;
 const consoleErrors: string[] = [];
@@ -49,7 +49,7 @@ beforeAll(async () => {
   // Inside the repo so the built type declarations resolve @huggingface/transformers from node_modules.
   outDir = await mkdtemp(path.join(ROOT, '.cache', 'dropin-lib-'));
   await build({ configFile: path.join(ROOT, 'vite.lib.config.ts'), logLevel: 'error', build: { outDir } });
-  models = await startModelServer({ models: { [MODEL_ID]: await testModel('tiny-xlmr') } });
+  models = await startHubMirror({ models: { [MODEL_ID]: await testModel('tiny-xlmr') } });
   site = await startStaticServer({
     mounts: {
       [`${MOUNT}/examples/dropin/`]: path.join(ROOT, 'examples/dropin'),

@@ -5,14 +5,14 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
 const MODEL_ID = 'test-org/tiny-xlmr';
 
-let models: ModelServer;
+let models: HubMirror;
 let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
 let page: Page;
@@ -21,7 +21,7 @@ let consoleErrors: string[];
 beforeAll(async () => {
   const folder = await testModel('tiny-xlmr');
   const stalled = ['slow-headers', 'slow-body', 'stalled-body'].map((id) => [`test-org/${id}`, folder]);
-  models = await startModelServer({ models: { [MODEL_ID]: folder, ...Object.fromEntries(stalled) } });
+  models = await startHubMirror({ models: { [MODEL_ID]: folder, ...Object.fromEntries(stalled) } });
   models.setFault(/^test-org\/slow-headers\/onnx\//, { kind: 'slow', delayMs: 60_000 });
   models.setFault(/^test-org\/slow-body\/onnx\//, { kind: 'slow', delayMs: 0, chunkDelayMs: 60_000 });
   models.setFault(/^test-org\/stalled-body\/onnx\//, { kind: 'stalled-body', bytes: 10_000 });

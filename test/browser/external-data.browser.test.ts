@@ -13,14 +13,14 @@ import { convertModel } from '../../src/converter/node-convert.js';
 import { PairEncoder } from '../../src/engine/pair-encoder.js';
 import { PRESETS } from '../../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { maxAbsDiff, ortLogits, padRows } from '../helpers/batches.js';
 import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
 const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
 let scratch: string;
-let models: ModelServer;
+let models: HubMirror;
 let pages: { url: string; close(): Promise<void> };
 let browser: Browser;
 let page: Page;
@@ -47,7 +47,7 @@ beforeAll(async () => {
     encoder.padTokenId,
   );
   expected = await ortLogits(path.join(single, 'onnx/model.onnx'), batch);
-  models = await startModelServer({ models: { 'test-org/external': split } });
+  models = await startHubMirror({ models: { 'test-org/external': split } });
   pages = await startPageServer({ isolated: true });
   browser = await launchChromium({ webgpu: false });
   ({ page, consoleErrors } = await openTestPage(browser, pages.url));

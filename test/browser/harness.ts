@@ -1,6 +1,6 @@
 /**
  * Real-browser test harness: a Vite dev server for the pages (with or without cross-origin isolation),
- * the local hub-layout model server, and Debian Chromium driven by playwright-core.
+ * the local hub mirror (src/hub-mirror), and Debian Chromium driven by playwright-core.
  */
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type ViteDevServer, createServer } from 'vite';

@@ -5,20 +5,20 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
 import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
 const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES, longPassage(2), longPassage(5)];
 
-let models: ModelServer;
+let models: HubMirror;
 let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
 let page: Page;
 
 beforeAll(async () => {
-  models = await startModelServer({ models: { 'test-org/tiny-xlmr': await testModel('tiny-xlmr') } });
+  models = await startHubMirror({ models: { 'test-org/tiny-xlmr': await testModel('tiny-xlmr') } });
   pages = await startPageServer({ isolated: true });
   browser = await launchChromium({ webgpu: false });
   ({ page } = await openTestPage(browser, pages.url));

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { PairEncoder } from '../../src/engine/pair-encoder.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { maxAbsDiff, ortLogits, padRows } from '../helpers/batches.js';
 import { testModel } from '../helpers/models.js';
 import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
@@ -26,12 +26,12 @@ const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
 const TOLERANCE = 2e-3;
 
 let folder: string;
-let models: ModelServer;
+let models: HubMirror;
 let nodeLogits: Record<'fp32' | 'q8', number[]>;
 
 beforeAll(async () => {
   folder = await testModel('tiny-xlmr');
-  models = await startModelServer({
+  models = await startHubMirror({
     models: {
       [MODEL_ID]: folder,
       'test-org/missing-q8': folder,

@@ -5,20 +5,20 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { EXTRA_TOKEN, configPastPositions, tokenizerPastTable } from '../helpers/mismatched-models.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
-let models: ModelServer;
+let models: HubMirror;
 let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
 let page: Page;
 
 beforeAll(async () => {
   const good = await testModel('tiny-xlmr');
-  models = await startModelServer({
+  models = await startHubMirror({
     models: {
       'test-org/tiny-xlmr': good,
       'test-org/tokenizer-past-table': await tokenizerPastTable(good),

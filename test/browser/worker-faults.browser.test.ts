@@ -10,20 +10,20 @@ import type { Browser, Page, Worker as PageWorker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PRESETS } from '../../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
 import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
 const MODEL_ID = 'test-org/tiny-xlmr';
 
-let models: ModelServer;
+let models: HubMirror;
 let browser: Browser;
 let pages: { url: string; close(): Promise<void> };
 let page: Page;
 
 beforeAll(async () => {
-  models = await startModelServer({ models: { [MODEL_ID]: await testModel('tiny-xlmr') } });
+  models = await startHubMirror({ models: { [MODEL_ID]: await testModel('tiny-xlmr') } });
   pages = await startPageServer({ isolated: true });
   browser = await launchChromium({ webgpu: false });
   ({ page } = await openTestPage(browser, pages.url));
@@ -250,7 +250,7 @@ describe('an oversized batch (WASM)', () => {
         dtypes: ['q8'],
       });
     }
-    const models2 = await startModelServer({ models: { 'test-org/many-heads': manyHeads } });
+    const models2 = await startHubMirror({ models: { 'test-org/many-heads': manyHeads } });
     try {
       const loaded = await page.evaluate(
         ([host]) =>

@@ -17,7 +17,7 @@ import { Reranker } from '../../src/engine/index.js';
 import { decodeModel, encodeModel } from '../../src/model-builder/onnx-graph.js';
 import { PRESETS } from '../../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { ortLogits, padRows } from '../helpers/batches.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 
@@ -113,11 +113,11 @@ test('verify catches an output that scores differently from the reference', asyn
 });
 
 describe('over the hub URL layout', () => {
-  let server: ModelServer;
+  let server: HubMirror;
   let source: string;
   beforeAll(async () => {
     source = await checkpoint('hub-src', 'tiny-xlmr', { maxShardBytes: 400_000 });
-    server = await startModelServer({
+    server = await startHubMirror({
       models: { 'test-org/ko-tiny': source, 'test-org/ko-short': source, 'test-org/ko-stalled': source },
     });
   });
@@ -272,7 +272,7 @@ test('an aborted conversion or download stops with ABORTED and leaves nothing be
   expect(error).toMatchObject({ name: 'ConversionError', code: 'ABORTED', file: 'onnx/model.onnx' });
   expect(existsSync(out)).toBe(false);
 
-  const server = await startModelServer({ models: { 'test-org/slow': source } });
+  const server = await startHubMirror({ models: { 'test-org/slow': source } });
   server.setFault(/slow\/model\.safetensors/, { kind: 'slow', delayMs: 0, chunkDelayMs: 50 });
   const stopDownload = new AbortController();
   const downloadError = await convertModel({

@@ -9,12 +9,12 @@ import path from 'node:path';
 import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ModelLoadError, Reranker } from '../../src/engine/index.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 
 let good: string;
 let scratch: string;
-let server: ModelServer;
+let server: HubMirror;
 const originalCacheDir = env.cacheDir;
 beforeAll(async () => {
   good = await testModel('tiny-xlmr');
@@ -82,7 +82,7 @@ test('a missing tokenizer_config.json is reported as that file, missing', async 
     file: 'tokenizer_config.json',
   });
 
-  server = await startModelServer({ models: { 'test-org/no-tokenizer-config': good } });
+  server = await startHubMirror({ models: { 'test-org/no-tokenizer-config': good } });
   server.setFault(/^test-org\/no-tokenizer-config\/tokenizer_config\.json$/, { kind: 'not-found' });
   expect(await loadError({ model: 'test-org/no-tokenizer-config', remoteHost: server.url })).toMatchObject({
     name: 'ModelLoadError',

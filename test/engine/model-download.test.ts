@@ -11,7 +11,7 @@ import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AbortedError, ModelLoadError, Reranker } from '../../src/engine/index.js';
 import { ensureFile, nodeApis } from '../../src/engine/hub-download.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 
@@ -21,8 +21,8 @@ const STALL_MS = 400;
 
 let folderA: string;
 let folderB: string;
-let serverA: ModelServer;
-let serverB: ModelServer;
+let serverA: HubMirror;
+let serverB: HubMirror;
 let cacheDir: string;
 const originalCacheDir = env.cacheDir;
 const originalRemoteHost = env.remoteHost;
@@ -42,8 +42,8 @@ beforeAll(async () => {
     'overlap',
     'overlap-fail',
   ];
-  serverA = await startModelServer({ models: Object.fromEntries(ids.map((id) => [`test-org/${id}`, folderA])) });
-  serverB = await startModelServer({ models: { 'test-org/same': folderB } });
+  serverA = await startHubMirror({ models: Object.fromEntries(ids.map((id) => [`test-org/${id}`, folderA])) });
+  serverB = await startHubMirror({ models: { 'test-org/same': folderB } });
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-download-'));
   env.cacheDir = cacheDir;
 });

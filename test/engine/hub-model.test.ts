@@ -5,18 +5,18 @@ import path from 'node:path';
 import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ModelLoadError, Reranker } from '../../src/engine/index.js';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 
-let server: ModelServer;
+let server: HubMirror;
 let folder: string;
 let cacheDir: string;
 beforeAll(async () => {
   folder = await testModel('tiny-xlmr');
   // Model ids are distinct per test: transformers.js memoises configs by id.
   const ids = ['ok', 'no-revision', 'server-error', 'truncated', 'missing-onnx'];
-  server = await startModelServer({ models: Object.fromEntries(ids.map((id) => [`test-org/${id}`, folder])) });
+  server = await startHubMirror({ models: Object.fromEntries(ids.map((id) => [`test-org/${id}`, folder])) });
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-cache-'));
   env.cacheDir = cacheDir; // downloads must really happen in each run, not come from an old cache
 });

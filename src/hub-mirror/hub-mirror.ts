@@ -19,9 +19,13 @@ export type Fault =
   /** Announces the full Content-Length, sends `bytes` bytes, then nothing more, keeping the connection open. */
   | { kind: 'stalled-body'; bytes: number }
   /** Answers only once a request for a file whose `{model}/{file}` matches `request` has arrived (downloads that must overlap). */
-  | { kind: 'after'; request: RegExp };
+  | { kind: 'after'; request: RegExp }
+  /** Announces and sends only the first `bytes` bytes: a short file that looks complete (a broken mirror or proxy). */
+  | { kind: 'short'; bytes: number }
+  /** Answers 200 with this body instead of the file (a login or error page served as the file). */
+  | { kind: 'body'; body: string; contentType: string };
 
-export interface ModelServerOptions {
+export interface HubMirrorOptions {
   /** Model id (`org/name`) -> folder in the Hugging Face layout. */
   models: Record<string, string>;
   /** Revisions served for every model. Default: `main`. */
@@ -29,7 +33,7 @@ export interface ModelServerOptions {
   port?: number;
 }
 
-export interface ModelServer {
+export interface HubMirror {
   url: string;
   /** Every request seen, as `METHOD path`, for assertions on what was (not) downloaded. */
   requests: string[];
@@ -60,7 +64,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return { start, end: Math.min(last, size - 1) };
 }
 
-export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
+export async function startHubMirror(options: HubMirrorOptions): Promise<HubMirror> {
   const revisions = new Set(options.revisions ?? ['main']);
   const faults: Array<{ match: RegExp; fault: Fault }> = [];
   const requests: string[] = [];
@@ -130,20 +134,28 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     }
     if (fault?.kind === 'slow') await sleep(fault.delayMs);
 
-    const range = parseRange(request.headers.range, size);
+    if (fault?.kind === 'body') {
+      const body = Buffer.from(fault.body);
+      response.writeHead(200, { 'Content-Type': fault.contentType, 'Content-Length': String(body.length) });
+      response.end(request.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    // A short fault serves a prefix as if it were the whole file.
+    const served = fault?.kind === 'short' ? Math.min(size, fault.bytes) : size;
+    const range = parseRange(request.headers.range, served);
     if (range === 'unsatisfiable') {
       response
-        .writeHead(416, { 'Content-Type': 'text/plain', 'Content-Range': `bytes */${size}` })
+        .writeHead(416, { 'Content-Type': 'text/plain', 'Content-Range': `bytes */${served}` })
         .end('Range not satisfiable');
       return;
     }
-    const { start, end } = range ?? { start: 0, end: size - 1 };
+    const { start, end } = range ?? { start: 0, end: served - 1 };
     const headers = {
       'Content-Type': CONTENT_TYPES[path.extname(target.file)] ?? 'application/octet-stream',
       'Content-Length': String(end - start + 1),
       'Accept-Ranges': 'bytes',
-      ETag: `"${size}"`,
-      ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
+      ETag: `"${served}"`,
+      ...(range ? { 'Content-Range': `bytes ${start}-${end}/${served}` } : {}),
     };
     response.writeHead(range ? 206 : 200, headers);
     if (request.method === 'HEAD') {

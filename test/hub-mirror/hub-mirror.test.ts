@@ -7,15 +7,15 @@ import { stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 
-let server: ModelServer;
+let server: HubMirror;
 let configSize: number;
 beforeAll(async () => {
   const folder = await testModel('tiny-xlmr');
   configSize = (await stat(path.join(folder, 'config.json'))).size;
-  server = await startModelServer({ models: { 'test-org/tiny': folder } });
+  server = await startHubMirror({ models: { 'test-org/tiny': folder } });
 });
 afterAll(() => server.close());
 
@@ -67,4 +67,23 @@ test('valid ranges still answer 206 with the bytes asked for', async () => {
   });
   const tail = await get('/test-org/tiny/resolve/main/config.json', { Range: `bytes=1-${configSize + 100}` });
   expect(tail).toMatchObject({ status: 206, headers: { 'content-range': `bytes 1-${configSize - 1}/${configSize}` } });
+});
+
+test('a short fault serves a prefix that announces itself as the whole file; a body fault replaces the file', async () => {
+  const full = await get('/test-org/tiny/resolve/main/config.json');
+  server.setFault(/config\.json$/, { kind: 'short', bytes: 10 });
+  const short = await get('/test-org/tiny/resolve/main/config.json');
+  expect(short).toMatchObject({ status: 200, headers: { 'content-length': '10' } });
+  expect((short as { body: string }).body).toBe((full as { body: string }).body.slice(0, 10));
+  server.setFault(/config\.json$/, { kind: 'body', body: '<html>Sign in</html>', contentType: 'text/html' });
+  expect(await get('/test-org/tiny/resolve/main/config.json')).toMatchObject({
+    status: 200,
+    headers: { 'content-type': 'text/html', 'content-length': '20' },
+    body: '<html>Sign in</html>',
+  });
+  server.setFault(/config\.json$/, null);
+  expect(await get('/test-org/tiny/resolve/main/config.json')).toMatchObject({
+    status: 200,
+    body: (full as { body: string }).body,
+  });
 });

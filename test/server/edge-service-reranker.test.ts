@@ -1,7 +1,7 @@
 /** createReranker({ endpoint }): the client API backed by the service, checked against the engine alone. */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createReranker } from '../../src/client/create-reranker.js';
-import type { RemoteReranker } from '../../src/client/remote-reranker.js';
+import type { RemoteReranker } from '../../src/client/edge-service-reranker.js';
 import { AbortedError, InvalidInputError, Reranker, RerankerError } from '../../src/engine/index.js';
 import { testModel } from '../helpers/models.js';
 import { ENGLISH_PASSAGES, ENGLISH_QUERY, KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';

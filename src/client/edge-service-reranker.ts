@@ -9,6 +9,10 @@
  *
  * The page's origin must be allowed by the service (`--cors-origin`). Aborting a call closes the HTTP
  * request, and the service drops that request's queued pairs.
+ *
+ * Its public names say "Remote" (createRemoteReranker, RemoteReranker, backend 'remote'): inside the code
+ * "remote" means only this, the edge service. Model downloads say "hub" (engine/hub-address.ts; the public
+ * `remoteHost` option is the hub's host), and the worker's Comlink proxy is `workerProxy`.
  */
 import {
   AbortedError,
@@ -77,10 +81,10 @@ export interface RemoteReranker {
 function refuseUnsupported(options: ScoreOptions): void {
   if (options.maxLength !== undefined)
     throw new InvalidInputError(
-      'maxLength is not supported by the remote reranker: the service fits pairs to the model length',
+      'maxLength is not supported by the edge service: the service fits pairs to the model length',
     );
   if (options.longPassages !== undefined && options.longPassages !== 'truncate')
-    throw new InvalidInputError(`longPassages "${options.longPassages}" is not supported by the remote reranker`);
+    throw new InvalidInputError(`longPassages "${options.longPassages}" is not supported by the edge service`);
 }
 
 export async function createRemoteReranker(options: RemoteRerankerOptions): Promise<RemoteReranker> {
@@ -165,9 +169,7 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
     checkDocuments(documents, limits);
     refuseUnsupported(rankOptions);
     if (rankOptions.budgetMs !== undefined)
-      throw new InvalidInputError(
-        'budgetMs is not supported by the remote reranker: the service scores every document',
-      );
+      throw new InvalidInputError('budgetMs is not supported by the edge service: the service scores every document');
     optionalFunction('onPartial', rankOptions.onPartial);
     const topK = positiveInteger('topK', rankOptions.topK, Math.max(1, documents.length), 1);
     const activation: Activation = oneOf('activation', rankOptions.activation, ACTIVATIONS, 'sigmoid');
