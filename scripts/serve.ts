@@ -7,12 +7,14 @@
  *
  * The key may also come from RERANK_API_KEY (keeps it out of the process list). SIGTERM or SIGINT:
  * stop accepting, finish queued requests, exit 0.
+ *
+ * From the installed package: `npx ko-rerank serve ...`, same flags (the service runs in that node process).
  */
-import { parseArgs } from 'node:util';
 import type { Dtype } from '../src/engine/index.js';
 import { startServer } from '../src/server/index.js';
+import { headerUsage, parseCommandLine, usageError } from './command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     model: { type: 'string' },
     dtype: { type: 'string', default: 'q8' },
@@ -30,24 +32,15 @@ const { values } = parseArgs({
     'cross-request-batching': { type: 'boolean' },
     'no-cross-request-batching': { type: 'boolean' },
     quiet: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
   },
 });
 
-if (values.help || !values.model) {
-  console.error(
-    'usage: npm run serve -- --model DIR|ID [--dtype fp32|fp16|q8] [--port 8080] [--host 127.0.0.1] [--api-key K] (see scripts/serve.ts)',
-  );
-  process.exit(values.help ? 0 : 2);
-}
+if (!values.model) usageError('--model is missing');
 
 const integer = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`--${name} must be a non-negative integer, got ${text}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < 0) usageError(`--${name} must be a non-negative integer, got ${text}`);
   return n;
 };
 
