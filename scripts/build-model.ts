@@ -1,18 +1,18 @@
 /**
- * Generates a cross-encoder with seeded random weights in the Hugging Face layout.
- *
- *   npm run model -- --preset tiny-xlmr --out models/tiny-xlmr [--seed 42] [--dtypes fp32,fp16,q8]
- *   npm run model -- --preset ko-reranker --format safetensors [--checkpoint-dtype F32|F16|BF16]
- *                    [--shard-mb N] [--position-ids] [--vocab-size 250002] --out checkpoints/ko
- *   npm run model -- --list
- *
- * From the installed package: `npx ko-rerank model ...`, same flags.
+ * Generates a cross-encoder with seeded random weights in the Hugging Face layout: `npm run model -- ...`,
+ * or `npx ko-rerank model ...` from the installed package. Flags in USAGE.
  */
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-model.js';
-import { headerUsage, parseCommandLine, usageError } from './command-line.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
-const { values } = parseCommandLine(headerUsage(import.meta.url), {
+const USAGE = `usage: ko-rerank model [options]   (in a clone: npm run model -- ...)
+  ko-rerank model --preset tiny-xlmr --out models/tiny-xlmr [--seed 42] [--dtypes fp32,fp16,q8]
+  ko-rerank model --preset ko-reranker --format safetensors [--checkpoint-dtype F32|F16|BF16]
+                  [--shard-mb N] [--position-ids] [--vocab-size 250002] --out checkpoints/ko
+  ko-rerank model --list          the presets`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     preset: { type: 'string', default: 'tiny-xlmr' },
     out: { type: 'string' },
