@@ -197,9 +197,12 @@ describe('npm pack, installed into a fresh app', { timeout: 240_000 }, () => {
   }
 });
 
+/** The environment of a user's shell: without the npm settings this test inherits from `npm test` here. */
+const userEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+
 /** Runs a command in the fresh project; a failure comes back as its exit code and output, not a throw. */
 async function inProject(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(command, args, { cwd: project, maxBuffer: 16 * 1024 * 1024 }).then(
+  return run(command, args, { cwd: project, env: userEnv(), maxBuffer: 16 * 1024 * 1024 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (failure: { code: number; stdout: string; stderr: string }) => failure,
   );
@@ -378,6 +381,8 @@ const PUBLIC_NAMES = {
       'RerankerErrorCode',
       'RerankerInfo',
       'RunningServer',
+      'ScoreCacheLimits',
+      'ScoreOptions',
       'SchedulerOptions',
       'ServiceErrorKind',
       'ServiceOptions',
