@@ -23,6 +23,8 @@ const LAYERS = {
   pwa: ['worker'],
   server: ['engine'],
   demo: ['client', 'engine', 'eval', 'pwa', 'retrieval', 'worker'],
+  // The package's published entries (browser, node): they only re-export the folders' public lists.
+  entry: ['client', 'converter', 'dropin', 'engine', 'server'],
 };
 
 const FOLDERS = Object.keys(LAYERS);

@@ -38,7 +38,7 @@ function typeDeclarations(): Plugin {
       ).catch((failure: { stdout?: string }) => {
         throw new Error(`tsc -p tsconfig.lib.json failed:\n${failure.stdout ?? String(failure)}`);
       });
-      await writeFile(path.join(outDir, `${LIB_ENTRY_NAME}.d.ts`), "export * from './types/dropin/index.js';\n");
+      await writeFile(path.join(outDir, `${LIB_ENTRY_NAME}.d.ts`), "export * from './types/entry/browser.js';\n");
     },
   };
 }
@@ -91,7 +91,7 @@ export default defineConfig({
     modulePreload: false, // a preload polyfill would touch the host page's <head>
     sourcemap: true,
     rollupOptions: {
-      input: { [LIB_ENTRY_NAME]: 'src/dropin/index.ts' },
+      input: { [LIB_ENTRY_NAME]: 'src/entry/browser.ts' },
       preserveEntrySignatures: 'strict', // keep the entry's exports: it is a library, not an app
       output: {
         entryFileNames: '[name].js',

@@ -18,7 +18,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import * as ortWeb from 'onnxruntime-web';
 import { planBatches } from '../src/engine/batching.js';
@@ -30,8 +29,9 @@ import { type EncodedRow, PairEncoder } from '../src/engine/pair-encoder.js';
 import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     preset: { type: 'string', default: 'bge-reranker-base' },
     repeats: { type: 'string', default: '3' },

@@ -13,14 +13,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ONNX_FILE_FOR_DTYPE } from '../src/engine/model-files.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
 import { startHubMirror } from '../src/hub-mirror/hub-mirror.js';
 import { launchChromium, openTestPage, startPageServer } from '../test/browser/harness.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     preset: { type: 'string', default: 'ms-marco-minilm-l6' },
     repeats: { type: 'string', default: '7' },

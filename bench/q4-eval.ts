@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
@@ -29,8 +28,9 @@ import { shapeFor, writeCrossEncoder } from '../src/model-builder/write-model.js
 import { kendallTau, normalisedError } from '../src/reference/compare.js';
 import { padRows } from '../src/reference/pad-rows.js';
 import { ENGLISH_PASSAGES, ENGLISH_QUERY, KOREAN_PASSAGES, KOREAN_QUERY } from '../test/helpers/text.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     preset: { type: 'string', default: 'bge-reranker-base' },
     repeats: { type: 'string', default: '3' },

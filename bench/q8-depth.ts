@@ -16,7 +16,6 @@
  */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { VERIFY_PASSAGES, VERIFY_QUERIES } from '../src/converter/verify.js';
@@ -32,8 +31,9 @@ import { kendallTau, normalisedError } from '../src/reference/compare.js';
 import type { ReferenceBatch } from '../src/reference/forward.js';
 import { padRows } from '../src/reference/pad-rows.js';
 import { ENGLISH_PASSAGES, ENGLISH_QUERY, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../test/helpers/text.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     preset: { type: 'string', default: 'ko-reranker' },
     depths: { type: 'string', default: '2,6,12,24' },

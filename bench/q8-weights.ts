@@ -15,7 +15,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { weightSourceFromMap } from '../src/model-builder/config.js';
@@ -26,8 +25,9 @@ import { writeOnnxModel } from '../src/model-builder/onnx-writer.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { quantizeModel } from '../src/model-builder/quantize.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     preset: { type: 'string', default: 'bge-reranker-base' },
     repeats: { type: 'string', default: '3' },

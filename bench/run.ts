@@ -14,7 +14,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { Reranker } from '../src/engine/index.js';
 import { timeBudget, timeProgressive } from './progressive-timing.js';
@@ -24,8 +23,9 @@ import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-m
 import { startHubMirror } from '../src/hub-mirror/hub-mirror.js';
 import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
 import { launchChromium, openTestPage, startPageServer } from '../test/browser/harness.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     sizes: { type: 'string', default: '20,100' },
     repeats: { type: 'string', default: '3' },

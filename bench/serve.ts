@@ -17,12 +17,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
 import { type Dtype, Reranker } from '../src/engine/index.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     model: { type: 'string', default: 'models/bge-reranker-base' },
     dtype: { type: 'string', default: 'q8' },

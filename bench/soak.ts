@@ -6,13 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Reranker } from '../src/engine/index.js';
 import { SAMPLE_CORPUS } from '../src/demo/sample-corpus-data.js';
 import { PRESETS } from '../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(headerUsage(import.meta.url), {
   options: {
     model: { type: 'string', default: 'models/soak-tiny-xlmr' },
     ranks: { type: 'string', default: '1000' },

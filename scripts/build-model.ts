@@ -1,16 +1,18 @@
 /**
- * Generates a cross-encoder with seeded random weights in the Hugging Face layout.
- *
- *   npm run model -- --preset tiny-xlmr --out models/tiny-xlmr [--seed 42] [--dtypes fp32,fp16,q8]
- *   npm run model -- --preset ko-reranker --format safetensors [--checkpoint-dtype F32|F16|BF16]
- *                    [--shard-mb N] [--position-ids] [--vocab-size 250002] --out checkpoints/ko
- *   npm run model -- --list
+ * Generates a cross-encoder with seeded random weights in the Hugging Face layout: `npm run model -- ...`,
+ * or `npx ko-rerank model ...` from the installed package. Flags in USAGE.
  */
-import { parseArgs } from 'node:util';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-model.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
-const { values } = parseArgs({
+const USAGE = `usage: ko-rerank model [options]   (in a clone: npm run model -- ...)
+  ko-rerank model --preset tiny-xlmr --out models/tiny-xlmr [--seed 42] [--dtypes fp32,fp16,q8]
+  ko-rerank model --preset ko-reranker --format safetensors [--checkpoint-dtype F32|F16|BF16]
+                  [--shard-mb N] [--position-ids] [--vocab-size 250002] --out checkpoints/ko
+  ko-rerank model --list          the presets`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     preset: { type: 'string', default: 'tiny-xlmr' },
     out: { type: 'string' },
@@ -34,14 +36,12 @@ if (values.list) {
   process.exit(0);
 }
 if (!isPresetName(values.preset)) {
-  console.error(`unknown preset "${values.preset}"; one of: ${Object.keys(PRESETS).join(', ')}`);
-  process.exit(2);
+  usageError(`unknown preset "${values.preset}"; one of: ${Object.keys(PRESETS).join(', ')}`);
 }
 const dtypes = values.dtypes.split(',').map((d) => d.trim()) as ModelDtype[];
 const unknown = dtypes.filter((d) => !['fp32', 'fp16', 'q8'].includes(d));
 if (unknown.length > 0) {
-  console.error(`unknown dtype(s) ${unknown.join(', ')}; use fp32, fp16, q8`);
-  process.exit(2);
+  usageError(`unknown dtype(s) ${unknown.join(', ')}; use fp32, fp16, q8`);
 }
 const format = values.format;
 const checkpointDtype = values['checkpoint-dtype'];
@@ -49,8 +49,7 @@ if (
   (format !== 'onnx' && format !== 'safetensors') ||
   (checkpointDtype !== 'F32' && checkpointDtype !== 'F16' && checkpointDtype !== 'BF16')
 ) {
-  console.error('--format is onnx or safetensors; --checkpoint-dtype is F32, F16 or BF16');
-  process.exit(2);
+  usageError('--format is onnx or safetensors; --checkpoint-dtype is F32, F16 or BF16');
 }
 const outDir = values.out ?? `models/${values.preset}`;
 const started = performance.now();

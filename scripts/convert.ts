@@ -4,13 +4,13 @@
  *   npm run convert -- SOURCE --out DIR [--dtypes fp32,fp16,q8] [--revision R] [--remote-host URL]
  *                      [--verify] [--overwrite] [--external-data auto|always|never]
  */
-import { parseArgs } from 'node:util';
 import { ConversionError } from '../src/converter/errors.js';
 import { convertModel } from '../src/converter/node-convert.js';
 import type { Dtype } from '../src/engine/types.js';
 import { createProgressReporter } from '../src/eval/progress.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
-const USAGE = `usage: npm run convert -- SOURCE --out DIR [options]
+const USAGE = `usage: ko-rerank convert SOURCE --out DIR [options]   (in a clone: npm run convert -- ...)
   SOURCE                 a local checkpoint folder, or a hub id (Dongjin-kr/ko-reranker)
   --out DIR              output model folder (transformers.js layout)
   --dtypes LIST          fp32,fp16,q8 (default: fp16,q8)
@@ -21,7 +21,7 @@ const USAGE = `usage: npm run convert -- SOURCE --out DIR [options]
   --overwrite            replace a non-empty output folder
   --external-data MODE   auto (default: only past 2 GB) | always | never`;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseCommandLine(USAGE, {
   allowPositionals: true,
   options: {
     out: { type: 'string' },
@@ -32,26 +32,17 @@ const { values, positionals } = parseArgs({
     verify: { type: 'boolean', default: false },
     overwrite: { type: 'boolean', default: false },
     'external-data': { type: 'string', default: 'auto' },
-    help: { type: 'boolean', default: false },
   },
 });
 
-const fail = (message: string): never => {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-};
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const source = positionals[0] ?? fail('SOURCE is missing');
-const out = values.out ?? fail('--out is missing');
+const source = positionals[0] ?? usageError('SOURCE is missing');
+const out = values.out ?? usageError('--out is missing');
 const dtypes = values.dtypes.split(',').map((d) => d.trim());
 const unknown = dtypes.filter((d) => !['fp32', 'fp16', 'q8'].includes(d));
-if (unknown.length > 0 || dtypes.length === 0) fail(`unknown dtype(s) ${unknown.join(', ')}; use fp32, fp16, q8`);
+if (unknown.length > 0 || dtypes.length === 0) usageError(`unknown dtype(s) ${unknown.join(', ')}; use fp32, fp16, q8`);
 const externalData = values['external-data'];
 if (externalData !== 'auto' && externalData !== 'always' && externalData !== 'never')
-  fail('--external-data is auto, always or never');
+  usageError('--external-data is auto, always or never');
 
 const progress = createProgressReporter(process.stderr);
 const started = performance.now();

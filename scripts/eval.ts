@@ -6,14 +6,14 @@
  *                   [--json out.json] [--skip-malformed] [--limit N]
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Dtype, LoadOptions, RankedDocument, RankOptions } from '../src/engine/types.js';
 import { DatasetFormatError, loadDataset, type DatasetFormat } from '../src/eval/datasets/index.js';
 import { createProgressReporter } from '../src/eval/progress.js';
 import { runEvaluation, type RerankerEntry } from '../src/eval/run-eval.js';
 import { formatReport } from '../src/eval/table.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
-const USAGE = `usage: npm run eval -- <dataset folder | .csv | .jsonl> [options]
+const USAGE = `usage: ko-rerank eval <dataset folder | .csv | .jsonl> [options]   (in a clone: npm run eval -- ...)
   --format F          mteb | card-csv | flag-jsonl (default: from the path)
   --candidates N      first-stage hits each reranker sees (default 50)
   --k K               cut-off of hitRate, MRR and Recall (default 10; NDCG is always @10)
@@ -38,7 +38,7 @@ const FORMATS: readonly DatasetFormat[] = ['mteb', 'card-csv', 'flag-jsonl'];
 const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine(USAGE, {
     allowPositionals: true,
     options: {
       format: { type: 'string' },
@@ -50,13 +50,8 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       'skip-malformed': { type: 'boolean', default: false },
       limit: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   if (positionals.length !== 1) throw new UsageError('expected exactly one dataset path');
   const format = values.format === undefined ? undefined : oneOf(values.format, FORMATS, '--format');
   const dtype = values.dtype === undefined ? undefined : oneOf(values.dtype, DTYPES, '--dtype');
@@ -125,14 +120,7 @@ function oneOf<T extends string>(text: string, allowed: readonly T[], flag: stri
 }
 
 main().catch((error: unknown) => {
-  if (
-    error instanceof UsageError ||
-    (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
-  ) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
+  if (error instanceof UsageError) usageError(error.message);
   // Data and model problems are the user's to fix: their message says what and where. Anything else is a bug.
   const expected =
     error instanceof DatasetFormatError ||

@@ -1,18 +1,29 @@
 /**
- * The edge rerank service on onnxruntime-node.
- *
- *   npm run serve -- --model models/tiny-xlmr [--dtype q8] [--port 8080] [--host 127.0.0.1] [--api-key K]
- *       [--model-name NAME]... [--cors-origin ORIGIN]... [--max-documents 1000] [--max-queued-pairs 4096]
- *       [--batch-tokens 8192] [--timeout-ms 30000] [--cross-request-batching | --no-cross-request-batching] [--quiet]
- *
- * The key may also come from RERANK_API_KEY (keeps it out of the process list). SIGTERM or SIGINT:
- * stop accepting, finish queued requests, exit 0.
+ * The edge rerank service on onnxruntime-node: `npm run serve -- ...`, or `npx ko-rerank serve ...` from
+ * the installed package (the service then runs in that node process). Flags in USAGE.
  */
-import { parseArgs } from 'node:util';
 import type { Dtype } from '../src/engine/index.js';
 import { startServer } from '../src/server/index.js';
+import { parseCommandLine, usageError } from './command-line.js';
 
-const { values } = parseArgs({
+const USAGE = `usage: ko-rerank serve --model DIR|ID [options]   (in a clone: npm run serve -- ...)
+  --model DIR|ID               model folder or hub id (required)
+  --dtype D                    fp32 | fp16 | q8 (default q8)
+  --port N, --host H           where to listen (default 8080 on 127.0.0.1)
+  --api-key K                  require "Authorization: Bearer K" (or set RERANK_API_KEY: keeps it out of ps)
+  --model-name NAME            a model name clients may send; repeat for several
+  --cors-origin ORIGIN         allow this browser origin; repeat for several
+  --max-documents N            documents per request (default 1000)
+  --max-queued-pairs N         pairs queued or running before 429 (default 4096)
+  --max-body-bytes N           request body limit (default 4 MiB)
+  --batch-tokens N             padded tokens per model run (default 8192)
+  --timeout-ms MS              time a request may spend queued and running (default 30000)
+  --drain-timeout-ms MS        on SIGTERM/SIGINT: wait this long for queued requests, then exit (default 30000)
+  --cross-request-batching | --no-cross-request-batching   share model runs between requests
+                               (default: on for fp32 and fp16, off for q8)
+  --quiet                      no request log (default: one JSON line per request on stderr)`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     model: { type: 'string' },
     dtype: { type: 'string', default: 'q8' },
@@ -30,24 +41,15 @@ const { values } = parseArgs({
     'cross-request-batching': { type: 'boolean' },
     'no-cross-request-batching': { type: 'boolean' },
     quiet: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
   },
 });
 
-if (values.help || !values.model) {
-  console.error(
-    'usage: npm run serve -- --model DIR|ID [--dtype fp32|fp16|q8] [--port 8080] [--host 127.0.0.1] [--api-key K] (see scripts/serve.ts)',
-  );
-  process.exit(values.help ? 0 : 2);
-}
+if (!values.model) usageError('--model is missing');
 
 const integer = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`--${name} must be a non-negative integer, got ${text}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < 0) usageError(`--${name} must be a non-negative integer, got ${text}`);
   return n;
 };
 

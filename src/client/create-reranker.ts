@@ -13,7 +13,7 @@ import { AbortedError, InvalidInputError, LoadStalledError, RerankerError } from
 import { positiveInteger } from '../engine/validation.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { installErrorTransfer } from '../worker/error-transfer.js';
-import type { ProgressEvent, ReadyState, WorkerLoadOptions } from '../worker/protocol.js';
+import type { ProgressEvent, ReadyState, WorkerLoadOptions, WorkerLoadRequest } from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
 import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './edge-service-reranker.js';
 import { WorkerLifeline } from './worker-lifeline.js';
@@ -61,7 +61,8 @@ function resolveModelPath<T extends { model: string }>(options: T): T {
     : options;
 }
 
-type LoadRequest = Omit<CreateRerankerOptions, 'signal'>;
+/** A load as the worker receives it: the public options and the client's own fields (never the app's). */
+type LoadRequest = Omit<CreateRerankerOptions, 'signal'> & WorkerLoadRequest;
 
 /** One worker, its Comlink proxy, and the watch on its life. */
 interface Connection {
@@ -114,7 +115,7 @@ const codeOf = (error: unknown) => (error instanceof RerankerError ? error.code 
 export function createReranker(options: RemoteRerankerOptions): Promise<RemoteReranker>;
 export function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker>;
 export async function createReranker(
-  options: CreateRerankerOptions | RemoteRerankerOptions,
+  options: (CreateRerankerOptions & WorkerLoadRequest) | RemoteRerankerOptions,
 ): Promise<BrowserReranker | RemoteReranker> {
   if ('endpoint' in options) return createRemoteReranker(options);
   installErrorTransfer();

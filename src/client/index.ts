@@ -1,3 +1,4 @@
+/** The client's public list: the worker-backed reranker, its remote twin, their types and errors. */
 export { createReranker, type BrowserReranker, type CreateRerankerOptions } from './create-reranker.js';
 export {
   createRemoteReranker,
@@ -17,5 +18,6 @@ export {
   OutOfMemoryError,
   WorkerCrashedError,
   LoadStalledError,
+  type RerankerErrorCode,
 } from '../engine/errors.js';
 export { filesFromFolderPick } from '../worker/picked-files.js';

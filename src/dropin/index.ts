@@ -1,17 +1,4 @@
-/** Library entry (dist/lib): the worker-backed reranker plus the drop-in helpers for existing result lists. */
-export { createReranker, type BrowserReranker, type CreateRerankerOptions } from '../client/create-reranker.js';
-export type { ReadyState, ProgressEvent, LoadPhase } from '../worker/protocol.js';
-export type * from '../engine/types.js';
-export {
-  RerankerError,
-  AbortedError,
-  InvalidInputError,
-  LimitExceededError,
-  ModelLoadError,
-  InferenceError,
-  type RerankerErrorCode,
-} from '../engine/errors.js';
-export { filesFromFolderPick } from '../worker/picked-files.js';
+/** The drop-in's public list: reranking an existing result list in place (the browser entry adds it to the client's). */
 export {
   rerankElements,
   defaultText,

@@ -8,6 +8,7 @@ export {
   InferenceError,
   OutOfMemoryError,
   WorkerCrashedError,
+  LoadStalledError,
   type RerankerErrorCode,
 } from './errors.js';
 export type * from './types.js';

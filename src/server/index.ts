@@ -1,5 +1,6 @@
 /** The edge rerank service: Cohere v1/v2 and TEI rerank APIs over the engine, with cross-request batching. */
-export { createRerankService, type RerankService, SERVICE_VERSION } from './service.js';
+export { createRerankService, type RerankService } from './service.js';
+export { SERVICE_VERSION } from './version.js';
 export { serveNode, type NodeServer, type NodeServeOptions } from './node-adapter.js';
 export { startServer, type RunningServer } from './start.js';
 export type { ServiceOptions, LogEntry } from './options.js';

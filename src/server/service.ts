@@ -10,8 +10,7 @@ import { type FetchHandler, type HandlerCore, type ServiceState, createHandler }
 import { serviceMetrics } from './metrics.js';
 import { type ResolvedOptions, type ServiceOptions, resolveOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
-
-export const SERVICE_VERSION = '0.1.0';
+import { SERVICE_VERSION } from './version.js';
 
 export interface RerankService {
   /** Web-standard handler: pass it to `serveNode`, or to any runtime that takes (Request) => Response. */

@@ -14,12 +14,20 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
   files?: Record<string, Blob>;
   /** Cache downloaded model files in the Cache API (default true). */
   browserCache?: boolean;
+}
+
+/**
+ * What the client really sends the worker: the public options plus fields that are not the app's to
+ * set. Kept out of WorkerLoadOptions so that the published CreateRerankerOptions does not offer them, and
+ * tagged internal so that the published declarations (stripInternal) do not even mention them.
+ */
+export interface WorkerLoadRequest extends WorkerLoadOptions {
   /**
-   * Test hook: make WebGPU fail at `create` or at the first `run`, or really lose the GPU device
+   * @internal Test seam: make WebGPU fail at `create` or at the first `run`, or really lose the GPU device
    * (`GPUDevice.destroy()`) at the start of the first rank, to exercise the fallback.
    */
   simulateWebGpuFailure?: 'create' | 'run' | 'lose-device';
-  /** Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
+  /** @internal Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
   priorFallbacks?: ReadyState['fallbacks'];
 }
 

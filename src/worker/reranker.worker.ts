@@ -12,7 +12,7 @@ import { installErrorTransfer } from './error-transfer.js';
 import { probeCapabilities } from './probe.js';
 import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
-import type { ProgressEvent, ReadyState, WorkerLoadOptions } from './protocol.js';
+import type { ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
 import { configureModelSource, configureRuntime, webGpuDevice } from './runtime-env.js';
 
 installErrorTransfer();
@@ -23,7 +23,7 @@ class RerankerHost {
   private reranker: Reranker | null = null;
   private state: ReadyState | null = null;
   private plan: BackendChoice[] = [];
-  private options: WorkerLoadOptions | null = null;
+  private options: WorkerLoadRequest | null = null;
   /** The id transformers.js knows the model by, once configureModelSource has pointed it at the source. */
   private modelId = '';
   private onProgress: ((event: ProgressEvent) => void) | undefined;
@@ -33,7 +33,7 @@ class RerankerHost {
   private simulatedRunFailurePending = false;
   private readonly running = new Map<number, AbortController>();
 
-  async load(options: WorkerLoadOptions, onProgress?: (event: ProgressEvent) => void): Promise<ReadyState> {
+  async load(options: WorkerLoadRequest, onProgress?: (event: ProgressEvent) => void): Promise<ReadyState> {
     await this.dispose();
     this.options = options;
     this.onProgress = onProgress;
@@ -99,7 +99,7 @@ class RerankerHost {
     throw lastError;
   }
 
-  private async build(choice: BackendChoice, options: WorkerLoadOptions): Promise<void> {
+  private async build(choice: BackendChoice, options: WorkerLoadRequest): Promise<void> {
     configureRuntime(choice.threads, options.browserCache ?? true);
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');

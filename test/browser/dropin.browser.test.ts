@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserReranker } from '../../src/client/create-reranker.js';
-import type * as Lib from '../../src/dropin/index.js';
+import type * as Lib from '../../src/entry/browser.js';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 import { testModel } from '../helpers/models.js';

@@ -1,15 +1,21 @@
 /**
- * The library as web developers install it (issue 12, item 8): `npm pack` gives a tarball; a fresh Vite
- * app installs it (offline: the package has no dependencies, everything is bundled), builds, and
- * reranks in Chromium; a plain static page with no bundler imports the installed file directly. In both,
- * the worker and onnxruntime's wasm must come from the package, never from a CDN, under a strict CSP.
+ * The package as its users install it: `npm pack` once, `npm install <tarball>` once into a fresh project,
+ * and that one install serves every consumer (installing the Node half's dependencies is the slow step):
+ *
+ * - browser (issue 12, item 8): a Vite app below the project builds and reranks in Chromium; a plain
+ *   static page with no bundler imports the installed file directly. In both, the worker and
+ *   onnxruntime's wasm must come from the package, never from a CDN, under a strict CSP.
+ * - Node (issue 26): the `ko-rerank` command answers --help, generates a safetensors checkpoint and
+ *   converts it; `ko-rerank-web/node` ranks with the converted model.
+ * - both entries export exactly the names listed here, so a public name cannot appear or vanish unseen.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import ts from 'typescript';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
@@ -22,6 +28,8 @@ const PACKAGE = 'ko-rerank-web';
 
 let scratch: string;
 let tarball: string;
+/** The fresh project: the package installed once; the static page at its root, the Vite app below it. */
+let project: string;
 let site: StaticServer;
 let browser: Browser;
 
@@ -47,15 +55,6 @@ const APP_HTML = (script: string) => `<!doctype html>
 </head><body><pre id="out" data-state="loading"></pre><script type="module" src="${script}"></script></body></html>
 `;
 
-async function newApp(name: string): Promise<string> {
-  const dir = path.join(scratch, name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }, null, 2));
-  // --offline: the tarball must install with nothing from the registry (it has no dependencies).
-  await run('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir });
-  return dir;
-}
-
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-package-'));
   // The prepack script builds dist/lib first, as for a publish.
@@ -66,7 +65,21 @@ beforeAll(async () => {
   );
   console.log(`[package] ${path.basename(tarball)}: ${((await stat(tarball)).size / 1e6).toFixed(2)} MB`);
 
-  const viteApp = await newApp('vite-app');
+  project = path.join(scratch, 'project');
+  await mkdir(project);
+  await writeFile(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'project', private: true, type: 'module' }),
+  );
+  // The Node half's dependencies come from npm's cache when it has them (CI's `npm ci` fills it), else from
+  // the registry; onnxruntime-node's CUDA download is skipped as docs/package.md tells users to.
+  await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: project,
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+  });
+
+  const viteApp = path.join(project, 'vite-app');
+  await mkdir(viteApp);
   await writeFile(path.join(viteApp, 'index.html'), APP_HTML('/main.js'));
   await writeFile(path.join(viteApp, 'main.js'), APP_SCRIPT(PACKAGE));
   // Served under /vite/, as an app deployed below a site's root.
@@ -78,14 +91,13 @@ beforeAll(async () => {
     build: { outDir: path.join(viteApp, 'dist'), target: 'es2022' },
   });
 
-  const staticApp = await newApp('static-app');
-  await writeFile(path.join(staticApp, 'index.html'), APP_HTML('./main.js'));
-  await writeFile(path.join(staticApp, 'main.js'), APP_SCRIPT(`./node_modules/${PACKAGE}/dist/lib/ko-rerank.js`));
+  await writeFile(path.join(project, 'index.html'), APP_HTML('./main.js'));
+  await writeFile(path.join(project, 'main.js'), APP_SCRIPT(`./node_modules/${PACKAGE}/dist/lib/ko-rerank.js`));
 
   site = await startStaticServer({
     mounts: {
       '/vite/': path.join(viteApp, 'dist'),
-      '/static/': staticApp,
+      '/static/': project,
       '/models/tiny-xlmr/': await testModel('tiny-xlmr'),
     },
   });
@@ -97,6 +109,9 @@ afterAll(async () => {
   await site?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
+
+/** A path inside the installed package. */
+const installed = (...parts: string[]) => path.join(project, 'node_modules', PACKAGE, ...parts);
 
 async function rerankIn(url: string): Promise<{
   result: { ranked: Array<{ index: number; score: number }>; backend: string };
@@ -121,11 +136,14 @@ async function rerankIn(url: string): Promise<{
 }
 
 describe('npm pack, installed into a fresh app', { timeout: 240_000 }, () => {
-  test('the tarball holds the built library only, and declares no dependencies to install', async () => {
+  test("the tarball holds the built entries only; its dependencies are the Node half's runtime", async () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
     const files = stdout.trim().split('\n');
     expect(files).toContain('package/dist/lib/ko-rerank.js');
     expect(files).toContain('package/dist/lib/ko-rerank.d.ts');
+    expect(files).toContain('package/dist/node/src/entry/node.js');
+    expect(files).toContain('package/dist/node/scripts/ko-rerank.js');
+    expect(files).toContain('package/LICENSE');
     expect(files.some((f) => /assets\/reranker\.worker-[\w-]+\.js$/.test(f))).toBe(true);
     expect(files.some((f) => /assets\/ort-wasm-simd-threaded[\w.-]*\.wasm$/.test(f))).toBe(true);
     expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
@@ -133,13 +151,29 @@ describe('npm pack, installed into a fresh app', { timeout: 240_000 }, () => {
     const pkg = JSON.parse(manifest) as {
       name: string;
       private?: boolean;
-      dependencies?: object;
+      license: string;
+      dependencies?: Record<string, string>;
       exports: Record<string, { import: string }>;
+      bin: Record<string, string>;
     };
     expect(pkg.name).toBe(PACKAGE);
     expect(pkg.private).toBeUndefined();
-    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.license).toBe('MIT');
+    // The browser entry bundles everything it runs; only the Node entry imports packages at run time.
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([
+      '@huggingface/transformers',
+      'onnx-proto',
+      'onnxruntime-node',
+    ]);
     expect(pkg.exports['.']!.import).toBe('./dist/lib/ko-rerank.js');
+    expect(pkg.exports['./node']!.import).toBe('./dist/node/src/entry/node.js');
+    expect(pkg.bin).toEqual({ 'ko-rerank': 'dist/node/scripts/ko-rerank.js' });
+    // Test seams of the worker are internal: not in the published types at all.
+    const seams = await run('grep', ['-rl', '--include=*.d.ts', 'simulateWebGpuFailure', installed('dist')]).then(
+      ({ stdout }) => stdout,
+      () => '', // grep exits 1 when nothing matches
+    );
+    expect(seams).toBe('');
   });
 
   for (const [label, url] of [
@@ -159,6 +193,242 @@ describe('npm pack, installed into a fresh app', { timeout: 240_000 }, () => {
       expect(site.log.filter((line) => line.startsWith('404'))).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
+    });
+  }
+});
+
+/** The environment of a user's shell: without the npm settings this test inherits from `npm test` here. */
+const userEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+
+/** Runs a command in the fresh project; a failure comes back as its exit code and output, not a throw. */
+async function inProject(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(command, args, { cwd: project, env: userEnv(), maxBuffer: 16 * 1024 * 1024 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (failure: { code: number; stdout: string; stderr: string }) => failure,
+  );
+}
+
+describe('the Node half, from the same install', { timeout: 240_000 }, () => {
+  test('ko-rerank answers --help and an unknown flag without a stack trace', async () => {
+    const help = await inProject('npx', ['ko-rerank', 'convert', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: ko-rerank convert SOURCE --out DIR/);
+    const unknown = await inProject('npx', ['ko-rerank', 'convert', '--no-such-flag']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringContaining("Unknown option '--no-such-flag'")]);
+    const commands = await inProject('npx', ['ko-rerank', '--help']);
+    expect(commands.stdout).toMatch(/convert[\s\S]*eval[\s\S]*serve[\s\S]*model/);
+  });
+
+  test('ko-rerank model writes a safetensors checkpoint, ko-rerank convert converts it, the Node entry ranks with it', async () => {
+    const built = await inProject('npx', [
+      'ko-rerank',
+      'model',
+      '--preset',
+      'tiny-xlmr',
+      '--format',
+      'safetensors',
+      '--out',
+      'checkpoint',
+    ]);
+    expect(built.code, built.stderr).toBe(0);
+    const converted = await inProject('npx', [
+      'ko-rerank',
+      'convert',
+      'checkpoint',
+      '--out',
+      'model',
+      '--dtypes',
+      'fp32,q8',
+      '--verify',
+    ]);
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stdout).toMatch(/verify fp32 .* ok/);
+    expect(converted.stdout).toMatch(/verify q8 .* ok/);
+
+    await writeFile(
+      path.join(project, 'rank.js'),
+      `import { Reranker, SERVICE_VERSION } from '${PACKAGE}/node';
+const reranker = await Reranker.load({ model: './model', dtype: 'q8' });
+const passages = ['오늘 서울은 맑습니다.', '금융통화위원회가 기준금리를 정합니다.', '프로야구 개막'];
+const ranked = await reranker.rank('기준금리는 누가 결정하나요?', passages);
+await reranker.dispose();
+console.log(JSON.stringify({ ranked, version: SERVICE_VERSION }));
+`,
+    );
+    const ranking = await inProject(process.execPath, ['rank.js']);
+    expect(ranking.code, ranking.stderr).toBe(0);
+    const { ranked, version } = JSON.parse(ranking.stdout) as {
+      ranked: Array<{ index: number; score: number }>;
+      version: string;
+    };
+    expect(ranked.map((r) => r.index).sort()).toEqual([0, 1, 2]);
+    const scores = ranked.map((r) => r.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(version).toBe(JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+});
+
+/**
+ * Every public name of each entry. A change here is a change of the published API: make it on purpose.
+ * Values are what `import` gives at run time; types exist only in the declarations.
+ */
+const PUBLIC_NAMES = {
+  [PACKAGE]: {
+    declarations: 'dist/lib/ko-rerank.d.ts',
+    values: [
+      'AbortedError',
+      'ContainerChangedError',
+      'InferenceError',
+      'InvalidInputError',
+      'LimitExceededError',
+      'LoadStalledError',
+      'ModelLoadError',
+      'OutOfMemoryError',
+      'RerankResultsElement',
+      'RerankerError',
+      'WorkerCrashedError',
+      'createRemoteReranker',
+      'createReranker',
+      'defaultText',
+      'defineRerankResults',
+      'filesFromFolderPick',
+      'planOrder',
+      'rerankElements',
+    ],
+    types: [
+      'Activation',
+      'BrowserReranker',
+      'CreateRerankerOptions',
+      'DetailedRankOptions',
+      'Device',
+      'Dtype',
+      'LoadOptions',
+      'LoadPhase',
+      'LoadProgress',
+      'LongPassageStrategy',
+      'OrderPlan',
+      'ProgressEvent',
+      'RankOptions',
+      'RankPlan',
+      'RankReport',
+      'RankedDocument',
+      'ReadyState',
+      'RemoteReadyState',
+      'RemoteReranker',
+      'RemoteRerankerOptions',
+      'RerankElementsOptions',
+      'RerankElementsResult',
+      'RerankedElement',
+      'RerankerErrorCode',
+      'ScoreCacheLimits',
+      'ScoreOptions',
+      'ScoredPosition',
+      'TruncationRule',
+    ],
+    /** Error classes defined in these modules must all be exported: adding one needs no second look. */
+    errorModules: ['../../src/engine/errors.js', '../../src/dropin/errors.js'],
+  },
+  [`${PACKAGE}/node`]: {
+    declarations: 'dist/node/src/entry/node.d.ts',
+    values: [
+      'AbortedError',
+      'CancelledError',
+      'ConversionError',
+      'InferenceError',
+      'InvalidInputError',
+      'LimitExceededError',
+      'LoadStalledError',
+      'ModelLoadError',
+      'OutOfMemoryError',
+      'OverloadedError',
+      'Reranker',
+      'RerankerError',
+      'SERVICE_VERSION',
+      'Scheduler',
+      'ServiceError',
+      'TimeoutError',
+      'UnavailableError',
+      'WorkerCrashedError',
+      'convertModel',
+      'createRerankService',
+      'serveNode',
+      'startServer',
+    ],
+    types: [
+      'Activation',
+      'ConversionErrorCode',
+      'ConversionProgress',
+      'ConversionReport',
+      'ConvertModelOptions',
+      'ConvertModelResult',
+      'DetailedRankOptions',
+      'Device',
+      'Dtype',
+      'FetchHandler',
+      'LoadOptions',
+      'LoadProgress',
+      'LogEntry',
+      'LongPassageStrategy',
+      'ModelRunner',
+      'NodeServeOptions',
+      'NodeServer',
+      'RankOptions',
+      'RankPlan',
+      'RankReport',
+      'RankedDocument',
+      'RerankService',
+      'RerankerErrorCode',
+      'RerankerInfo',
+      'RunningServer',
+      'ScoreCacheLimits',
+      'ScoreOptions',
+      'SchedulerOptions',
+      'ServiceErrorCode',
+      'ServiceOptions',
+      'ServiceState',
+      'TruncationRule',
+      'VerifyResult',
+    ],
+    errorModules: ['../../src/engine/errors.js', '../../src/converter/errors.js', '../../src/server/errors.js'],
+  },
+} as const;
+
+/** The names a declaration file exports (values and types), as a consumer's TypeScript sees them. */
+function declaredNames(file: string): string[] {
+  const program = ts.createProgram([file], {
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+  });
+  const checker = program.getTypeChecker();
+  const entry = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
+  return checker.getExportsOfModule(entry).map((symbol) => symbol.name);
+}
+
+describe('the public names of each built entry', () => {
+  for (const [specifier, expected] of Object.entries(PUBLIC_NAMES)) {
+    test(`${specifier}: exactly the listed values and types, and every error class`, async () => {
+      // Imported in Node from the installed package: the browser bundle defines nothing browser-only at load.
+      const { stdout } = await inProject(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `console.log(JSON.stringify(Object.keys(await import('${specifier}'))))`,
+      ]);
+      const values = (JSON.parse(stdout) as string[]).sort();
+      expect(values).toEqual([...expected.values].sort());
+      expect(declaredNames(installed(expected.declarations)).sort()).toEqual(
+        [...expected.values, ...expected.types].sort(),
+      );
+      for (const module of expected.errorModules) {
+        const classes = Object.entries((await import(module)) as Record<string, unknown>)
+          .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error)
+          .map(([name]) => name);
+        expect(classes.length, module).toBeGreaterThan(0);
+        expect(values, module).toEqual(expect.arrayContaining(classes));
+      }
     });
   }
 });

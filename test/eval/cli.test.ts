@@ -47,7 +47,7 @@ describe('scripts/eval.ts', () => {
     expect(lenient.stdout).toContain('7 malformed rows skipped');
   });
 
-  it('rejects bad arguments with the usage text', async () => {
+  it('rejects bad arguments with one line that points at --help', async () => {
     for (const args of [
       [],
       [fixture('card.csv'), '--k', '0'],
@@ -56,7 +56,10 @@ describe('scripts/eval.ts', () => {
     ]) {
       const { code, stderr } = await evalCli(...args);
       expect(code, args.join(' ')).toBe(2);
-      expect(stderr).toContain('usage: npm run eval');
+      expect(stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/\(--help for usage\)$/)]);
     }
+    const help = await evalCli('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: ko-rerank eval');
   });
 });

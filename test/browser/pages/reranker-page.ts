@@ -5,7 +5,7 @@
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../../../src/client/index.js';
 import { timeBudget, timeProgressive } from '../../../bench/progressive-timing.js';
 import type { RankReport } from '../../../src/engine/types.js';
-import type { ProgressEvent } from '../../../src/worker/protocol.js';
+import type { ProgressEvent, WorkerLoadRequest } from '../../../src/worker/protocol.js';
 import type { BareSessionRequest } from './bare-session.worker.js';
 import { monitorFrames } from './frame-monitor.js';
 
@@ -34,7 +34,8 @@ function describeError(error: unknown) {
 }
 
 const api = {
-  async load(options: CreateRerankerOptions) {
+  /** Takes the worker's test seams too (simulateWebGpuFailure): they are not in the published options. */
+  async load(options: CreateRerankerOptions & WorkerLoadRequest) {
     progress.length = 0;
     await reranker?.dispose();
     try {

@@ -1,0 +1,56 @@
+/**
+ * The one argument parser of every command-line tool (scripts/, bench/, the `ko-rerank` bin): node:util
+ * parseArgs plus the two answers a user expects from any tool: `--help` prints the usage and exits 0, a
+ * flag it does not know prints one line and exits 2. Never a stack trace for a typing mistake.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type HelpOption = { help: { type: 'boolean'; short: 'h' } };
+type WithHelp<T extends ParseArgsConfig> = Omit<T, 'options'> & { options: NonNullable<T['options']> & HelpOption };
+
+/**
+ * Parses `process.argv` (or `config.args`) against `config`; answers `--help`/`-h` with `usage` and
+ * a parse error (unknown flag, missing value, stray positional) with one line, exiting 0 or 2.
+ */
+export function parseCommandLine<const T extends ParseArgsConfig>(
+  usage: string,
+  config: T,
+): ReturnType<typeof parseArgs<WithHelp<T>>> {
+  const withHelp = { ...config, options: { ...config.options, help: { type: 'boolean', short: 'h' } } } as WithHelp<T>;
+  let parsed: ReturnType<typeof parseArgs<WithHelp<T>>>;
+  try {
+    parsed = parseArgs(withHelp);
+  } catch (error) {
+    // parseArgs reports user mistakes as TypeErrors with an ERR_PARSE_ARGS_* code; anything else is a bug.
+    if (!(error instanceof Error && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')))
+      throw error;
+    return usageError(error.message);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return parsed;
+}
+
+/** A usage mistake found after parsing (a missing or malformed value): one line on stderr, exit 2. */
+export function usageError(message: string): never {
+  console.error(`${message} (--help for usage)`);
+  process.exit(2);
+}
+
+/**
+ * The usage of a tool whose header comment already says how to run it: that comment, without its
+ * stars. `file` is the tool's `import.meta.url`; the comment survives compilation (tsc keeps it).
+ */
+export function headerUsage(file: string): string {
+  const source = readFileSync(fileURLToPath(file), 'utf8');
+  const header = /\/\*\*([\s\S]*?)\*\//.exec(source)?.[1] ?? '';
+  return header
+    .split('\n')
+    .map((line) => line.replace(/^\s*\* ?/, ''))
+    .join('\n')
+    .trim();
+}
