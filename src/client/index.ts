@@ -8,16 +8,5 @@ export {
 } from './edge-service-reranker.js';
 export type { ReadyState, ProgressEvent, LoadPhase } from '../worker/protocol.js';
 export type * from '../engine/types.js';
-export {
-  RerankerError,
-  AbortedError,
-  InvalidInputError,
-  LimitExceededError,
-  ModelLoadError,
-  InferenceError,
-  OutOfMemoryError,
-  WorkerCrashedError,
-  LoadStalledError,
-  type RerankerErrorCode,
-} from '../engine/errors.js';
+export * from '../engine/public-errors.js';
 export { filesFromFolderPick } from '../worker/picked-files.js';

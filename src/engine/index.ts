@@ -1,14 +1,3 @@
 export { Reranker, type RerankerInfo } from './reranker.js';
-export {
-  RerankerError,
-  AbortedError,
-  InvalidInputError,
-  LimitExceededError,
-  ModelLoadError,
-  InferenceError,
-  OutOfMemoryError,
-  WorkerCrashedError,
-  LoadStalledError,
-  type RerankerErrorCode,
-} from './errors.js';
+export * from './public-errors.js';
 export type * from './types.js';

@@ -278,6 +278,7 @@ const PUBLIC_NAMES = {
     declarations: 'dist/lib/ko-rerank.d.ts',
     values: [
       'AbortedError',
+      'CodedError',
       'ContainerChangedError',
       'InferenceError',
       'InvalidInputError',
@@ -303,6 +304,7 @@ const PUBLIC_NAMES = {
       'DetailedRankOptions',
       'Device',
       'Dtype',
+      'ErrorCode',
       'LoadOptions',
       'LoadPhase',
       'LoadProgress',
@@ -334,6 +336,7 @@ const PUBLIC_NAMES = {
     values: [
       'AbortedError',
       'CancelledError',
+      'CodedError',
       'ConversionError',
       'InferenceError',
       'InvalidInputError',
@@ -365,6 +368,7 @@ const PUBLIC_NAMES = {
       'DetailedRankOptions',
       'Device',
       'Dtype',
+      'ErrorCode',
       'FetchHandler',
       'LoadOptions',
       'LoadProgress',
