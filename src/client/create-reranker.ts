@@ -173,7 +173,8 @@ export async function createReranker(
         return await attempt();
       } catch (error) {
         if (codeOf(error) === 'BACKEND_LOST') {
-          // WebGPU broke this worker's runtime: rebuild on WASM in a new worker and retry there once.
+          // The worker's runtime broke (WebGPU failed or lost its device, a run outlived its bound):
+          // rebuild on WASM in a new worker and retry there once.
           const failed = ready;
           const fallback = { backend: failed.backend, dtype: failed.dtype, error: (error as Error).message };
           await replaceWorker({

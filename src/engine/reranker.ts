@@ -31,6 +31,7 @@ import { buildReport } from './rank-report.js';
 import { ScoreCache, type ScoreCacheLimits, type ScoreCacheStats, checkCacheLimits } from './score-cache.js';
 import { applyActivation } from './scoring.js';
 import { scoringBatches } from './scoring-order.js';
+import type { RunGuard } from './run-watchdog.js';
 import { runSession } from './session-run.js';
 import type {
   DetailedRankOptions,
@@ -144,6 +145,8 @@ export class Reranker {
   private readonly cache: ScoreCache;
   /** Time per model run on this model and backend, learned from every run; the latency budget plans with it. */
   private readonly cost = new CostModel();
+  /** What every model run passes through: as it is, unless a host bounds runs (guardRuns). */
+  private guardRun: RunGuard = (run) => run;
   /** Runs one call at a time: sessions are not re-entrant everywhere (in browsers they are serialised anyway). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -366,6 +369,15 @@ export class Reranker {
     return applyActivation(logits as number[], activation);
   }
 
+  /**
+   * Passes every later model run, and the cost model's prediction of its time, through `guard`: the
+   * browser worker bounds runs so (a run under a lost GPU device never settles). A rejection fails the
+   * run as an InferenceError.
+   */
+  guardRuns(guard: RunGuard): void {
+    this.guardRun = guard;
+  }
+
   /** Entries, estimated bytes, hits and misses of this model's score cache. */
   cacheStats(): ScoreCacheStats {
     return this.cache.stats();
@@ -548,7 +560,7 @@ export class Reranker {
     let output: { logits?: Tensor };
     try {
       const started = now();
-      output = await runSession(this.model, feeds);
+      output = await this.guardRun(runSession(this.model, feeds), this.cost.predictRun({ rows: rows.length, width }));
       if (record) this.cost.observe({ rows: rows.length, width }, now() - started);
     } catch (cause) {
       const what = `a batch of ${rows.length} x ${width} tokens`;

@@ -16,7 +16,7 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
   browserCache?: boolean;
   /**
    * Test hook: make WebGPU fail at `create` or at the first `run`, or really lose the GPU device
-   * (`GPUDevice.destroy()`) at the start of the first rank, to exercise the fallback.
+   * (`GPUDevice.destroy()`) under the model run in flight when the first rank comes, to exercise the fallback.
    */
   simulateWebGpuFailure?: 'create' | 'run' | 'lose-device';
   /** Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
