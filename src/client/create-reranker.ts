@@ -9,12 +9,13 @@
  * runtime is left unusable (WebGPU device lost, WASM out of memory) is replaced by a fresh one.
  */
 import * as Comlink from 'comlink';
-import { AbortedError, InvalidInputError, LoadStalledError, RerankerError } from '../engine/errors.js';
+import { AbortedError, LoadStalledError, RerankerError } from '../engine/errors.js';
 import { positiveInteger } from '../engine/validation.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { installErrorTransfer } from '../worker/error-transfer.js';
 import type { ProgressEvent, ReadyState, WorkerLoadOptions, WorkerLoadRequest } from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
+import { checkLoadArguments, checkRankArguments, checkScoreArguments } from './argument-checks.js';
 import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './edge-service-reranker.js';
 import { WorkerLifeline } from './worker-lifeline.js';
 
@@ -117,9 +118,9 @@ export function createReranker(options: CreateRerankerOptions): Promise<BrowserR
 export async function createReranker(
   options: (CreateRerankerOptions & WorkerLoadRequest) | RemoteRerankerOptions,
 ): Promise<BrowserReranker | RemoteReranker> {
-  if ('endpoint' in options) return createRemoteReranker(options);
+  if (typeof options === 'object' && options !== null && 'endpoint' in options) return createRemoteReranker(options);
   installErrorTransfer();
-  const { signal, ...first } = resolveModelPath(options);
+  const { signal, ...first } = resolveModelPath(checkLoadArguments(options, 'createReranker'));
   let loaded: LoadRequest = first;
   let { connection, ready } = await connect(loaded, signal);
   /** Why calls can no longer run here: disposed, or a replacement worker that failed to load. */
@@ -173,7 +174,8 @@ export async function createReranker(
         return await attempt();
       } catch (error) {
         if (codeOf(error) === 'BACKEND_LOST') {
-          // WebGPU broke this worker's runtime: rebuild on WASM in a new worker and retry there once.
+          // The worker's runtime broke (WebGPU failed or lost its device, a run outlived its bound):
+          // rebuild on WASM in a new worker and retry there once.
           const failed = ready;
           const fallback = { backend: failed.backend, dtype: failed.dtype, error: (error as Error).message };
           await replaceWorker({
@@ -201,29 +203,30 @@ export async function createReranker(
 
   const api: BrowserReranker = {
     ready,
-    switchModel: (switchOptions) =>
-      call(undefined, async (workerProxy) => {
+    switchModel: async (switchOptions) => {
+      checkLoadArguments(switchOptions, 'switchModel');
+      return call(undefined, async (workerProxy) => {
         const { onProgress: progress, loadStallMs: _unbounded, ...next } = resolveModelPath(switchOptions);
         const state = await workerProxy.load(next, progress ? Comlink.proxy(progress) : undefined);
         loaded = resolveModelPath(switchOptions);
         ready = state;
         (api as { ready: ReadyState }).ready = state;
         return state;
-      }),
+      });
+    },
     state: async () => {
       await replacing;
       if (closed) throw closed;
       const { workerProxy, lifeline } = connection;
       return (await lifeline.race(workerProxy.readyState())) ?? api.ready;
     },
-    rank: (query, documents, rankOptions = {}) => {
-      const { signal, ...rest } = rankOptions;
+    // Async: a refused argument rejects the call (never throws), and nothing of it is queued or posted.
+    rank: async (query, documents, rankOptions) => {
+      const { signal, ...rest } = checkRankArguments(query, documents, rankOptions);
       return call(signal, (workerProxy, id) => workerProxy.rank(id, query, documents, rest));
     },
-    rankDetailed: (query, documents, rankOptions = {}) => {
-      const { signal, onPartial, ...rest } = rankOptions;
-      if (onPartial !== undefined && typeof onPartial !== 'function')
-        return Promise.reject(new InvalidInputError(`onPartial must be a function, got ${typeof onPartial}`));
+    rankDetailed: async (query, documents, rankOptions) => {
+      const { signal, onPartial, ...rest } = checkRankArguments(query, documents, rankOptions);
       // Partials travel on their own channel and may trail the result: none is delivered after it.
       let settled = false;
       const deliver = onPartial && Comlink.proxy((partial: RankReport) => void (settled || onPartial(partial)));
@@ -231,8 +234,8 @@ export async function createReranker(
         () => (settled = true),
       );
     },
-    score: (pairs, scoreOptions = {}) => {
-      const { signal, ...rest } = scoreOptions;
+    score: async (pairs, scoreOptions) => {
+      const { signal, ...rest } = checkScoreArguments(pairs, scoreOptions);
       return call(signal, (workerProxy, id) => workerProxy.score(id, pairs, rest));
     },
     dispose: async () => {

@@ -33,9 +33,12 @@ import type {
 } from '../engine/types.js';
 import {
   ACTIVATIONS,
+  checkCallOptions,
   checkDocuments,
   checkPairs,
   checkQuery,
+  checkSignal,
+  nonEmptyString,
   oneOf,
   optionalFunction,
   positiveInteger,
@@ -90,6 +93,9 @@ function refuseUnsupported(options: ScoreOptions): void {
 export async function createRemoteReranker(options: RemoteRerankerOptions): Promise<RemoteReranker> {
   if (typeof options?.endpoint !== 'string' || options.endpoint === '')
     throw new InvalidInputError('endpoint must be the base URL of the rerank service');
+  if (options.apiKey !== undefined) nonEmptyString('apiKey', options.apiKey, "the service's bearer key");
+  checkSignal(options.signal);
+  optionalFunction('fetch', options.fetch);
   const base = options.endpoint.replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const headers: Record<string, string> = {
@@ -159,18 +165,14 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
   const ready = await readyState(options.signal);
   const limits = { maxDocuments: ready.maxDocuments, maxCharacters: Number.MAX_SAFE_INTEGER };
 
-  async function rankDetailed(
-    query: string,
-    documents: string[],
-    rankOptions: DetailedRankOptions = {},
-  ): Promise<RankReport> {
+  async function rankDetailed(query: string, documents: string[], options?: DetailedRankOptions): Promise<RankReport> {
+    const rankOptions = checkCallOptions(options);
     assertUsable(rankOptions.signal);
     checkQuery(query, limits);
     checkDocuments(documents, limits);
     refuseUnsupported(rankOptions);
     if (rankOptions.budgetMs !== undefined)
       throw new InvalidInputError('budgetMs is not supported by the edge service: the service scores every document');
-    optionalFunction('onPartial', rankOptions.onPartial);
     const topK = positiveInteger('topK', rankOptions.topK, Math.max(1, documents.length), 1);
     const activation: Activation = oneOf('activation', rankOptions.activation, ACTIVATIONS, 'sigmoid');
     const started = performance.now();
@@ -190,12 +192,17 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
   return {
     ready,
     state: () => readyState(),
-    async rank(query, documents, rankOptions = {}) {
-      const { budgetMs: _budget, onPartial: _partial, ...options } = rankOptions as DetailedRankOptions;
+    async rank(query, documents, rankOptions) {
+      const {
+        budgetMs: _budget,
+        onPartial: _partial,
+        ...options
+      } = checkCallOptions(rankOptions as DetailedRankOptions);
       return (await rankDetailed(query, documents, options)).results;
     },
     rankDetailed,
-    async score(pairs, scoreOptions = {}) {
+    async score(pairs, options) {
+      const scoreOptions = checkCallOptions(options);
       assertUsable(scoreOptions.signal);
       const checked = checkPairs(pairs, limits);
       refuseUnsupported(scoreOptions);

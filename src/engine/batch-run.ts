@@ -28,8 +28,16 @@ export interface BatchResult {
   runMs: number;
 }
 
-/** Rows padded (right side) to the longest of them, in one model run. */
-export async function runBatch(model: PreTrainedModel, rows: EncodedRow[], format: InputFormat): Promise<BatchResult> {
+/**
+ * Rows padded (right side) to the longest of them, in one model run. `guard` wraps the run (the worker bounds
+ * it by a watchdog); it receives the run's shape so that it can predict how long the run should take.
+ */
+export async function runBatch(
+  model: PreTrainedModel,
+  rows: EncodedRow[],
+  format: InputFormat,
+  guard: (run: Promise<{ logits?: Tensor }>, shape: RunShape) => Promise<{ logits?: Tensor }> = (run) => run,
+): Promise<BatchResult> {
   const width = Math.max(...rows.map((r) => r.inputIds.length));
   const size = rows.length * width;
   const inputIds = new BigInt64Array(size).fill(BigInt(format.padTokenId));
@@ -51,7 +59,7 @@ export async function runBatch(model: PreTrainedModel, rows: EncodedRow[], forma
   let output: { logits?: Tensor };
   const started = performance.now();
   try {
-    output = await runSession(model, feeds);
+    output = await guard(runSession(model, feeds), { rows: rows.length, width });
   } catch (cause) {
     const what = `a batch of ${rows.length} x ${width} tokens`;
     if (ALLOCATION_FAILED.test(errorMessage(cause))) {

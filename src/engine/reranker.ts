@@ -14,6 +14,7 @@ import { buildReport } from './rank-report.js';
 import { ScoreCache, type ScoreCacheStats } from './score-cache.js';
 import { applyActivation } from './scoring.js';
 import { scoringBatches } from './scoring-order.js';
+import type { RunGuard } from './run-watchdog.js';
 import type {
   DetailedRankOptions,
   LoadOptions,
@@ -90,6 +91,8 @@ export class Reranker {
   private readonly cache: ScoreCache;
   /** Time per model run on this model and backend, learned from every run; the latency budget plans with it. */
   private readonly cost = new CostModel();
+  /** What every model run passes through: as it is, unless a host bounds runs (guardRuns). */
+  private guardRun: RunGuard = (run) => run;
   /** Runs one call at a time: sessions are not re-entrant everywhere (in browsers they are serialised anyway). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -181,6 +184,15 @@ export class Reranker {
     if (checked.length === 0) return [];
     const { logits } = await this.enqueue(() => this.pairLogits(checked, settings, { signal, progressive: false }));
     return applyActivation(logits as number[], activation);
+  }
+
+  /**
+   * Passes every later model run, and the cost model's prediction of its time, through `guard`: the
+   * browser worker bounds runs so (a run under a lost GPU device never settles). A rejection fails the
+   * run as an InferenceError.
+   */
+  guardRuns(guard: RunGuard): void {
+    this.guardRun = guard;
   }
 
   /** Entries, estimated bytes, hits and misses of this model's score cache. */
@@ -351,7 +363,9 @@ export class Reranker {
 
   /** One model run (batch-run.ts); its time feeds the cost model unless `record` is false. */
   private async run(rows: EncodedRow[], record = true): Promise<number[]> {
-    const { logits, shape, runMs } = await runBatch(this.model, rows, this.inputFormat);
+    const { logits, shape, runMs } = await runBatch(this.model, rows, this.inputFormat, (run, runShape) =>
+      this.guardRun(run, this.cost.predictRun(runShape)),
+    );
     if (record) this.cost.observe(shape, runMs);
     return logits;
   }

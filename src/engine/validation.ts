@@ -1,6 +1,6 @@
 /** Checks of caller input, each failure a typed error that names the problem. */
 import { InvalidInputError, LimitExceededError } from './errors.js';
-import type { Activation, LongPassageStrategy, TruncationRule } from './types.js';
+import type { Activation, DetailedRankOptions, LongPassageStrategy, TruncationRule } from './types.js';
 
 export interface Limits {
   maxDocuments: number;
@@ -129,3 +129,24 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'none', 'softmax'];
 export const LONG_PASSAGE_STRATEGIES: readonly LongPassageStrategy[] = ['truncate', 'windows', 'focus'];
 export const TRUNCATION_RULES: readonly TruncationRule[] = ['passage-first', 'longest-first'];
+
+/**
+ * The options of rank, rankDetailed and score, as far as they can be checked without a model (the
+ * least maxLength, the most batchTokens and windowOverlap's bound depend on it and stay with the
+ * engine). The browser and edge clients run it before a call leaves the page, so a bad option fails
+ * there with the engine's own error and message instead of as a TypeError or a DataCloneError.
+ */
+export function checkCallOptions<T extends DetailedRankOptions>(options: T | undefined | null): Partial<T> {
+  const checked = checkOptions(options);
+  checkSignal(checked.signal);
+  positiveInteger('topK', checked.topK, 1);
+  oneOf('activation', checked.activation, ACTIVATIONS, 'sigmoid');
+  optionalFunction('onPartial', checked.onPartial);
+  positiveNumber('budgetMs', checked.budgetMs, undefined);
+  positiveInteger('maxLength', checked.maxLength, 1);
+  positiveInteger('batchTokens', checked.batchTokens, 1);
+  oneOf('longPassages', checked.longPassages, LONG_PASSAGE_STRATEGIES, 'truncate');
+  positiveInteger('windowOverlap', checked.windowOverlap, 0, 0);
+  oneOf('truncation', checked.truncation, TRUNCATION_RULES, 'passage-first');
+  return checked;
+}

@@ -24,7 +24,7 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
 export interface WorkerLoadRequest extends WorkerLoadOptions {
   /**
    * @internal Test seam: make WebGPU fail at `create` or at the first `run`, or really lose the GPU device
-   * (`GPUDevice.destroy()`) at the start of the first rank, to exercise the fallback.
+   * (`GPUDevice.destroy()`) under the model run in flight when the first rank comes, to exercise the fallback.
    */
   simulateWebGpuFailure?: 'create' | 'run' | 'lose-device';
   /** @internal Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */

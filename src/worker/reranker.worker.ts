@@ -4,8 +4,9 @@
  */
 import { AutoConfig } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
-import { AbortedError, InferenceError, RerankerError, errorMessage } from '../engine/errors.js';
+import { InferenceError, RerankerError, errorMessage } from '../engine/errors.js';
 import { Reranker } from '../engine/reranker.js';
+import { watchRun } from '../engine/run-watchdog.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
@@ -27,10 +28,15 @@ class RerankerHost {
   /** The id transformers.js knows the model by, once configureModelSource has pointed it at the source. */
   private modelId = '';
   private onProgress: ((event: ProgressEvent) => void) | undefined;
-  private gpuLost = false;
-  /** The cost model's calibration runs, queued in the engine ahead of the first call. */
-  private calibrating: Promise<void> = Promise.resolve();
+  /**
+   * Aborted, with the reason in words, once this worker's runtime can run nothing more: its GPU device
+   * was lost, or a run outlived its bound (the abandoned run still holds onnxruntime, which runs one
+   * session at a time). Only a fresh worker runs again: see backendLost.
+   */
+  private runtime = new AbortController();
   private simulatedRunFailurePending = false;
+  /** Test hook ('lose-device'): destroy the GPU device under the next model run. */
+  private loseDeviceUnderNextRun = false;
   private readonly running = new Map<number, AbortController>();
 
   async load(options: WorkerLoadRequest, onProgress?: (event: ProgressEvent) => void): Promise<ReadyState> {
@@ -101,6 +107,7 @@ class RerankerHost {
 
   private async build(choice: BackendChoice, options: WorkerLoadRequest): Promise<void> {
     configureRuntime(choice.threads, options.browserCache ?? true);
+    const runtime = (this.runtime = new AbortController());
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
     }
@@ -134,9 +141,22 @@ class RerankerHost {
         );
       }
       verified = `onnxruntime placed ${placed}`;
-      this.gpuLost = false;
-      void device.lost?.then(() => (this.gpuLost = true));
+      void device.lost?.then((info) =>
+        runtime.abort(`the WebGPU device was lost: ${(info as { message?: string })?.message || 'no reason given'}`),
+      );
     }
+    // Every model run, the warm-up's too, is bounded by the cost model's prediction, and ends with the device.
+    reranker.guardRuns((run, predictedMs) => {
+      const watched = watchRun(run, predictedMs, {
+        lost: runtime.signal,
+        abandoned: (reason) => runtime.abort(reason),
+      });
+      if (this.loseDeviceUnderNextRun) {
+        this.loseDeviceUnderNextRun = false;
+        (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.(); // as after a driver reset mid-run
+      }
+      return watched;
+    });
     this.onProgress?.({ phase: 'warm-up', backend: choice.device });
     await reranker.rank('warm-up', ['warm-up']); // compiles kernels/shaders before the first real call
     this.reranker = reranker;
@@ -156,7 +176,7 @@ class RerankerHost {
     // The latency budget's cost model learns this model on this backend from a few small runs. Queued
     // behind nothing and ahead of the first call, after ready, so it never delays the page's start; a
     // failure here shows again (and falls back) on the first real call.
-    this.calibrating = reranker.calibrate().catch(() => undefined);
+    void reranker.calibrate().catch(() => undefined);
   }
 
   /**
@@ -216,44 +236,38 @@ class RerankerHost {
     this.running.get(requestId)?.abort();
   }
 
-  /** Runs a call; if WebGPU fails on it (or lost its device), rebuilds on WASM and retries once. */
+  /**
+   * Runs a call. If WebGPU fails on it, or this worker's runtime is gone (device lost, a run past its
+   * bound), it rejects with BACKEND_LOST: the client rebuilds on WASM in a fresh worker and retries once.
+   */
   private async withFallback<T>(
     requestId: number,
     call: (reranker: Reranker, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     if (!this.reranker || !this.state) throw new RerankerError('DISPOSED', 'no model is loaded: call load() first');
+    const { reranker, state } = this;
     const controller = new AbortController();
     this.running.set(requestId, controller);
     try {
       try {
-        if (this.state.backend === 'webgpu' && this.gpuLost) throw new InferenceError('the WebGPU device was lost');
-        if (this.state.backend === 'webgpu' && this.simulatedRunFailurePending) {
+        if (this.runtime.signal.aborted) throw new InferenceError(errorMessage(this.runtime.signal.reason));
+        if (state.backend === 'webgpu' && this.simulatedRunFailurePending) {
           this.simulatedRunFailurePending = false;
-          // A real loss: the run below meets a destroyed device, as after a driver reset mid-rank.
-          if (this.options?.simulateWebGpuFailure === 'lose-device') {
-            // The rank starts once the calibration runs queued ahead of it are done: lose the device then.
-            await this.calibrating;
-            (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.();
-          } else throw new InferenceError('simulated WebGPU failure during a run');
+          // A real loss, under a run in flight (the calibration's, or this call's first).
+          if (this.options?.simulateWebGpuFailure === 'lose-device') this.loseDeviceUnderNextRun = true;
+          else throw new InferenceError('simulated WebGPU failure during a run');
         }
-        return await call(this.reranker, controller.signal);
+        return await call(reranker, controller.signal);
       } catch (error) {
-        if (!(error instanceof InferenceError) || this.state.backend !== 'webgpu' || controller.signal.aborted)
-          throw error;
-        const failed = this.state;
-        // A lost device leaves onnxruntime's WebGPU state in this wasm instance broken: even a WASM
-        // session built here fails on WebGPU buffers. Only a fresh worker can run WASM cleanly.
-        if (this.gpuLost) throw this.backendLost(failed, error);
-        await this.reranker.dispose().catch(() => undefined);
-        this.reranker = null;
-        this.plan = this.plan.filter((c) => c.device === 'wasm');
-        try {
-          await this.buildFromPlan([{ backend: failed.backend, dtype: failed.dtype, error: error.message }]);
-        } catch (rebuildError) {
-          throw this.backendLost(failed, rebuildError);
-        }
-        if (controller.signal.aborted) throw new AbortedError();
-        return await call(this.reranker!, controller.signal);
+        // A run past its bound or under a lost device still holds onnxruntime (it runs one session at a
+        // time), and a lost device leaves its WebGPU state in this wasm instance broken (even a WASM session
+        // built here fails on WebGPU buffers). A WebGPU run that failed may be the device going: its `lost`
+        // can settle after the run's rejection, and freeing a session on a dying device may never return.
+        // So no rebuild here: the client replaces the worker with one on WASM and retries the call there.
+        if (this.runtime.signal.aborted) throw this.backendLost(this.state ?? state, error);
+        if (error instanceof InferenceError && state.backend === 'webgpu' && !controller.signal.aborted)
+          throw this.backendLost(state, error);
+        throw error;
       }
     } finally {
       this.running.delete(requestId);

@@ -214,6 +214,31 @@ const api = {
     };
   },
   now: () => performance.now(),
+  /**
+   * Each call as `reranker[method](...args)` while a long rank holds the worker: how it ended, and
+   * whether it ended before that rank (a call that reached the worker would wait behind it).
+   */
+  async callsWhileBusy(
+    query: string,
+    busyDocuments: string[],
+    calls: ReadonlyArray<{ method: string; args: readonly unknown[] }>,
+  ) {
+    const r = reranker!;
+    let busyDone = false;
+    const busy = r.rank(query, busyDocuments).finally(() => (busyDone = true));
+    const outcomes = [];
+    for (const { method, args } of calls) {
+      const invoke = (r as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!;
+      try {
+        await invoke(...args);
+        outcomes.push({ ok: true as const, beforeBusy: !busyDone });
+      } catch (error) {
+        outcomes.push({ ok: false as const, error: describeError(error), beforeBusy: !busyDone });
+      }
+    }
+    await busy;
+    return outcomes;
+  },
 };
 
 declare global {
