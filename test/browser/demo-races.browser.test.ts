@@ -7,14 +7,13 @@
  * takes a while on WASM, so "while it ranks" is a real window. Every change of the result list is
  * recorded in the page (MutationObserver), so a stale paint is caught even if it is painted over later.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
 import { type ModelServer, startModelServer } from '../../src/model-server/server.js';
+import { generatedModel } from '../helpers/models.js';
 import { launchChromium, startPageServer } from './harness.js';
 
 const MEDIUM = {
@@ -27,14 +26,8 @@ const MEDIUM = {
   description: 'slow enough to cancel',
 } as const;
 
-async function mediumModel(): Promise<string> {
-  const folder = path.join(os.tmpdir(), 'ko-rerank-test-models', 'demo-races-medium-v1');
-  if (existsSync(path.join(folder, 'onnx', 'model_quantized.onnx'))) return folder;
-  const staging = `${folder}-staging-${process.pid}`;
-  await mkdir(path.dirname(folder), { recursive: true });
-  await writeCrossEncoder({ preset: MEDIUM, outDir: staging, seed: 3, dtypes: ['q8'] });
-  await rename(staging, folder).catch(() => rm(staging, { recursive: true, force: true }));
-  return folder;
+function mediumModel(): Promise<string> {
+  return generatedModel('demo-races-medium', { preset: MEDIUM, seed: 3, dtypes: ['q8'] });
 }
 
 /** Generous: a cold load and ranking 30 long passages on 2 busy cores; nothing here asserts on time. */
