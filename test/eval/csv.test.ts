@@ -44,6 +44,11 @@ describe('parseCsv', () => {
       { line: 2, error: 'unterminated quoted field (quote opened on line 2)' },
       { line: 3, fields: [''] },
     ]);
+    expect(parseCsv('h\r\n"open\r\nx,1\r\n')).toEqual([
+      { line: 1, fields: ['h'] },
+      { line: 2, error: 'unterminated quoted field (quote opened on line 2)' },
+      { line: 3, fields: ['x', '1'] },
+    ]);
     expect(parseCsv('a\n"x')).toEqual([
       { line: 1, fields: ['a'] },
       { line: 2, error: 'unterminated quoted field (quote opened on line 2)' },
