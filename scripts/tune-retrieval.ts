@@ -2,10 +2,11 @@
  * Measures first-stage retrieval variants (tokenisation, field combinations and weights, BM25 k1/b)
  * on an MTEB-style folder and prints markdown tables, so the defaults in src/retrieval are reproducible.
  *
- *   npx tsx scripts/tune-retrieval.ts [folder]      (default /work/shared/data/autorag-ko)
+ *   npx tsx scripts/tune-retrieval.ts [folder]      (default <repository>/../shared/data/autorag-ko)
  *
  * Only general settings are compared; nothing here looks at individual queries.
  */
+import path from 'node:path';
 import { loadMtebFolder } from '../src/eval/datasets/mteb.js';
 import type { Dataset } from '../src/eval/datasets/types.js';
 import { evaluateRankings } from '../src/eval/metrics.js';
@@ -25,7 +26,7 @@ interface Variant {
   pre?: (text: string) => string;
 }
 
-const folder = process.argv[2] ?? '/work/shared/data/autorag-ko';
+const folder = process.argv[2] ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'autorag-ko');
 const dataset = loadMtebFolder(folder);
 
 const words: FieldOptions = { name: 'words', analyzer: { type: 'word' } };

@@ -1,4 +1,5 @@
 /** Okapi BM25 term weighting (the Lucene variant, whose idf never goes negative). */
+import { InvalidInputError } from './errors.js';
 
 export interface Bm25Params {
   /** Term-frequency saturation. */
@@ -20,7 +21,7 @@ export function bm25Tf(tf: number, docLength: number, avgDocLength: number, para
 
 export function validateBm25(params: Bm25Params): void {
   if (!(Number.isFinite(params.k1) && params.k1 >= 0))
-    throw new RangeError(`k1 must be a finite number >= 0, got ${params.k1}`);
+    throw new InvalidInputError(`k1 must be a finite number >= 0, got ${params.k1}`);
   if (!(Number.isFinite(params.b) && params.b >= 0 && params.b <= 1))
-    throw new RangeError(`b must be in [0, 1], got ${params.b}`);
+    throw new InvalidInputError(`b must be in [0, 1], got ${params.b}`);
 }

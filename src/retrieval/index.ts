@@ -7,6 +7,7 @@ export {
   type NgramAnalyzer,
   type WordAnalyzer,
 } from './tokenizer.js';
+export { InvalidInputError } from './errors.js';
 export { bm25Idf, bm25Tf, type Bm25Params } from './bm25.js';
 export {
   DEFAULT_B,

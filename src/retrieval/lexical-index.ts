@@ -4,6 +4,7 @@
  */
 import { CodedError } from '../errors/coded-error.js';
 import { validateBm25, type Bm25Params } from './bm25.js';
+import { describeType, InvalidInputError, requireString } from './errors.js';
 import { countTerms, FieldIndex } from './field-index.js';
 import { createAnalyzer, type Analyzer, type AnalyzerSpec } from './tokenizer.js';
 import {
@@ -127,7 +128,7 @@ export class LexicalIndex {
   async addAll(docs: readonly IndexDocument[], options: AddAllOptions = {}): Promise<void> {
     const chunkSize = options.chunkSize ?? 128;
     if (!(Number.isInteger(chunkSize) && chunkSize > 0))
-      throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+      throw new InvalidInputError(`chunkSize must be a positive integer, got ${chunkSize}`);
     this.checkNew(docs); // before the first chunk, so a bad document late in the list adds none
     for (let start = 0; start < docs.length; start += chunkSize) {
       options.signal?.throwIfAborted();
@@ -142,8 +143,9 @@ export class LexicalIndex {
    * Documents sharing no term with the query are not returned, so fewer than topN hits can come back.
    */
   search(query: string, topN = 10): SearchHit[] {
+    requireString('query', query);
     if (!(Number.isInteger(topN) && topN >= 0))
-      throw new RangeError(`topN must be a non-negative integer, got ${topN}`);
+      throw new InvalidInputError(`topN must be a non-negative integer, got ${topN}`);
     const scores = this.score(query);
     const matched: number[] = [];
     for (let doc = 0; doc < scores.length; doc++) if (scores[doc]! > 0) matched.push(doc);
@@ -153,6 +155,7 @@ export class LexicalIndex {
 
   /** Score of every document in insertion order (0 where no query term occurs). */
   score(query: string): Float64Array {
+    requireString('query', query);
     const scores = new Float64Array(this.ids.length);
     for (const field of this.fields) {
       if (field.options.weight === 0) continue;
@@ -199,13 +202,17 @@ export class LexicalIndex {
 
   /** Every document well-formed, and no id already indexed or repeated within `docs`. */
   private checkNew(docs: readonly IndexDocument[]): void {
+    if (!Array.isArray(docs)) throw new InvalidInputError(`docs must be an array, got ${describeType(docs)}`);
     const batch = new Set<string>();
-    for (const doc of docs) {
-      if (typeof doc?.id !== 'string' || typeof doc.text !== 'string')
-        throw new TypeError('documents need a string id and a string text');
-      if (this.idSet.has(doc.id) || batch.has(doc.id)) throw new DuplicateDocumentError(doc.id);
-      batch.add(doc.id);
-    }
+    docs.forEach((doc: unknown, i) => {
+      if (typeof doc !== 'object' || doc === null)
+        throw new InvalidInputError(`docs[${i}] must be an object with id and text, got ${describeType(doc)}`);
+      const { id, text } = doc as Partial<Record<keyof IndexDocument, unknown>>;
+      requireString(`docs[${i}].id`, id);
+      requireString(`docs[${i}].text`, text);
+      if (this.idSet.has(id) || batch.has(id)) throw new DuplicateDocumentError(id);
+      batch.add(id);
+    });
   }
 
   private addOne(doc: IndexDocument): void {
@@ -217,10 +224,17 @@ export class LexicalIndex {
 }
 
 function resolveOptions(options: LexicalIndexOptions): ResolvedIndexOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new InvalidInputError(`options must be an object, got ${describeType(options)}`);
+  const given = options.fields ?? DEFAULT_FIELDS;
+  if (!Array.isArray(given)) throw new InvalidInputError(`options.fields must be an array, got ${describeType(given)}`);
   const k1 = options.k1 ?? DEFAULT_K1;
   const b = options.b ?? DEFAULT_B;
   validateBm25({ k1, b });
-  const fields = (options.fields ?? DEFAULT_FIELDS).map((field) => {
+  const fields = given.map((field: FieldOptions, i) => {
+    if (typeof field !== 'object' || field === null)
+      throw new InvalidInputError(`options.fields[${i}] must be an object, got ${describeType(field)}`);
+    requireString(`options.fields[${i}].name`, field.name);
     const resolved: Required<FieldOptions> = {
       name: field.name,
       analyzer: structuredClone(field.analyzer),
@@ -230,12 +244,12 @@ function resolveOptions(options: LexicalIndexOptions): ResolvedIndexOptions {
     };
     validateBm25(resolved);
     if (!(Number.isFinite(resolved.weight) && resolved.weight >= 0))
-      throw new RangeError(`field ${field.name}: weight must be >= 0`);
+      throw new InvalidInputError(`field ${field.name}: weight must be >= 0`);
     return resolved;
   });
-  if (fields.length === 0) throw new RangeError('an index needs at least one field');
+  if (fields.length === 0) throw new InvalidInputError('an index needs at least one field');
   const names = new Set(fields.map((field) => field.name));
-  if (names.size !== fields.length) throw new RangeError('field names must be unique');
+  if (names.size !== fields.length) throw new InvalidInputError('field names must be unique');
   return { fields, k1, b, uniqueQueryTerms: options.uniqueQueryTerms ?? false };
 }
 

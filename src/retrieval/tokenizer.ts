@@ -2,6 +2,7 @@
  * Analysers: text -> terms for one index field. Described as plain data (AnalyzerSpec) rather than
  * functions so an index can be serialised and rebuilt with exactly the same tokenisation.
  */
+import { describeType, InvalidInputError } from './errors.js';
 import { normalizeText, splitRuns, type TextRun } from './normalize.js';
 import { stripKoreanSuffix, type SuffixSet } from './particles.js';
 
@@ -41,20 +42,20 @@ const SUFFIX_SETS: readonly SuffixSet[] = ['keep', 'particles', 'all'];
  */
 function checkSpec(spec: AnalyzerSpec): void {
   if (typeof spec !== 'object' || spec === null)
-    throw new TypeError(`analyzer must be an object, got ${spec === null ? 'null' : typeof spec}`);
+    throw new InvalidInputError(`analyzer must be an object, got ${describeType(spec)}`);
   if (spec.suffixes !== undefined && !SUFFIX_SETS.includes(spec.suffixes)) {
-    throw new RangeError(
+    throw new InvalidInputError(
       `analyzer suffixes must be one of ${SUFFIX_SETS.join(', ')}, got ${JSON.stringify(spec.suffixes)}`,
     );
   }
   if (spec.minStem !== undefined && !(Number.isSafeInteger(spec.minStem) && spec.minStem >= 0)) {
-    throw new RangeError(`analyzer minStem must be a non-negative integer, got ${JSON.stringify(spec.minStem)}`);
+    throw new InvalidInputError(`analyzer minStem must be a non-negative integer, got ${JSON.stringify(spec.minStem)}`);
   }
   if (spec.type === 'ngram') {
     if (!Number.isSafeInteger(spec.n) || spec.n < 1)
-      throw new RangeError(`ngram n must be a positive integer, got ${spec.n}`);
+      throw new InvalidInputError(`ngram n must be a positive integer, got ${spec.n}`);
     if (spec.joinSpaces !== undefined && typeof spec.joinSpaces !== 'boolean') {
-      throw new TypeError(`ngram joinSpaces must be true or false, got ${JSON.stringify(spec.joinSpaces)}`);
+      throw new InvalidInputError(`ngram joinSpaces must be true or false, got ${JSON.stringify(spec.joinSpaces)}`);
     }
   }
 }
@@ -67,7 +68,7 @@ export function createAnalyzer(spec: AnalyzerSpec): Analyzer {
     case 'ngram':
       return (text) => ngramTerms(splitRuns(normalizeText(text)), spec);
     default:
-      throw new TypeError(`unknown analyzer type ${JSON.stringify((spec as { type: unknown }).type)}`);
+      throw new InvalidInputError(`unknown analyzer type ${JSON.stringify((spec as { type: unknown }).type)}`);
   }
 }
 

@@ -82,6 +82,7 @@ test('fp32 with external data files loads on WASM in Chromium and scores like th
     ([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])),
     [KOREAN_QUERY, PASSAGES] as const,
   );
+  expect(logits).toHaveLength(PASSAGES.length);
   const diff = maxAbsDiff(logits, expected);
   console.log(
     `[browser] external data fp32 on WASM: max abs diff vs onnxruntime-node (single file) ${diff.toExponential(2)}`,

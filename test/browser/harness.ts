@@ -2,7 +2,7 @@
  * Real-browser test harness: a Vite dev server for the pages (with or without cross-origin isolation),
  * the local hub mirror (src/hub-mirror), and Debian Chromium driven by playwright-core.
  */
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { type ViteDevServer, createServer } from 'vite';
 import { ISOLATION_HEADERS } from '../../src/worker/isolation-headers.js';
 
@@ -44,7 +44,23 @@ export async function startPageServer(options: {
   return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
 }
 
-/** Opens the test page and waits until its API is installed; console errors are collected. */
+/** The Hugging Face Hub's hosts (huggingface.co, hf.co and their subdomains, the file CDNs included). */
+export const HUB_URL = /^https?:\/\/([^/]*\.)?(huggingface\.co|hf\.co)(:\d+)?\//;
+
+/**
+ * Makes the hub unreachable for every page of the context (and their workers), as a machine offline
+ * sees it, whether or not this machine has internet. Returns the URLs it refused, so a test can show
+ * that the page really asked the hub (and that the refusal, not luck, made it fail).
+ */
+export async function blockHub(context: BrowserContext): Promise<string[]> {
+  const refused: string[] = [];
+  await context.route(HUB_URL, (route) => {
+    refused.push(route.request().url());
+    return route.abort('internetdisconnected');
+  });
+  return refused;
+}
+
 /** Opens test/browser/pages/<name>.html and waits until the page says it is ready. */
 export async function openTestPage(
   browser: Browser,

@@ -162,6 +162,7 @@ describe.each(SETUPS)('$name', (setup) => {
       ([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])),
       [KOREAN_QUERY, PASSAGES] as const,
     );
+    expect(logits).toHaveLength(PASSAGES.length);
     const diff = maxAbsDiff(logits, nodeLogits[setup.expected.dtype]);
     console.log(
       `[browser] ${setup.name}: ${loaded.ready.backend}/${loaded.ready.dtype}/${loaded.ready.threads} thread(s), max abs diff vs onnxruntime-node ${diff.toExponential(2)}`,
@@ -305,6 +306,7 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
       ([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])),
       [KOREAN_QUERY, PASSAGES] as const,
     );
+    expect(logits).toHaveLength(PASSAGES.length);
     expect(maxAbsDiff(logits, nodeLogits.q8)).toBeLessThan(TOLERANCE);
   });
 

@@ -3,15 +3,11 @@
  * worker is disposed under queued calls, cannot start, or dies; bad thread counts are refused or capped.
  * (Issue 10, items 2 and 10.) Times to the typed error are printed for the issue's closing note.
  */
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page, Worker as PageWorker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PRESETS } from '../../src/model-builder/presets.js';
-import { writeCrossEncoder } from '../../src/model-builder/write-model.js';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
-import { testModel } from '../helpers/models.js';
+import { generatedModel, testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
 import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
@@ -241,15 +237,11 @@ describe('an oversized batch (WASM)', () => {
     // A tiny model with 64 heads: 128 rows x 512 tokens (the bound) need 8.6 GB for one attention-score
     // tensor, past what wasm32 can even address (onnxruntime fails on the size), yet everything before it
     // is cheap, so the run fails within seconds. (16 heads reach std::bad_alloc, but only after minutes.)
-    const manyHeads = path.join(os.tmpdir(), 'ko-rerank-mismatched', 'tiny-xlmr-64-heads');
-    if (!existsSync(path.join(manyHeads, 'onnx', 'model_quantized.onnx'))) {
-      await writeCrossEncoder({
-        preset: { ...PRESETS['tiny-xlmr'], hiddenSize: 64, numHeads: 64 },
-        outDir: manyHeads,
-        seed: 7,
-        dtypes: ['q8'],
-      });
-    }
+    const manyHeads = await generatedModel('tiny-xlmr-64-heads', {
+      preset: { ...PRESETS['tiny-xlmr'], hiddenSize: 64, numHeads: 64 },
+      seed: 7,
+      dtypes: ['q8'],
+    });
     const models2 = await startHubMirror({ models: { 'test-org/many-heads': manyHeads } });
     try {
       const loaded = await page.evaluate(

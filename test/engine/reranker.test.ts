@@ -49,6 +49,7 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('Reranker on %s', (preset) =>
     );
     const { shape } = shapeFor(PRESETS[preset]);
     const expected = referenceLogits(shape, randomWeights(shape, SEED), padRows(rows, encoder.padTokenId));
+    expect(logits).toHaveLength(PASSAGES.length);
     expect(maxAbsDiff(logits, expected)).toBeLessThan(1e-4);
   });
 
@@ -84,6 +85,7 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('Reranker on %s', (preset) =>
       documents.map((d) => [KOREAN_QUERY, d]),
       { activation: 'none', batchTokens: 64 },
     );
+    expect(oneBatch).toHaveLength(documents.length);
     expect(maxAbsDiff(oneBatch, tinyBatches)).toBeLessThan(1e-5);
   });
 
@@ -202,6 +204,7 @@ test('fp16 and q8 files load through the engine and rank close to fp32', async (
     );
     await reranker.dispose();
   }
+  expect(scores['fp32']).toHaveLength(PASSAGES.length);
   expect(maxAbsDiff(scores['fp16']!, scores['fp32']!)).toBeLessThan(5e-3);
   expect(maxAbsDiff(scores['q8']!, scores['fp32']!)).toBeLessThan(0.1);
   expect(maxAbsDiff(scores['q8']!, scores['fp32']!)).toBeGreaterThan(0); // really a different file

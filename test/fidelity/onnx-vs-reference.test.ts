@@ -70,6 +70,7 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('%s ONNX vs float64 reference
   test('fp32 matches the reference to 1e-4', async () => {
     const expected = reference(mixedBatch);
     const actual = await ortLogits(path.join(folder, 'onnx/model.onnx'), mixedBatch);
+    expect(actual).toHaveLength(mixedBatch.inputIds.length); // one logit per row, none lost
     const diff = maxAbsDiff(actual, expected);
     console.log(`[fidelity] ${preset} fp32 max abs diff ${diff.toExponential(2)} over ${expected.length} rows`);
     expect(diff).toBeLessThan(1e-4);
@@ -126,6 +127,7 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('%s ONNX vs float64 reference
   test('fp16 matches the reference within 5e-3', async () => {
     const expected = reference(mixedBatch);
     const actual = await ortLogits(path.join(folder, 'onnx/model_fp16.onnx'), mixedBatch);
+    expect(actual).toHaveLength(mixedBatch.inputIds.length);
     const diff = maxAbsDiff(actual, expected);
     console.log(`[fidelity] ${preset} fp16 max abs diff ${diff.toExponential(2)}`);
     expect(diff).toBeLessThan(5e-3);

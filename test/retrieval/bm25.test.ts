@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bm25Idf, bm25Tf, validateBm25 } from '../../src/retrieval/bm25.js';
+import { InvalidInputError } from '../../src/retrieval/errors.js';
 
 describe('bm25', () => {
   it('idf follows ln(1 + (N - df + 0.5) / (df + 0.5))', () => {
@@ -21,8 +22,8 @@ describe('bm25', () => {
   });
 
   it('rejects out-of-range parameters', () => {
-    expect(() => validateBm25({ k1: -1, b: 0.5 })).toThrow(RangeError);
-    expect(() => validateBm25({ k1: 1, b: 1.5 })).toThrow(RangeError);
-    expect(() => validateBm25({ k1: Number.NaN, b: 0.5 })).toThrow(RangeError);
+    expect(() => validateBm25({ k1: -1, b: 0.5 })).toThrow(InvalidInputError);
+    expect(() => validateBm25({ k1: 1, b: 1.5 })).toThrow(InvalidInputError);
+    expect(() => validateBm25({ k1: Number.NaN, b: 0.5 })).toThrow(InvalidInputError);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IndexFormatError, LexicalIndex, type FieldOptions } from '../../src/retrieval/index.js';
+import { IndexFormatError, InvalidInputError, LexicalIndex, type FieldOptions } from '../../src/retrieval/index.js';
 
 const WORDS: FieldOptions[] = [{ name: 'words', analyzer: { type: 'word' } }];
 const DOCS = [
@@ -48,7 +48,7 @@ describe('LexicalIndex.search', () => {
     expect(index.search('x', 1).map((hit) => hit.id)).toEqual(['b']);
     expect(index.search('nothing here', 10)).toEqual([]);
     expect(index.search('x', 0)).toEqual([]);
-    expect(() => index.search('x', -1)).toThrow(RangeError);
+    expect(() => index.search('x', -1)).toThrow(InvalidInputError);
   });
 
   it('weights fields: a zero weight silences a field, a weight scales it', () => {
@@ -87,15 +87,15 @@ describe('LexicalIndex.search', () => {
     const index = new LexicalIndex({ fields: WORDS });
     index.add([{ id: 'a', text: 'x' }]);
     expect(() => index.add([{ id: 'a', text: 'y' }])).toThrow(/duplicate/);
-    expect(() => index.add([{ id: 'b', text: 3 as unknown as string }])).toThrow(TypeError);
+    expect(() => index.add([{ id: 'b', text: 3 as unknown as string }])).toThrow(InvalidInputError);
     expect(index.size).toBe(1);
   });
 
   it('rejects bad options', () => {
-    expect(() => new LexicalIndex({ fields: [] })).toThrow(RangeError);
+    expect(() => new LexicalIndex({ fields: [] })).toThrow(InvalidInputError);
     expect(() => new LexicalIndex({ fields: [WORDS[0]!, WORDS[0]!] })).toThrow(/unique/);
-    expect(() => new LexicalIndex({ b: 2 })).toThrow(RangeError);
-    expect(() => new LexicalIndex({ fields: [{ ...WORDS[0]!, weight: -1 }] })).toThrow(RangeError);
+    expect(() => new LexicalIndex({ b: 2 })).toThrow(InvalidInputError);
+    expect(() => new LexicalIndex({ fields: [{ ...WORDS[0]!, weight: -1 }] })).toThrow(InvalidInputError);
   });
 });
 
@@ -125,7 +125,7 @@ describe('LexicalIndex.addAll', () => {
   });
 
   it('rejects a bad chunk size', async () => {
-    await expect(new LexicalIndex().addAll(many, { chunkSize: 0 })).rejects.toThrow(RangeError);
+    await expect(new LexicalIndex().addAll(many, { chunkSize: 0 })).rejects.toThrow(InvalidInputError);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeText, splitRuns } from '../../src/retrieval/normalize.js';
 import { stripKoreanSuffix } from '../../src/retrieval/particles.js';
 import { createAnalyzer } from '../../src/retrieval/tokenizer.js';
+import { InvalidInputError } from '../../src/retrieval/errors.js';
 
 describe('normalizeText', () => {
   it('folds full-width forms with NFKC and lower-cases Latin', () => {
@@ -95,6 +96,6 @@ describe('createAnalyzer', () => {
   });
 
   it('rejects a bad n', () => {
-    expect(() => createAnalyzer({ type: 'ngram', n: 0 })).toThrow(RangeError);
+    expect(() => createAnalyzer({ type: 'ngram', n: 0 })).toThrow(InvalidInputError);
   });
 });

@@ -63,25 +63,47 @@ describe('Scheduler', () => {
   });
 
   test('without cross-request batching a run holds one request only', async () => {
-    const model = new FakeModel();
-    const scheduler = new Scheduler(model, options({ crossRequest: false }));
-    await Promise.all(
-      [0, 1, 2].map((r) =>
-        scheduler.submit({ items: pairs(`q${r}`, docs('d', [3, 4])), lengths: [3, 4], maxLength: 512 }),
-      ),
-    );
-    for (const run of model.runs) expect(new Set(run.pairs.map(([q]) => q)).size).toBe(1);
+    /** Queries of each run when three requests wait together behind a held first run. */
+    const runsOf = async (crossRequest: boolean): Promise<string[][]> => {
+      const model = new FakeModel();
+      model.hold();
+      const scheduler = new Scheduler(model, options({ crossRequest }));
+      const done = Promise.all(
+        [0, 1, 2].map((r) =>
+          scheduler.submit({ items: pairs(`q${r}`, docs('d', [3, 4])), lengths: [3, 4], maxLength: 512 }),
+        ),
+      );
+      await until(() => model.runs.length === 1);
+      model.release();
+      await done;
+      return model.runs.map((run) => run.pairs.map(([q]) => q));
+    };
+    // The control: with sharing on, the two waiting requests go in one run, so this setup can tell.
+    expect((await runsOf(true)).some((queries) => new Set(queries).size > 1)).toBe(true);
+    const separate = await runsOf(false);
+    expect(separate).toHaveLength(3);
+    for (const queries of separate) expect(queries).toHaveLength(2);
+    expect(separate.map((queries) => [...new Set(queries)]).sort()).toEqual([['q0'], ['q1'], ['q2']]);
   });
 
   test('rows fitted to different token limits never share a run', async () => {
     const model = new FakeModel();
+    model.hold();
     const scheduler = new Scheduler(model, options());
-    await Promise.all([
+    // A blocker holds the model so both requests wait together and could be merged.
+    const blocker = scheduler.submit({ items: pairs('blocker', ['b']), lengths: [2], maxLength: 512 });
+    await until(() => model.runs.length === 1);
+    const waiting = Promise.all([
       scheduler.submit({ items: pairs('a', docs('a', [3, 3])), lengths: [3, 3], maxLength: 512 }),
       scheduler.submit({ items: pairs('b', docs('b', [3, 3])), lengths: [3, 3], maxLength: 100 }),
     ]);
-    for (const run of model.runs) expect(new Set(run.pairs.map(([q]) => q)).size).toBe(1);
-    expect(model.runs.map((r) => r.maxLength).sort()).toEqual([100, 512]);
+    model.release();
+    await Promise.all([blocker, waiting]);
+    const after = model.runs.slice(1);
+    expect(after.map((run) => [...new Set(run.pairs.map(([q]) => q))])).toEqual(
+      after.map((run) => (run.maxLength === 100 ? ['b'] : ['a'])),
+    );
+    expect(after.map((r) => r.maxLength).sort()).toEqual([100, 512]);
   });
 
   test('a full queue refuses with OverloadedError (and a Retry-After) without touching what is queued', async () => {

@@ -2,9 +2,11 @@
  * RFC 4180 CSV: comma-separated fields, CRLF or LF between records, fields optionally in double
  * quotes, where "" is a literal quote and commas and line breaks are data. Short enough to own.
  *
- * A malformed record (a quote inside an unquoted field, text after a closing quote) becomes an
- * error item and parsing resumes on the next line; an unterminated quote swallows the rest of the
- * file, so it is the last item.
+ * A malformed record (a quote inside an unquoted field, text after a closing quote, a quote never
+ * closed) becomes one error item and parsing resumes on the next line. When the fault is a quoted
+ * field that ran past its own line, the quote was most likely unbalanced: the record is taken to end
+ * on the line where that quote opened, and the lines it swallowed are read again as records, so one
+ * bad row costs one row.
  */
 
 export type CsvItem =
@@ -35,22 +37,22 @@ export function parseCsv(input: string): CsvItem[] {
     const emptyLine = atRecordEnd();
     const fields: string[] = [];
     let error: string | undefined;
+    /** Set when a faulty quoted field swallowed lines: where reading resumes instead of the next line. */
+    let rereadFrom: { pos: number; line: number } | undefined;
     for (;;) {
       let field = '';
       if (text[pos] === '"') {
         const quoteLine = line;
+        const quoteLineEnd = text.indexOf('\n', pos);
+        // Where to read again if this field turns out to be a stray quote that swallowed lines.
+        const afterQuoteLine = { pos: quoteLineEnd < 0 ? text.length : quoteLineEnd + 1, line: quoteLine + 1 };
         pos++;
         for (;;) {
           const close = text.indexOf('"', pos);
           if (close < 0) {
-            // Everything from the record's first line on is lost: say so, not "one row".
-            const lastLine = line + countNewlines(text, pos, text.length) - (text.endsWith('\n') ? 1 : 0);
-            const lost =
-              lastLine > start
-                ? `: lines ${start}-${lastLine}, the rest of the file, were not read (${lastLine - start + 1} lines)`
-                : '';
-            items.push({ line: start, error: `unterminated quoted field (quote opened on line ${quoteLine})${lost}` });
-            return items;
+            error = `unterminated quoted field (quote opened on line ${quoteLine})`;
+            rereadFrom = afterQuoteLine;
+            break;
           }
           field += text.slice(pos, close);
           line += countNewlines(text, pos, close);
@@ -59,8 +61,13 @@ export function parseCsv(input: string): CsvItem[] {
           field += '"';
           pos++;
         }
-        if (!atRecordEnd() && text[pos] !== ',')
+        if (!error && !atRecordEnd() && text[pos] !== ',') {
           error = `unexpected text after the closing quote of field ${fields.length + 1}`;
+          if (line > quoteLine) {
+            error += ` (quote opened on line ${quoteLine}, closed on ${line})`;
+            rereadFrom = afterQuoteLine;
+          }
+        }
       } else {
         const begin = pos;
         while (!atRecordEnd() && text[pos] !== ',' && text[pos] !== '"') pos++;
@@ -78,7 +85,8 @@ export function parseCsv(input: string): CsvItem[] {
     }
     if (error) {
       items.push({ line: start, error });
-      skipRestOfLine();
+      if (rereadFrom) ({ pos, line } = rereadFrom);
+      else skipRestOfLine();
     } else if (!emptyLine) {
       // An empty line holds no record (a trailing newline, a blank separator line).
       items.push({ line: start, fields });
