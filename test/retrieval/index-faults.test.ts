@@ -5,6 +5,7 @@
  * Issue 25, item 5: every bad argument is an InvalidInputError (code INVALID_INPUT, like the engine's)
  * that names the argument; search(undefined) used to throw "reading 'normalize'", a numeric id a bare TypeError.
  */
+import { CodedError } from '../../src/errors/coded-error.js';
 import { describe, expect, test } from 'vitest';
 import {
   createAnalyzer,
@@ -187,11 +188,11 @@ describe('bad arguments are InvalidInputError naming the argument', () => {
     expect(index.size).toBe(0);
   });
 
-  test('a duplicate id is invalid input too, under its own name', () => {
+  test('a duplicate id is its own typed error, with its own code', () => {
     const error = thrownBy(() => indexed().add([{ id: 'a', text: '중복' }]));
     expect(error).toBeInstanceOf(DuplicateDocumentError);
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error).toMatchObject({ name: 'DuplicateDocumentError', code: 'INVALID_INPUT', id: 'a' });
+    expect(error).toBeInstanceOf(CodedError);
+    expect(error).toMatchObject({ name: 'DuplicateDocumentError', code: 'DUPLICATE_DOCUMENT', id: 'a' });
   });
 
   test('a good index still searches after refusing bad arguments', () => {
