@@ -30,7 +30,8 @@
  * OUT_OF_MEMORY            OutOfMemoryError (engine rank and score)
  *                          a model run could not allocate its memory: lower batchTokens or maxLength
  * BACKEND_LOST             RerankerError (worker; the browser client catches it)
- *                          WebGPU failed during a run: the client rebuilds on WASM and retries
+ *                          WebGPU failed during a run, lost its device, or a run outlived its watchdog bound:
+ *                          the client replaces the worker on WASM and retries once
  * DISPOSED                 RerankerError (engine, worker, edge client)
  *                          the reranker was disposed, or has no model loaded
  * ABORTED                  AbortedError (engine, client, drop-in); ConversionError; CancelledError (service: 499)
