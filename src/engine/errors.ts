@@ -4,25 +4,9 @@
  * boundary, which copies these fields) can tell problems apart.
  */
 import { CodedError } from '../errors/coded-error.js';
+import type { RerankerErrorCode } from '../errors/error-codes.js';
 
-/** The codes a RerankerError carries: the public, documented part of the vocabulary. */
-export type RerankerErrorCode =
-  | 'INVALID_INPUT'
-  | 'LIMIT_EXCEEDED'
-  | 'MODEL_FILE_MISSING'
-  | 'MODEL_FILE_CORRUPT'
-  | 'UNSUPPORTED_MODEL'
-  | 'MODEL_MISMATCH'
-  | 'MODEL_LOAD_FAILED'
-  | 'DOWNLOAD_STALLED'
-  | 'INFERENCE_FAILED'
-  | 'ABORTED'
-  | 'CONTAINER_CHANGED'
-  | 'DISPOSED'
-  | 'OUT_OF_MEMORY'
-  | 'BACKEND_LOST'
-  | 'LOAD_STALLED'
-  | 'WORKER_CRASHED';
+export type { RerankerErrorCode } from '../errors/error-codes.js';
 
 /** The message of anything thrown (libraries throw strings too). */
 export function errorMessage(thrown: unknown): string {

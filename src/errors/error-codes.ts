@@ -83,8 +83,8 @@
  * INTERNAL                 ServiceError (service: 500, TEI 424)
  *                          the engine failed while serving a request
  */
-export type ErrorCode =
-  // The reranker (engine, worker, browser client, drop-in); public and documented.
+/** The reranker's codes (engine, worker, browser client, drop-in): the public, documented part. */
+export type RerankerErrorCode =
   | 'INVALID_INPUT'
   | 'LIMIT_EXCEEDED'
   | 'MODEL_FILE_MISSING'
@@ -100,7 +100,10 @@ export type ErrorCode =
   | 'ABORTED'
   | 'LOAD_STALLED'
   | 'WORKER_CRASHED'
-  | 'CONTAINER_CHANGED'
+  | 'CONTAINER_CHANGED';
+
+export type ErrorCode =
+  | RerankerErrorCode
   // The converter.
   | 'DOWNLOAD_FAILED'
   | 'UNSUPPORTED_CHECKPOINT'
