@@ -7,7 +7,8 @@
  * The existing nodes are moved, never rebuilt; item text is only ever read as text.
  */
 import { type BrowserReranker, type CreateRerankerOptions, createReranker } from '../client/create-reranker.js';
-import { AbortedError, InvalidInputError, errorMessage } from '../engine/errors.js';
+import { AbortedError, InvalidInputError } from '../engine/errors.js';
+import { errorMessage } from '../errors/error-message.js';
 import type { RankOptions, RankReport, RankedDocument } from '../engine/types.js';
 import { positiveInteger } from '../engine/validation.js';
 import { applyOrder } from './dom-move.js';

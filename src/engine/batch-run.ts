@@ -4,7 +4,8 @@
  */
 import { type PreTrainedModel, Tensor } from '@huggingface/transformers';
 import type { RunShape } from './cost-model.js';
-import { InferenceError, OutOfMemoryError, errorMessage } from './errors.js';
+import { InferenceError, OutOfMemoryError } from './errors.js';
+import { errorMessage } from '../errors/error-message.js';
 import type { EncodedRow } from './pair-encoder.js';
 import { runSession } from './session-run.js';
 

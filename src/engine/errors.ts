@@ -8,11 +8,6 @@ import type { RerankerErrorCode } from '../errors/error-codes.js';
 
 export type { RerankerErrorCode } from '../errors/error-codes.js';
 
-/** The message of anything thrown (libraries throw strings too). */
-export function errorMessage(thrown: unknown): string {
-  return thrown instanceof Error ? thrown.message : String(thrown);
-}
-
 export class RerankerError extends CodedError<RerankerErrorCode> {
   override name = 'RerankerError';
   constructor(code: RerankerErrorCode, message: string, options: { cause?: unknown; file?: string } = {}) {
@@ -52,19 +47,6 @@ export class ModelLoadError extends RerankerError {
   ) {
     super(code, message, options);
   }
-}
-
-/** A download that received nothing for `stallTimeoutMs`: no response headers, or no next body chunk. */
-export function downloadStalled(
-  file: string,
-  phase: 'headers' | 'body',
-  stallTimeoutMs: number,
-  received: number,
-): ModelLoadError {
-  const what = phase === 'headers' ? 'no response headers arrived' : `no data arrived after ${received} bytes`;
-  return new ModelLoadError('DOWNLOAD_STALLED', `the download of ${file} stalled: ${what} for ${stallTimeoutMs} ms`, {
-    file,
-  });
 }
 
 export class InferenceError extends RerankerError {
@@ -111,20 +93,3 @@ export class LoadStalledError extends RerankerError {
     super('LOAD_STALLED', message);
   }
 }
-
-/**
- * Every class above, under a key minifiers keep (a property name, not the class's own name). The worker
- * boundary revives errors as these classes (src/worker/error-transfer.ts): a new class here is a new
- * entry, and test/worker/error-transfer.test.ts fails for a class that is missing.
- */
-export const RERANKER_ERROR_CLASSES = {
-  RerankerError,
-  InvalidInputError,
-  LimitExceededError,
-  ModelLoadError,
-  InferenceError,
-  OutOfMemoryError,
-  AbortedError,
-  WorkerCrashedError,
-  LoadStalledError,
-};

@@ -3,7 +3,20 @@
  * response headers and between body chunks, the caller's AbortSignal, and a body that errors when it
  * ends short of its Content-Length (so no cache ever stores it). No Node APIs: used in Node and workers.
  */
-import { AbortedError, ModelLoadError, downloadStalled } from './errors.js';
+import { AbortedError, ModelLoadError } from './errors.js';
+
+/** A download that received nothing for `stallTimeoutMs`: no response headers, or no next body chunk. */
+export function downloadStalled(
+  file: string,
+  phase: 'headers' | 'body',
+  stallTimeoutMs: number,
+  received: number,
+): ModelLoadError {
+  const what = phase === 'headers' ? 'no response headers arrived' : `no data arrived after ${received} bytes`;
+  return new ModelLoadError('DOWNLOAD_STALLED', `the download of ${file} stalled: ${what} for ${stallTimeoutMs} ms`, {
+    file,
+  });
+}
 
 export interface DownloadPolicy {
   /** Longest wait for the response headers, and between two chunks of the body. */

@@ -11,7 +11,8 @@
 import type * as NodeCrypto from 'node:crypto';
 import type * as NodeFs from 'node:fs/promises';
 import type * as NodePath from 'node:path';
-import { ModelLoadError, RerankerError, errorMessage } from './errors.js';
+import { ModelLoadError, RerankerError } from './errors.js';
+import { errorMessage } from '../errors/error-message.js';
 import { type DownloadPolicy, guardedFetch } from './guarded-fetch.js';
 import { hubFileUrl } from './hub-address.js';
 import { corruptFileError } from './model-files.js';

@@ -1,5 +1,6 @@
 /** Which files make up a model, and turning transformers.js/onnxruntime load failures into typed errors. */
-import { ModelLoadError, errorMessage } from './errors.js';
+import { ModelLoadError } from './errors.js';
+import { errorMessage } from '../errors/error-message.js';
 import type { Dtype } from './types.js';
 
 /** transformers.js `dtype` -> the ONNX file it loads. */

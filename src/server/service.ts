@@ -3,7 +3,7 @@
  * rerank routes until the model is loaded) and loads in the background; `close()` drains it: new
  * requests get 503, queued ones finish, then the model is freed.
  */
-import { errorMessage } from '../engine/errors.js';
+import { errorMessage } from '../errors/error-message.js';
 import type { EncodedRow } from '../engine/pair-encoder.js';
 import { EngineRunner } from './engine-runner.js';
 import { type FetchHandler, type HandlerCore, type ServiceState, createHandler } from './handler.js';

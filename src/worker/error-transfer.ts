@@ -3,15 +3,26 @@
  * across the worker boundary whole (class, name, code, file and any other own fields, stack, cause
  * chain), and plain errors too. It must be installed on both sides.
  *
- * The classes it can revive come from one registry, RERANKER_ERROR_CLASSES (src/engine/errors.ts): a
- * new error class is an entry there, not a case here. An error whose class is not registered arrives
+ * The classes it can revive are every error class src/engine/errors.ts exports (RERANKER_ERROR_CLASSES,
+ * derived from the module itself): a new error class is the class, and nothing here. An error whose class is not registered arrives
  * as its nearest registered ancestor (a RerankerError subclass as RerankerError), keeping its name
  * and fields.
  */
 import * as Comlink from 'comlink';
-import { RERANKER_ERROR_CLASSES } from '../engine/errors.js';
+import * as engineErrors from '../engine/errors.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * Every error class the engine's errors module exports, under its export name: a namespace's keys are
+ * export names, which minifiers keep (a class's own `name` they may not).
+ */
+export const RERANKER_ERROR_CLASSES: Readonly<Record<string, ErrorClass>> = Object.fromEntries(
+  Object.entries(engineErrors as Record<string, unknown>).filter(
+    (entry): entry is [string, ErrorClass] =>
+      typeof entry[1] === 'function' && (entry[1] as ErrorClass).prototype instanceof Error,
+  ),
+);
 
 /** The registry, plus the built-in classes that runtimes and libraries throw; keys are wire names. */
 const REVIVABLE: Record<string, ErrorClass> = {

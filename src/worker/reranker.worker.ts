@@ -4,7 +4,8 @@
  */
 import { AutoConfig } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
-import { InferenceError, RerankerError, errorMessage } from '../engine/errors.js';
+import { InferenceError, RerankerError } from '../engine/errors.js';
+import { errorMessage } from '../errors/error-message.js';
 import { Reranker } from '../engine/reranker.js';
 import { watchRun } from '../engine/run-watchdog.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';

@@ -16,15 +16,23 @@ import {
   LoadStalledError,
   ModelLoadError,
   OutOfMemoryError,
-  RERANKER_ERROR_CLASSES,
   RerankerError,
   WorkerCrashedError,
-  downloadStalled,
 } from '../../src/engine/errors.js';
+import { downloadStalled } from '../../src/engine/guarded-fetch.js';
 import { ContainerChangedError } from '../../src/dropin/errors.js';
-import { installErrorTransfer, reviveError, serializeError } from '../../src/worker/error-transfer.js';
+import {
+  RERANKER_ERROR_CLASSES,
+  installErrorTransfer,
+  reviveError,
+  serializeError,
+} from '../../src/worker/error-transfer.js';
 
-type RegistryKey = keyof typeof RERANKER_ERROR_CLASSES;
+type RegistryKey = {
+  [K in keyof typeof engineErrors]: (typeof engineErrors)[K] extends abstract new (...args: never[]) => Error
+    ? K
+    : never;
+}[keyof typeof engineErrors];
 
 const rootCause = new TypeError('tensor size overflow');
 
