@@ -3,7 +3,7 @@
  * the installed package (the service then runs in that node process). Flags in USAGE.
  */
 import type { Dtype } from '../src/engine/index.js';
-import { startServer } from '../src/server/index.js';
+import { SERVE_DEFAULTS, startServer } from '../src/server/index.js';
 import { parseCommandLine, usageError } from './command-line.js';
 
 const USAGE = `usage: ko-rerank serve --model DIR|ID [options]   (in a clone: npm run serve -- ...)
@@ -18,7 +18,15 @@ const USAGE = `usage: ko-rerank serve --model DIR|ID [options]   (in a clone: np
   --max-body-bytes N           request body limit (default 4 MiB)
   --batch-tokens N             padded tokens per model run (default 8192)
   --timeout-ms MS              time a request may spend queued and running (default 30000)
-  --drain-timeout-ms MS        on SIGTERM/SIGINT: wait this long for queued requests, then exit (default 30000)
+  --drain-delay-ms MS          on SIGTERM/SIGINT: /ready turns 503 at once, but keep accepting this long so
+                               load balancers stop routing here first (default 5000; 0 for development)
+  --drain-timeout-ms MS        ... and answer every request received within this, counted from the signal;
+                               what is left gets 503 + Retry-After; then exit 0 (default 25000, under
+                               Kubernetes' 30 s grace period). A second signal exits at once (code 1).
+  --headers-timeout-ms MS      a client must send its headers within this (default ${SERVE_DEFAULTS.headersTimeoutMs})
+  --body-timeout-ms MS         ... and its whole request, body included, within this (default ${SERVE_DEFAULTS.bodyTimeoutMs})
+  --keep-alive-timeout-ms MS   close an idle keep-alive connection after this (default ${SERVE_DEFAULTS.keepAliveTimeoutMs})
+  --max-connections N          open connections at most; more are closed at once (default ${SERVE_DEFAULTS.maxConnections})
   --cross-request-batching | --no-cross-request-batching   share model runs between requests
                                (default: on for fp32 and fp16, off for q8)
   --quiet                      no request log (default: one JSON line per request on stderr)`;
@@ -37,7 +45,12 @@ const { values } = parseCommandLine(USAGE, {
     'max-body-bytes': { type: 'string' },
     'batch-tokens': { type: 'string' },
     'timeout-ms': { type: 'string' },
-    'drain-timeout-ms': { type: 'string', default: '30000' },
+    'drain-delay-ms': { type: 'string', default: '5000' },
+    'drain-timeout-ms': { type: 'string', default: '25000' },
+    'headers-timeout-ms': { type: 'string' },
+    'body-timeout-ms': { type: 'string' },
+    'keep-alive-timeout-ms': { type: 'string' },
+    'max-connections': { type: 'string' },
     'cross-request-batching': { type: 'boolean' },
     'no-cross-request-batching': { type: 'boolean' },
     quiet: { type: 'boolean', default: false },
@@ -68,6 +81,10 @@ try {
     maxBodyBytes: integer('max-body-bytes', values['max-body-bytes']),
     batchTokens: integer('batch-tokens', values['batch-tokens']),
     requestTimeoutMs: integer('timeout-ms', values['timeout-ms']),
+    headersTimeoutMs: integer('headers-timeout-ms', values['headers-timeout-ms']),
+    bodyTimeoutMs: integer('body-timeout-ms', values['body-timeout-ms']),
+    keepAliveTimeoutMs: integer('keep-alive-timeout-ms', values['keep-alive-timeout-ms']),
+    maxConnections: integer('max-connections', values['max-connections']),
     // Default by dtype (see ServiceOptions.crossRequestBatching); either flag forces it.
     ...(values['no-cross-request-batching']
       ? { crossRequestBatching: false }
@@ -102,14 +119,28 @@ running.service.ready.then(
   },
 );
 
+const drain = {
+  delayMs: integer('drain-delay-ms', values['drain-delay-ms']),
+  timeoutMs: integer('drain-timeout-ms', values['drain-timeout-ms']),
+};
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping) {
+      // An operator who signals twice wants out now: say what is lost.
+      console.error(`${signal} again: exiting now, ${running.http.inFlight} requests abandoned`);
+      process.exit(1);
+    }
     stopping = true;
-    console.error(`${signal}: draining`);
-    running.close(integer('drain-timeout-ms', values['drain-timeout-ms'])).then(
-      () => process.exit(0),
+    const started = performance.now();
+    console.error(
+      `${signal}: draining (/ready is 503; accepting for ${drain.delayMs} ms, all answered within ${drain.timeoutMs} ms; ${signal} again to exit now)`,
+    );
+    running.drain(drain).then(
+      () => {
+        console.error(`drained in ${Math.round(performance.now() - started)} ms`);
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   });

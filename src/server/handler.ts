@@ -24,12 +24,16 @@ export interface HandlerCore {
   state(): ServiceState;
   model(): EngineRunner | undefined;
   version: string;
+  /** Aborted when the drain deadline passes: requests still unanswered then get 503. */
+  readonly shutdown: AbortSignal;
 }
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 const RERANK_ROUTES: Record<string, RerankApi> = { '/v1/rerank': cohereV1, '/v2/rerank': cohereV2, '/rerank': tei };
-const GET_ROUTES = new Set(['/health', '/info', '/metrics']);
+const GET_ROUTES = new Set(['/health', '/ready', '/info', '/metrics']);
+/** Probes come from load balancers and orchestrators, which hold no key. */
+const PROBES = new Set(['/health', '/ready']);
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -155,8 +159,26 @@ export function createHandler(core: HandlerCore): FetchHandler {
       cross_request_batching: options.crossRequestBatching,
       request_timeout_ms: options.requestTimeoutMs,
       version: core.version,
-      routes: ['POST /v1/rerank', 'POST /v2/rerank', 'POST /rerank', 'GET /health', 'GET /info', 'GET /metrics'],
+      routes: [
+        'POST /v1/rerank',
+        'POST /v2/rerank',
+        'POST /rerank',
+        'GET /health',
+        'GET /ready',
+        'GET /info',
+        'GET /metrics',
+      ],
     };
+  }
+
+  /** `work`, unless the drain deadline passes first (a body still arriving included): then 503. */
+  function untilShutdown<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const expired = () => reject(new UnavailableError('the server is shutting down; retry'));
+      if (core.shutdown.aborted) expired();
+      core.shutdown.addEventListener('abort', expired, { once: true });
+      work.then(resolve, reject).finally(() => core.shutdown.removeEventListener('abort', expired));
+    });
   }
 
   async function route(request: Request, path: string): Promise<{ response: Response; pairs?: number }> {
@@ -167,8 +189,8 @@ export function createHandler(core: HandlerCore): FetchHandler {
     if (request.method !== method && !(method === 'GET' && request.method === 'HEAD')) {
       return { response: json(405, { error: `use ${method}` }, { allow: method }) };
     }
-    // Load balancers probe /health without credentials; everything else needs the key when one is set.
-    if (path !== '/health' && !(await authorized(request.headers.get('authorization')))) {
+    // Load balancers probe without credentials; everything else needs the key when one is set.
+    if (!PROBES.has(path) && !(await authorized(request.headers.get('authorization')))) {
       const error = new ServiceError('UNAUTHORIZED', 'invalid api token');
       return {
         response: api ? failure(api, error) : json(401, { error: error.message }, { 'www-authenticate': 'Bearer' }),
@@ -176,7 +198,11 @@ export function createHandler(core: HandlerCore): FetchHandler {
     }
     const state = core.state();
     const model = core.model();
-    if (path === '/health') return { response: json(state === 'ready' ? 200 : 503, { status: state }) };
+    // Liveness stays up while draining (a restart now would lose the requests being finished);
+    // readiness goes down at once so that load balancers stop sending new ones.
+    const serving = state === 'ready' || state === 'draining';
+    if (path === '/health') return { response: json(serving ? 200 : 503, { status: state }) };
+    if (path === '/ready') return { response: json(state === 'ready' ? 200 : 503, { status: state }) };
     if (path === '/info') return { response: json(200, info(model)) };
     if (path === '/metrics')
       return {
@@ -184,7 +210,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
           headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
         }),
       };
-    if (state !== 'ready' || !model) {
+    if (!serving || !model) {
       return {
         response: failure(
           api,
@@ -193,7 +219,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
       };
     }
     try {
-      return await rerank(api!, request, model);
+      return await untilShutdown(rerank(api!, request, model));
     } catch (error) {
       if (error instanceof ServiceError) return { response: failure(api, error) };
       if (request.signal.aborted) return { response: failure(api, new CancelledError()) }; // the body stream broke off

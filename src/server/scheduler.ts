@@ -154,6 +154,11 @@ export class Scheduler<T> {
     this.accepting = false;
   }
 
+  /** Rejects every request not yet answered with `error` (the drain deadline passed); pairs already running finish unseen. */
+  cancelAll(error: ServiceError, reason: string): void {
+    for (const job of [...this.jobs]) this.cancel(job, error, reason);
+  }
+
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
     if (this.queuedPairs === 0 && !this.pumping) return Promise.resolve();

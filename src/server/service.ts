@@ -1,7 +1,8 @@
 /**
  * The rerank service, programmatic API. `createRerankService` answers at once (503 on /health and the
  * rerank routes until the model is loaded) and loads in the background; `close()` drains it: new
- * requests get 503, queued ones finish, then the model is freed.
+ * requests get 503, queued ones finish, then the model is freed. A graceful drain (node-adapter.ts) goes
+ * in steps: `beginDrain()` (unready, still serving), `expire()` at the deadline, then `close()`.
  */
 import { errorMessage } from '../errors/error-message.js';
 import type { EncodedRow } from '../engine/pair-encoder.js';
@@ -9,6 +10,7 @@ import { EngineRunner } from './engine-runner.js';
 import { type FetchHandler, type HandlerCore, type ServiceState, createHandler } from './handler.js';
 import { serviceMetrics } from './metrics.js';
 import { type ResolvedOptions, type ServiceOptions, resolveOptions } from './options.js';
+import { UnavailableError } from './errors.js';
 import { Scheduler } from './scheduler.js';
 import { SERVICE_VERSION } from './version.js';
 
@@ -21,6 +23,10 @@ export interface RerankService {
   state(): ServiceState;
   /** The loaded model, for callers that want the engine in-process too. */
   model(): EngineRunner | undefined;
+  /** Readiness off (/ready 503, /health still 200); requests are still taken and served. */
+  beginDrain(): void;
+  /** The drain deadline passed: every request not yet answered gets 503 with Retry-After, in its API's shape. */
+  expire(): void;
   /** Stops taking requests (503), waits up to `timeoutMs` for queued ones, frees the model. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -79,6 +85,7 @@ export function createRerankService(
   })();
   ready.catch(() => undefined); // observed through `ready` or /health; never an unhandled rejection
 
+  const shutdown = new AbortController();
   const core: HandlerCore = {
     options,
     scheduler,
@@ -86,8 +93,14 @@ export function createRerankService(
     state: () => state,
     model: () => runner,
     version: SERVICE_VERSION,
+    shutdown: shutdown.signal,
   };
   let closing: Promise<void> | undefined;
+  const beginDrain = () => {
+    if (state !== 'loading' && state !== 'ready') return;
+    state = 'draining';
+    options.log({ time: new Date().toISOString(), event: 'draining' });
+  };
 
   return {
     fetch: createHandler(core),
@@ -95,10 +108,16 @@ export function createRerankService(
     options,
     state: () => state,
     model: () => runner,
+    beginDrain,
+    expire() {
+      if (shutdown.signal.aborted) return;
+      scheduler.stopAccepting();
+      shutdown.abort();
+      scheduler.cancelAll(new UnavailableError('the server is shutting down'), 'shutdown');
+    },
     close(timeoutMs = 30_000) {
       closing ??= (async () => {
-        if (state === 'loading' || state === 'ready') state = 'draining';
-        options.log({ time: new Date().toISOString(), event: 'draining' });
+        beginDrain();
         scheduler.stopAccepting();
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([

@@ -354,7 +354,7 @@ describe('readiness and defaults', () => {
       await loaded;
       return EngineRunner.load({ model: options.model, dtype: options.dtype });
     });
-    const http = await serveNode(service.fetch, { port: 0 }, (ms) => service.close(ms));
+    const http = await serveNode(service.fetch, { port: 0 }, service);
     try {
       expect((http.server.address() as { address: string }).address).toBe('127.0.0.1');
       const health = await fetch(`${http.url}/health`);
