@@ -115,6 +115,11 @@ export async function serveNode(
   let draining = false;
   let idle: (() => void) | undefined;
   const settings = { ...SERVE_DEFAULTS, ...definedOnly(options) };
+  // Node refuses this too, with a message that names its own option names, not ours.
+  if (settings.bodyTimeoutMs > 0 && settings.headersTimeoutMs > settings.bodyTimeoutMs)
+    throw new RangeError(
+      `headersTimeoutMs (${settings.headersTimeoutMs}) must not exceed bodyTimeoutMs (${settings.bodyTimeoutMs}): the whole request includes its headers`,
+    );
 
   const server = createServer(
     {
@@ -122,7 +127,10 @@ export async function serveNode(
       requestTimeout: settings.bodyTimeoutMs,
       keepAliveTimeout: settings.keepAliveTimeoutMs,
       // Node checks the two timeouts above on this period (30 s by default, longer than they may be).
-      connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs, settings.bodyTimeoutMs),
+      connectionsCheckingInterval: Math.min(
+        1000,
+        ...[settings.headersTimeoutMs, settings.bodyTimeoutMs].filter((ms) => ms > 0),
+      ),
     },
     (req, res) => {
       inFlight++;

@@ -2,7 +2,7 @@
 import { type Socket, connect } from 'node:net';
 import type { EncodedRow } from '../../src/engine/pair-encoder.js';
 import { EngineRunner } from '../../src/server/engine-runner.js';
-import { serveNode } from '../../src/server/node-adapter.js';
+import { type NodeServeOptions, serveNode } from '../../src/server/node-adapter.js';
 import type { ServiceOptions } from '../../src/server/options.js';
 import { createRerankService } from '../../src/server/service.js';
 
@@ -49,12 +49,13 @@ export async function watchedRunner(model: string, dtype: 'fp32' | 'q8'): Promis
 export async function startTestServer(
   options: Omit<ServiceOptions, 'model'> & { model?: string },
   runner: EngineRunner,
+  serveOptions: NodeServeOptions = {},
 ) {
   const service = createRerankService(
     { model: runner.info.model, dtype: runner.info.dtype, log: false, ...options },
     async () => runner,
   );
-  const http = await serveNode(service.fetch, { port: 0 }, service);
+  const http = await serveNode(service.fetch, { port: 0, ...serveOptions }, service);
   await service.ready;
   return { service, http, url: http.url, close: (timeoutMs?: number) => http.close(timeoutMs) };
 }
