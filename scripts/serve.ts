@@ -2,6 +2,7 @@
  * The edge rerank service on onnxruntime-node: `npm run serve -- ...`, or `npx ko-rerank serve ...` from
  * the installed package (the service then runs in that node process). Flags in USAGE.
  */
+import { readFileSync } from 'node:fs';
 import type { Dtype } from '../src/engine/index.js';
 import { SERVE_DEFAULTS, startServer } from '../src/server/index.js';
 import { parseCommandLine, usageError } from './command-line.js';
@@ -10,9 +11,16 @@ const USAGE = `usage: ko-rerank serve --model DIR|ID [options]   (in a clone: np
   --model DIR|ID               model folder or hub id (required)
   --dtype D                    fp32 | fp16 | q8 (default q8)
   --port N, --host H           where to listen (default 8080 on 127.0.0.1)
-  --api-key K                  require "Authorization: Bearer K" (or set RERANK_API_KEY: keeps it out of ps)
+  --api-key-file FILE          require "Authorization: Bearer K" for one of the keys in FILE (one a line;
+                               blank lines and # comments skipped): several keys for a rotation
+  --api-key K                  one key on the command line (visible in ps: prefer the file, or
+                               RERANK_API_KEY, which takes several keys separated by commas); an empty
+                               key is refused
   --model-name NAME            a model name clients may send; repeat for several
   --cors-origin ORIGIN         allow this browser origin; repeat for several
+  --cors-allow-header NAME     a request header preflights allow, beyond authorization, content-type and
+                               the Cohere SDK's; repeat for several
+  --info-model-path            /info shows the --model argument as given (default: its last segment only)
   --max-documents N            documents per request (default 1000)
   --max-queued-pairs N         pairs queued or running before 429 (default 4096)
   --max-body-bytes N           request body limit (default 4 MiB)
@@ -38,6 +46,9 @@ const { values } = parseCommandLine(USAGE, {
     port: { type: 'string', default: '8080' },
     host: { type: 'string', default: '127.0.0.1' },
     'api-key': { type: 'string' },
+    'api-key-file': { type: 'string' },
+    'cors-allow-header': { type: 'string', multiple: true },
+    'info-model-path': { type: 'boolean', default: false },
     'model-name': { type: 'string', multiple: true },
     'cors-origin': { type: 'string', multiple: true },
     'max-documents': { type: 'string' },
@@ -66,6 +77,31 @@ const integer = (name: string, text: string | undefined): number | undefined => 
   return n;
 };
 
+/** Keys from the file, the environment and the flag, in that order; undefined when none is given at all. */
+function apiKeys(): string[] | undefined {
+  const keys: string[] = [];
+  const file = values['api-key-file'];
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      usageError(`--api-key-file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const fromFile = text
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    if (fromFile.length === 0) usageError(`--api-key-file ${file} holds no key`);
+    keys.push(...fromFile);
+  }
+  const fromEnv = process.env['RERANK_API_KEY'];
+  if (fromEnv !== undefined) keys.push(...fromEnv.split(','));
+  if (values['api-key'] !== undefined) keys.push(values['api-key']);
+  // An empty entry stays in: the service refuses it rather than quietly serving without auth.
+  return file === undefined && fromEnv === undefined && values['api-key'] === undefined ? undefined : keys;
+}
+
 let server;
 try {
   server = await startServer({
@@ -73,9 +109,11 @@ try {
     dtype: values.dtype as Dtype,
     port: integer('port', values.port),
     host: values.host,
-    apiKey: values['api-key'] ?? process.env['RERANK_API_KEY'],
+    apiKey: apiKeys(),
     modelNames: values['model-name'],
     corsOrigins: values['cors-origin'],
+    corsAllowHeaders: values['cors-allow-header'],
+    infoShowsModelPath: values['info-model-path'],
     maxDocuments: integer('max-documents', values['max-documents']),
     maxQueuedPairs: integer('max-queued-pairs', values['max-queued-pairs']),
     maxBodyBytes: integer('max-body-bytes', values['max-body-bytes']),
@@ -103,8 +141,7 @@ if (
   values.host !== '127.0.0.1' &&
   values.host !== 'localhost' &&
   values.host !== '::1' &&
-  !values['api-key'] &&
-  !process.env['RERANK_API_KEY']
+  running.service.options.apiKeys.length === 0
 ) {
   console.error(`warning: bound to ${values.host} without --api-key: anyone who can reach this port can use the model`);
 }

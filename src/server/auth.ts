@@ -7,15 +7,19 @@ async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 }
 
-export function keyChecker(apiKey: string | undefined): (authorization: string | null) => Promise<boolean> {
-  if (apiKey === undefined) return async () => true;
-  const expected = sha256(apiKey);
+/** Accepts any of `apiKeys` (several during a rotation); every key is compared, so timing says not which. */
+export function keyChecker(apiKeys: string[]): (authorization: string | null) => Promise<boolean> {
+  if (apiKeys.length === 0) return async () => true;
+  const expected = Promise.all(apiKeys.map(sha256));
   return async (authorization) => {
     const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
     const given = await sha256(match?.[1]?.trim() ?? '');
-    const want = await expected;
-    let difference = match ? 0 : 1;
-    for (let i = 0; i < want.length; i++) difference |= want[i]! ^ given[i]!;
-    return difference === 0;
+    let matched = 0;
+    for (const want of await expected) {
+      let difference = 0;
+      for (let i = 0; i < want.length; i++) difference |= want[i]! ^ given[i]!;
+      matched |= difference === 0 ? 1 : 0;
+    }
+    return match !== null && matched === 1;
   };
 }

@@ -12,7 +12,7 @@ import { keyChecker } from './auth.js';
 import type { EngineRunner } from './engine-runner.js';
 import { CancelledError, ServiceError, UnavailableError, tooLarge, tooLong } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
-import type { ResolvedOptions } from './options.js';
+import { type ResolvedOptions, lastSegment } from './options.js';
 import type { Scheduler } from './scheduler.js';
 
 export type ServiceState = 'loading' | 'ready' | 'draining' | 'stopped' | 'failed';
@@ -68,7 +68,7 @@ async function readBody(request: Request, limit: number): Promise<string> {
 
 export function createHandler(core: HandlerCore): FetchHandler {
   const { options, scheduler, metrics } = core;
-  const authorized = keyChecker(options.apiKey);
+  const authorized = keyChecker(options.apiKeys);
   const anyOrigin = options.corsOrigins.includes('*');
 
   function corsHeaders(request: Request): Record<string, string> {
@@ -85,9 +85,8 @@ export function createHandler(core: HandlerCore): FetchHandler {
       headers: {
         ...cors,
         'access-control-allow-methods': 'GET, POST, OPTIONS',
-        // SDKs send their own headers (Cohere's X-Fern-*); allow what the browser asks for.
-        'access-control-allow-headers':
-          request.headers.get('access-control-request-headers') ?? 'authorization, content-type',
+        // The configured list, never an echo of what was asked: a header is allowed because it was chosen.
+        'access-control-allow-headers': options.corsAllowHeaders.join(', '),
         'access-control-max-age': '600',
       },
     });
@@ -146,8 +145,9 @@ export function createHandler(core: HandlerCore): FetchHandler {
 
   function info(model: EngineRunner | undefined): unknown {
     return {
-      model_id: options.model,
-      model_names: options.modelNames,
+      // A local folder's path tells a caller about the machine: only its last segment unless asked.
+      model_id: options.infoShowsModelPath ? options.model : lastSegment(options.model),
+      model_names: options.infoShowsModelPath ? options.modelNames : [...new Set(options.modelNames.map(lastSegment))],
       model_dtype: model?.info.dtype ?? options.dtype,
       model_type: { reranker: { architecture: model?.info.architecture ?? null } },
       state: core.state(),

@@ -10,10 +10,17 @@ export interface ServiceOptions {
   remoteHost?: string;
   /** Names a request's `model` field may carry. Default: the model argument and its last path segment. '*' accepts any. */
   modelNames?: string[];
-  /** Bearer key; when set, every route but /health and CORS preflights needs it. */
-  apiKey?: string;
+  /**
+   * Bearer key, or several (rotation: old and new both accepted); when set, every route but the probes
+   * (/health, /ready) and CORS preflights needs one. An empty key is refused: it must not mean "no auth".
+   */
+  apiKey?: string | string[];
   /** Origins allowed to call from a browser; '*' for any. Default none (no CORS headers at all). */
   corsOrigins?: string[];
+  /** Request headers a preflight allows, beyond DEFAULT_CORS_HEADERS (what the Cohere SDK and the client send). */
+  corsAllowHeaders?: string[];
+  /** /info names the model argument as given (a path on disk, maybe). Default false: its last segment only. */
+  infoShowsModelPath?: boolean;
   /** Documents per request at most. Default 1000. */
   maxDocuments?: number;
   /** Characters per query or document at most. Default 100 000. */
@@ -50,7 +57,31 @@ export interface LogEntry {
 }
 
 export type ResolvedOptions = Required<Omit<ServiceOptions, 'apiKey' | 'device' | 'revision' | 'remoteHost' | 'log'>> &
-  Pick<ServiceOptions, 'apiKey' | 'device' | 'revision' | 'remoteHost'> & { log: (entry: LogEntry) => void };
+  Pick<ServiceOptions, 'device' | 'revision' | 'remoteHost'> & {
+    /** Accepted keys; none means no auth. */
+    apiKeys: string[];
+    log: (entry: LogEntry) => void;
+  };
+
+/** Headers a browser may send: the service's own client and the Cohere SDK's (X-Fern-*, X-Client-Name). */
+export const DEFAULT_CORS_HEADERS = [
+  'authorization',
+  'content-type',
+  'x-client-name',
+  'x-fern-language',
+  'x-fern-runtime',
+  'x-fern-runtime-version',
+  'x-fern-sdk-name',
+  'x-fern-sdk-version',
+];
+
+function apiKeys(apiKey: string | string[] | undefined): string[] {
+  if (apiKey === undefined) return [];
+  const keys = typeof apiKey === 'string' ? [apiKey] : apiKey;
+  if (keys.length === 0 || keys.some((key) => typeof key !== 'string' || key.trim() === ''))
+    throw new RangeError('an API key is empty: give a non-empty key, or none at all to run without auth');
+  return keys.map((key) => key.trim());
+}
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -58,13 +89,18 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-function defaultModelNames(model: string): string[] {
-  const last =
+/** A model argument's last path segment: its name without the folders (or the org of a hub id). */
+export function lastSegment(model: string): string {
+  return (
     model
       .replace(/[\\/]+$/, '')
       .split(/[\\/]/)
-      .pop() ?? model;
-  return [...new Set([model, last])];
+      .pop() ?? model
+  );
+}
+
+function defaultModelNames(model: string): string[] {
+  return [...new Set([model, lastSegment(model)])];
 }
 
 export function resolveOptions(options: ServiceOptions): ResolvedOptions {
@@ -86,8 +122,12 @@ export function resolveOptions(options: ServiceOptions): ResolvedOptions {
     revision: options.revision,
     remoteHost: options.remoteHost,
     modelNames: options.modelNames ?? defaultModelNames(options.model),
-    apiKey: options.apiKey === '' ? undefined : options.apiKey,
+    apiKeys: apiKeys(options.apiKey),
     corsOrigins: options.corsOrigins ?? [],
+    corsAllowHeaders: [
+      ...new Set([...DEFAULT_CORS_HEADERS, ...(options.corsAllowHeaders ?? []).map((h) => h.trim().toLowerCase())]),
+    ],
+    infoShowsModelPath: options.infoShowsModelPath ?? false,
     maxDocuments,
     maxCharacters: positive('maxCharacters', options.maxCharacters, 100_000),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024),
