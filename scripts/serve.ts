@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Dtype } from '../src/engine/index.js';
-import { SERVE_DEFAULTS, startServer } from '../src/server/index.js';
+import { startServer } from '../src/server/index.js';
+import { SERVE_DEFAULTS } from '../src/server/node-adapter.js';
 import { parseCommandLine, usageError } from './command-line.js';
 
 const USAGE = `usage: ko-rerank serve --model DIR|ID [options]   (in a clone: npm run serve -- ...)

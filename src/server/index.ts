@@ -3,7 +3,6 @@ export { createRerankService, type RerankService } from './service.js';
 export { SERVICE_VERSION } from './version.js';
 export {
   serveNode,
-  SERVE_DEFAULTS,
   type NodeServer,
   type NodeServeOptions,
   type Drainable,

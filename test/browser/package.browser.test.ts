@@ -367,6 +367,8 @@ const PUBLIC_NAMES = {
       'ConvertModelResult',
       'DetailedRankOptions',
       'Device',
+      'DrainOptions',
+      'Drainable',
       'Dtype',
       'ErrorCode',
       'FetchHandler',
