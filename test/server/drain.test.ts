@@ -22,16 +22,19 @@ interface Served {
   exited: Promise<number | null>;
 }
 
-async function serve(...flags: string[]): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/serve.ts', '--model', folder, '--dtype', 'fp32', '--port', '0', '--quiet', ...flags],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+function serve(...flags: string[]): Promise<Served> {
+  return serveWith(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], flags);
+}
+
+/** Starts the server through `command`: node itself, or the development command `npm run serve`. */
+async function serveWith(command: string, args: string[], flags: string[]): Promise<Served> {
+  const child = spawn(command, [...args, '--model', folder, '--dtype', 'fp32', '--port', '0', '--quiet', ...flags], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  expect(await until(() => /ready:/.test(stderr), 3000)).toBe(true);
+  expect(await until(() => /ready:/.test(stderr), 6000)).toBe(true);
   const url = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(stderr)!;
   return { child, url: url[1]!, port: Number(url[2]), stderr: () => stderr, exited };
 }
@@ -131,6 +134,21 @@ test('a second signal exits at once, logging how many requests were abandoned', 
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(1);
     expect(server.stderr()).toMatch(/SIGINT again: exiting now, 1 requests abandoned/);
+  } finally {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+  }
+}, 60_000);
+
+test('SIGTERM to the PID of `npm run serve` (the development command) reaches the server: it drains and exits', async () => {
+  // A process manager signals the PID it started; the script execs node, so npm's child is the server itself.
+  const server = await serveWith('npm', ['run', '--silent', 'serve', '--'], ['--drain-delay-ms', '0']);
+  try {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(await until(() => /drained in \d+ ms/.test(server.stderr()), 5000)).toBe(true);
+    // Nothing left answering on the port: no orphan kept serving.
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
   } finally {
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
   }
