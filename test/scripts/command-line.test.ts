@@ -13,11 +13,17 @@ const ROOT = path.join(import.meta.dirname, '..', '..');
 /** Build and setup steps: they take no flags. */
 const STEPS = ['scripts/ensure-demo-model.ts', 'scripts/build-node.ts'];
 
-/** `npm run <name>` scripts that run one tool (`tsx <file>`), build and setup steps excluded. */
+/**
+ * `npm run <name>` scripts that run one tool (`tsx <file>`, or `exec node --import tsx <file>` for the
+ * server, which must be npm's only child), build and setup steps excluded.
+ */
 const TOOLS = Object.entries(
   (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
 )
-  .map(([name, command]) => [name, /^tsx ((?:scripts|bench)\/[\w-]+\.ts)$/.exec(command)?.[1]] as const)
+  .map(
+    ([name, command]) =>
+      [name, /^(?:tsx|exec node --import tsx) ((?:scripts|bench)\/[\w-]+\.ts)$/.exec(command)?.[1]] as const,
+  )
   .filter((tool): tool is readonly [string, string] => tool[1] !== undefined && !STEPS.includes(tool[1]));
 
 async function runTool(file: string, arg: string): Promise<{ code: number; stdout: string; stderr: string }> {
