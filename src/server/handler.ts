@@ -11,7 +11,7 @@ import type { RerankApi, RerankRequest } from './api/types.js';
 import { keyChecker } from './auth.js';
 import type { EngineRunner } from './engine-runner.js';
 import { CancelledError, ServiceError, UnavailableError, tooLarge, tooLong } from './errors.js';
-import type { ServiceMetrics } from './metrics.js';
+import { type ServiceMetrics, TEI_FAILURE_LABEL } from './metrics.js';
 import { type ResolvedOptions, lastSegment } from './options.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -66,6 +66,14 @@ async function readBody(request: Request, limit: number): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
+function asServiceError(error: unknown, request: Request): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (request.signal.aborted) return new CancelledError(); // the body stream broke off
+  // The engine's own failures (a model run that threw): the API's backend error, with no stack or text.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : 'internal error';
+  return new ServiceError('INTERNAL', message);
+}
+
 export function createHandler(core: HandlerCore): FetchHandler {
   const { options, scheduler, metrics } = core;
   const authorized = keyChecker(options.apiKeys);
@@ -105,6 +113,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
     request: Request,
     model: EngineRunner,
   ): Promise<{ response: Response; pairs: number }> {
+    const started = performance.now();
     const text = await readBody(request, options.maxBodyBytes);
     let body: unknown;
     try {
@@ -117,6 +126,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
       maxCharacters: options.maxCharacters,
       modelNames: options.modelNames,
     });
+    const tokenizing = performance.now();
     const modelMax = model.info.maxLength;
     let encoded = model.encode(parsed.query, parsed.documents, modelMax);
     let maxLength = modelMax;
@@ -129,18 +139,31 @@ export function createHandler(core: HandlerCore): FetchHandler {
       const longest = Math.max(...encoded.full);
       if (longest > modelMax) throw tooLong(`\`inputs\` must have less than ${modelMax} tokens. Given: ${longest}`);
     }
+    const queued = performance.now();
+    let firstRun = queued;
+    const pairs = encoded.rows.length;
+    metrics.tei.predictCount.inc({}, pairs);
     const logits = await scheduler.submit({
       items: encoded.rows,
       lengths: encoded.lengths,
       maxLength,
       signal: request.signal,
       timeoutMs: options.requestTimeoutMs,
+      onFirstRun: () => (firstRun = performance.now()),
     });
+    const done = performance.now();
+    const tei = metrics.tei;
+    tei.predictSuccess.inc({}, pairs);
+    tei.requestDuration.observe((done - started) / 1000);
+    tei.tokenizationDuration.observe((queued - tokenizing) / 1000);
+    tei.queueDuration.observe((firstRun - queued) / 1000);
+    tei.inferenceDuration.observe((done - firstRun) / 1000);
+    for (const length of encoded.lengths) tei.inputLength.observe(length);
     const results = rankOrder(logits, parsed.topN).map((index) => ({
       index,
       score: parsed.rawScores ? logits[index]! : sigmoid(logits[index]!),
     }));
-    return { response: json(200, api.respond(parsed, results)), pairs: parsed.documents.length };
+    return { response: json(200, api.respond(parsed, results)), pairs };
   }
 
   function info(model: EngineRunner | undefined): unknown {
@@ -210,22 +233,18 @@ export function createHandler(core: HandlerCore): FetchHandler {
           headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
         }),
       };
-    if (!serving || !model) {
-      return {
-        response: failure(
-          api,
-          new UnavailableError(state === 'loading' ? 'the model is still loading' : `the server is ${state}`),
-        ),
-      };
-    }
+    metrics.tei.requestCount.inc({ method: 'batch' });
     try {
-      return await untilShutdown(rerank(api!, request, model));
-    } catch (error) {
-      if (error instanceof ServiceError) return { response: failure(api, error) };
-      if (request.signal.aborted) return { response: failure(api, new CancelledError()) }; // the body stream broke off
-      // The engine's own failures (a model run that threw): the API's backend error, with no stack or text.
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : 'internal error';
-      return { response: failure(api, new ServiceError('INTERNAL', message)) };
+      if (!serving || !model) {
+        throw new UnavailableError(state === 'loading' ? 'the model is still loading' : `the server is ${state}`);
+      }
+      const answered = await untilShutdown(rerank(api!, request, model));
+      metrics.tei.requestSuccess.inc({ method: 'batch' });
+      return answered;
+    } catch (caught) {
+      const error = asServiceError(caught, request);
+      metrics.tei.requestFailure.inc({ err: TEI_FAILURE_LABEL[error.code as keyof typeof TEI_FAILURE_LABEL] });
+      return { response: failure(api, error) };
     }
   }
 
