@@ -12,6 +12,7 @@ import { keyChecker } from './auth.js';
 import type { EngineRunner } from './engine-runner.js';
 import { CancelledError, ServiceError, UnavailableError, tooLarge, tooLong } from './errors.js';
 import { type ServiceMetrics, TEI_FAILURE_LABEL } from './metrics.js';
+import { openApiDocument } from './openapi.js';
 import { type ResolvedOptions, lastSegment } from './options.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -31,9 +32,9 @@ export interface HandlerCore {
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 const RERANK_ROUTES: Record<string, RerankApi> = { '/v1/rerank': cohereV1, '/v2/rerank': cohereV2, '/rerank': tei };
-const GET_ROUTES = new Set(['/health', '/ready', '/info', '/metrics']);
-/** Probes come from load balancers and orchestrators, which hold no key. */
-const PROBES = new Set(['/health', '/ready']);
+const GET_ROUTES = new Set(['/health', '/ready', '/info', '/metrics', '/openapi.json']);
+/** Probes come from load balancers and orchestrators, which hold no key; the API description is public. */
+const KEYLESS = new Set(['/health', '/ready', '/openapi.json']);
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -78,6 +79,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
   const { options, scheduler, metrics } = core;
   const authorized = keyChecker(options.apiKeys);
   const anyOrigin = options.corsOrigins.includes('*');
+  const apiDocument = openApiDocument(core.version);
 
   function corsHeaders(request: Request): Record<string, string> {
     const origin = request.headers.get('origin');
@@ -182,15 +184,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
       cross_request_batching: options.crossRequestBatching,
       request_timeout_ms: options.requestTimeoutMs,
       version: core.version,
-      routes: [
-        'POST /v1/rerank',
-        'POST /v2/rerank',
-        'POST /rerank',
-        'GET /health',
-        'GET /ready',
-        'GET /info',
-        'GET /metrics',
-      ],
+      routes: [...Object.keys(RERANK_ROUTES).map((p) => `POST ${p}`), ...[...GET_ROUTES].map((p) => `GET ${p}`)],
     };
   }
 
@@ -213,7 +207,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
       return { response: json(405, { error: `use ${method}` }, { allow: method }) };
     }
     // Load balancers probe without credentials; everything else needs the key when one is set.
-    if (!PROBES.has(path) && !(await authorized(request.headers.get('authorization')))) {
+    if (!KEYLESS.has(path) && !(await authorized(request.headers.get('authorization')))) {
       const error = new ServiceError('UNAUTHORIZED', 'invalid api token');
       return {
         response: api ? failure(api, error) : json(401, { error: error.message }, { 'www-authenticate': 'Bearer' }),
@@ -227,6 +221,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
     if (path === '/health') return { response: json(serving ? 200 : 503, { status: state }) };
     if (path === '/ready') return { response: json(state === 'ready' ? 200 : 503, { status: state }) };
     if (path === '/info') return { response: json(200, info(model)) };
+    if (path === '/openapi.json') return { response: json(200, apiDocument) };
     if (path === '/metrics')
       return {
         response: new Response(metrics.registry.render(), {
