@@ -9,7 +9,7 @@
  *   converts it; `ko-rerank-web/node` ranks with the converted model.
  * - both entries export exactly the names listed here, so a public name cannot appear or vanish unseen.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -266,6 +266,35 @@ console.log(JSON.stringify({ ranked, version: SERVICE_VERSION }));
     const scores = ranked.map((r) => r.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     expect(version).toBe(JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  test('the production start command, node_modules/.bin/ko-rerank serve, is the process that gets SIGTERM and drains', async () => {
+    // The bin's shebang runs node in the same process: the PID a supervisor starts is the server's.
+    // (`npx ko-rerank serve` puts npm and a shell in between; npm forwards the signal to the shell only.)
+    const child = spawn(
+      path.join(project, 'node_modules/.bin/ko-rerank'),
+      ['serve', '--model', './model', '--dtype', 'q8', '--port', '0', '--drain-delay-ms', '200'],
+      { cwd: project, env: userEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      for (let turn = 0; turn < 600 && !/ready:/.test(stderr); turn++) await new Promise((r) => setTimeout(r, 50));
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+      expect(url, stderr).toBeDefined();
+      const answer = await fetch(`${url}/rerank`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '기준금리', texts: ['금리 결정', '야구'], truncate: true }),
+      });
+      expect(answer.status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/SIGTERM: draining[\s\S]*drained in \d+ ms/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
 
