@@ -22,9 +22,11 @@ const LAYERS = {
   dropin: ['client', 'engine', 'worker'],
   pwa: ['worker'],
   server: ['engine'],
+  // Framework adapters (AI SDK, LangChain.js): over the engine's types, for every kind of reranker.
+  adapters: ['engine'],
   demo: ['client', 'engine', 'eval', 'pwa', 'retrieval', 'worker'],
   // The package's published entries (browser, node): they only re-export the folders' public lists.
-  entry: ['client', 'converter', 'dropin', 'engine', 'server'],
+  entry: ['adapters', 'client', 'converter', 'dropin', 'engine', 'server'],
 };
 
 const FOLDERS = Object.keys(LAYERS);
