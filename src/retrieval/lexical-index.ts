@@ -1,11 +1,15 @@
 /**
  * In-memory lexical index: several analysed fields over the same documents, each scored with BM25,
- * combined as a weighted sum. Runs unchanged in the browser and in Node.
+ * combined as a weighted sum or by reciprocal rank fusion. Long documents can be indexed as
+ * overlapping passages: a document scores as its best passage, and a hit says which passage that is.
+ * Runs unchanged in the browser and in Node.
  */
 import { CodedError } from '../errors/coded-error.js';
-import { validateBm25, type Bm25Params } from './bm25.js';
+import { validateBm25, type Bm25Params, type Bm25Variant } from './bm25.js';
 import { describeType, InvalidInputError, requireString } from './errors.js';
 import { countTerms, FieldIndex } from './field-index.js';
+import { DEFAULT_RRF_K, fuseRanks } from './fusion.js';
+import { checkPassageOptions, splitPassages, type PassageOptions, type PassageSpan } from './passages.js';
 import { createAnalyzer, type Analyzer, type AnalyzerSpec } from './tokenizer.js';
 import {
   encodePostings,
@@ -25,7 +29,12 @@ export interface FieldOptions {
   /** Per-field BM25 parameters; default to the index-wide ones. */
   k1?: number;
   b?: number;
+  variant?: Bm25Variant;
+  delta?: number;
 }
+
+/** How field scores become one document score. */
+export type FieldCombination = 'sum' | 'rrf';
 
 export interface LexicalIndexOptions {
   /** Default: DEFAULT_FIELDS. */
@@ -33,8 +42,21 @@ export interface LexicalIndexOptions {
   /** Index-wide BM25 parameters. Default DEFAULT_K1 / DEFAULT_B. */
   k1?: number;
   b?: number;
+  /** BM25 variant of every field unless a field names its own. Default 'okapi'. */
+  variant?: Bm25Variant;
+  /** delta of bm25l / bm25+ (default 0.5 / 1). */
+  delta?: number;
   /** Count a term repeated in the query once. Default false (each occurrence counts, as in Lucene). */
   uniqueQueryTerms?: boolean;
+  /**
+   * 'sum' adds the weighted BM25 scores of the fields; 'rrf' ranks the documents by each field and
+   * adds weight / (rrfK + rank), as the model card fuses its retrievers. Default 'sum'.
+   */
+  combine?: FieldCombination;
+  /** The k of reciprocal rank fusion. Default 60. */
+  rrfK?: number;
+  /** Index each document as overlapping passages (see splitPassages). Default: whole documents. */
+  passages?: PassageOptions | null;
 }
 
 /** Options after defaults are filled in: what toJSON stores. */
@@ -42,7 +64,11 @@ export interface ResolvedIndexOptions {
   fields: Required<FieldOptions>[];
   k1: number;
   b: number;
+  variant: Bm25Variant;
   uniqueQueryTerms: boolean;
+  combine: FieldCombination;
+  rrfK: number;
+  passages: Required<PassageOptions> | null;
 }
 
 export interface IndexDocument {
@@ -55,6 +81,8 @@ export interface SearchHit {
   /** Insertion position of the document (0-based). */
   index: number;
   score: number;
+  /** With passage indexing: the best-scoring passage, as offsets into the document's text. */
+  passage?: PassageSpan;
 }
 
 export interface AddAllOptions {
@@ -94,12 +122,15 @@ export class LexicalIndex {
   private readonly fields: Field[];
   private readonly ids: string[] = [];
   private readonly idSet = new Set<string>();
+  /** Indexed units (passages, or whole documents): owning document, and [start, end] offsets. */
+  private readonly unitDocs: number[] = [];
+  private readonly unitSpans: number[] = [];
 
   constructor(options: LexicalIndexOptions = {}) {
     this.resolved = resolveOptions(options);
     this.fields = this.resolved.fields.map((field) => ({
       options: field,
-      params: { k1: field.k1, b: field.b },
+      params: { k1: field.k1, b: field.b, variant: field.variant, delta: field.delta },
       analyze: createAnalyzer(field.analyzer),
       index: new FieldIndex(),
     }));
@@ -146,23 +177,77 @@ export class LexicalIndex {
     requireString('query', query);
     if (!(Number.isInteger(topN) && topN >= 0))
       throw new InvalidInputError(`topN must be a non-negative integer, got ${topN}`);
-    const scores = this.score(query);
+    const { scores, bestUnits } = this.scoreDocuments(query);
     const matched: number[] = [];
     for (let doc = 0; doc < scores.length; doc++) if (scores[doc]! > 0) matched.push(doc);
     matched.sort((a, b) => scores[b]! - scores[a]! || a - b);
-    return matched.slice(0, topN).map((doc) => ({ id: this.ids[doc]!, index: doc, score: scores[doc]! }));
+    return matched.slice(0, topN).map((doc) => {
+      const hit: SearchHit = { id: this.ids[doc]!, index: doc, score: scores[doc]! };
+      if (this.resolved.passages) {
+        const unit = bestUnits[doc]!;
+        hit.passage = { start: this.unitSpans[2 * unit]!, end: this.unitSpans[2 * unit + 1]! };
+      }
+      return hit;
+    });
   }
 
   /** Score of every document in insertion order (0 where no query term occurs). */
   score(query: string): Float64Array {
     requireString('query', query);
-    const scores = new Float64Array(this.ids.length);
+    return this.scoreDocuments(query).scores;
+  }
+
+  /** Passages of a document as indexed (one span covering the text without passage indexing). */
+  passagesOf(index: number): PassageSpan[] {
+    const spans: PassageSpan[] = [];
+    for (let unit = 0; unit < this.unitDocs.length; unit++)
+      if (this.unitDocs[unit] === index)
+        spans.push({ start: this.unitSpans[2 * unit]!, end: this.unitSpans[2 * unit + 1]! });
+    return spans;
+  }
+
+  /**
+   * Document scores and, per document, its best unit. Units score as the weighted field sum; a
+   * document takes its best unit's score, or with 'rrf' the fusion of per-field document rankings
+   * (each field's document score being its best unit's).
+   */
+  private scoreDocuments(query: string): { scores: Float64Array; bestUnits: Int32Array } {
+    const docCount = this.ids.length;
+    const unitCount = this.unitDocs.length;
+    const perField: Float64Array[] = [];
+    const unitTotals = new Float64Array(unitCount);
     for (const field of this.fields) {
       if (field.options.weight === 0) continue;
       const terms = countTerms(field.analyze(query), this.resolved.uniqueQueryTerms);
-      field.index.accumulate(terms, field.params, field.options.weight, scores);
+      const unitScores = new Float64Array(unitCount);
+      field.index.accumulate(terms, field.params, 1, unitScores);
+      for (let unit = 0; unit < unitCount; unit++) unitTotals[unit]! += field.options.weight * unitScores[unit]!;
+      perField.push(unitScores);
     }
-    return scores;
+    const { scores, bestUnits } = this.bestPerDocument(unitTotals);
+    if (this.resolved.combine === 'sum') return { scores, bestUnits };
+    const weights = this.fields.filter((field) => field.options.weight !== 0).map((field) => field.options.weight);
+    const fused = fuseRanks(
+      perField.map((unitScores) => this.bestPerDocument(unitScores).scores),
+      weights,
+      this.resolved.rrfK,
+    );
+    // Only documents some field matched take part, as with 'sum'.
+    for (let doc = 0; doc < docCount; doc++) if (!(scores[doc]! > 0)) fused[doc] = 0;
+    return { scores: fused, bestUnits };
+  }
+
+  private bestPerDocument(unitScores: Float64Array): { scores: Float64Array; bestUnits: Int32Array } {
+    const scores = new Float64Array(this.ids.length);
+    const bestUnits = new Int32Array(this.ids.length).fill(-1);
+    for (let unit = 0; unit < unitScores.length; unit++) {
+      const doc = this.unitDocs[unit]!;
+      if (bestUnits[doc] === -1 || unitScores[unit]! > scores[doc]!) {
+        scores[doc] = unitScores[unit]!;
+        bestUnits[doc] = unit;
+      }
+    }
+    return { scores, bestUnits };
   }
 
   toJSON(): SerializedLexicalIndex {
@@ -171,6 +256,7 @@ export class LexicalIndex {
       version: SERIALIZED_VERSION,
       options: this.options,
       ids: [...this.ids],
+      ...(this.resolved.passages ? { passages: { docs: [...this.unitDocs], spans: [...this.unitSpans] } } : {}),
       fields: this.fields.map((field) => ({
         name: field.options.name,
         docLengths: [...field.index.docLengths],
@@ -193,6 +279,15 @@ export class LexicalIndex {
       index.ids.push(id);
       index.idSet.add(id);
     });
+    if (parsed.passages) {
+      index.unitDocs.push(...parsed.passages.docs);
+      index.unitSpans.push(...parsed.passages.spans);
+    } else {
+      parsed.ids.forEach((_, doc) => {
+        index.unitDocs.push(doc);
+        index.unitSpans.push(0, 0); // unused: spans are reported only with passage indexing
+      });
+    }
     index.fields.forEach((field, i) => {
       const stored = parsed.fields[i]!;
       field.index = new FieldIndex(stored.postings, stored.docLengths);
@@ -217,7 +312,16 @@ export class LexicalIndex {
 
   private addOne(doc: IndexDocument): void {
     const docIndex = this.ids.length;
-    for (const field of this.fields) field.index.add(docIndex, field.analyze(doc.text));
+    const spans = this.resolved.passages
+      ? splitPassages(doc.text, this.resolved.passages)
+      : [{ start: 0, end: doc.text.length }];
+    for (const span of spans) {
+      const unit = this.unitDocs.length;
+      const text = doc.text.slice(span.start, span.end);
+      for (const field of this.fields) field.index.add(unit, field.analyze(text));
+      this.unitDocs.push(docIndex);
+      this.unitSpans.push(span.start, span.end);
+    }
     this.ids.push(doc.id);
     this.idSet.add(doc.id);
   }
@@ -230,7 +334,15 @@ function resolveOptions(options: LexicalIndexOptions): ResolvedIndexOptions {
   if (!Array.isArray(given)) throw new InvalidInputError(`options.fields must be an array, got ${describeType(given)}`);
   const k1 = options.k1 ?? DEFAULT_K1;
   const b = options.b ?? DEFAULT_B;
-  validateBm25({ k1, b });
+  const variant = options.variant ?? 'okapi';
+  validateBm25({ k1, b, variant, delta: options.delta });
+  const combine = options.combine ?? 'sum';
+  if (combine !== 'sum' && combine !== 'rrf')
+    throw new InvalidInputError(`combine must be 'sum' or 'rrf', got ${JSON.stringify(combine)}`);
+  const rrfK = options.rrfK ?? DEFAULT_RRF_K;
+  if (!(Number.isFinite(rrfK) && rrfK >= 0)) throw new InvalidInputError(`rrfK must be a number >= 0, got ${rrfK}`);
+  const passages =
+    options.passages === undefined || options.passages === null ? null : checkPassageOptions(options.passages);
   const fields = given.map((field: FieldOptions, i) => {
     if (typeof field !== 'object' || field === null)
       throw new InvalidInputError(`options.fields[${i}] must be an object, got ${describeType(field)}`);
@@ -241,6 +353,8 @@ function resolveOptions(options: LexicalIndexOptions): ResolvedIndexOptions {
       weight: field.weight ?? 1,
       k1: field.k1 ?? k1,
       b: field.b ?? b,
+      variant: field.variant ?? variant,
+      delta: field.delta ?? options.delta ?? defaultDelta(field.variant ?? variant),
     };
     validateBm25(resolved);
     if (!(Number.isFinite(resolved.weight) && resolved.weight >= 0))
@@ -250,7 +364,11 @@ function resolveOptions(options: LexicalIndexOptions): ResolvedIndexOptions {
   if (fields.length === 0) throw new InvalidInputError('an index needs at least one field');
   const names = new Set(fields.map((field) => field.name));
   if (names.size !== fields.length) throw new InvalidInputError('field names must be unique');
-  return { fields, k1, b, uniqueQueryTerms: options.uniqueQueryTerms ?? false };
+  return { fields, k1, b, variant, uniqueQueryTerms: options.uniqueQueryTerms ?? false, combine, rrfK, passages };
+}
+
+function defaultDelta(variant: Bm25Variant): number {
+  return variant === 'bm25l' ? 0.5 : variant === 'bm25+' ? 1 : 0;
 }
 
 function yieldToEventLoop(): Promise<void> {
