@@ -1,146 +1,238 @@
 /**
- * Measures first-stage retrieval variants (tokenisation, field combinations and weights, BM25 k1/b)
- * on an MTEB-style folder and prints markdown tables, so the defaults in src/retrieval are reproducible.
+ * Measures first-stage retrieval variants on an MTEB-style folder and picks settings by
+ * cross-validation over query folds, so the defaults in src/retrieval are reproducible and their
+ * figure is one measured on queries the choice did not see.
  *
- *   npx tsx scripts/tune-retrieval.ts [folder]      (default <repository>/../shared/data/autorag-ko)
+ *   npx tsx scripts/tune-retrieval.ts [folder] [--folds 5] [--pages 4] [--json out.json]
+ *   (default folder <repository>/../shared/data/autorag-ko)
  *
+ * Two views of the data: the passages as given ("pages"), and "long documents" made by joining
+ * --pages consecutive pages of one source file (ids "<file> - <page>"), the relevant
+ * document being the one holding the relevant page: a stand-in for long technical documents.
  * Only general settings are compared; nothing here looks at individual queries.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadMtebFolder } from '../src/eval/datasets/mteb.js';
 import type { Dataset } from '../src/eval/datasets/types.js';
-import { evaluateRankings } from '../src/eval/metrics.js';
-import {
-  DEFAULT_B,
-  DEFAULT_FIELDS,
-  DEFAULT_K1,
-  LexicalIndex,
-  type FieldOptions,
-  type LexicalIndexOptions,
-} from '../src/retrieval/index.js';
+import { hitRateAt, ndcgAt, reciprocalRankAt } from '../src/eval/metrics.js';
+import { DEFAULT_FIELDS, LexicalIndex, type FieldOptions, type LexicalIndexOptions } from '../src/retrieval/index.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    folds: { type: 'string', default: '5' },
+    pages: { type: 'string', default: '4' },
+    json: { type: 'string' },
+  },
+});
+const PAGES_PER_DOCUMENT = Number(values.pages);
+const folder = positionals[0] ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'autorag-ko');
+const folds = Number(values.folds);
+
+const stems: FieldOptions = { name: 'stems', analyzer: { type: 'word', suffixes: 'all' } };
+const words: FieldOptions = { name: 'words', analyzer: { type: 'word' } };
+const uni: FieldOptions = { name: 'uni', analyzer: { type: 'ngram', n: 1 } };
+const bi: FieldOptions = { name: 'bigrams', analyzer: { type: 'ngram', n: 2 } };
+const tri: FieldOptions = { name: 'tri', analyzer: { type: 'ngram', n: 3 } };
+const biJoin: FieldOptions = { name: 'bigrams', analyzer: { type: 'ngram', n: 2, joinSpaces: true } };
+const weighted = (field: FieldOptions, weight: number): FieldOptions => ({ ...field, weight });
 
 interface Variant {
   name: string;
   options: LexicalIndexOptions;
-  /** Applied to documents and queries before indexing (only to compare with Intl.Segmenter). */
-  pre?: (text: string) => string;
 }
 
-const folder = process.argv[2] ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'autorag-ko');
-const dataset = loadMtebFolder(folder);
-
-const words: FieldOptions = { name: 'words', analyzer: { type: 'word' } };
-const particles: FieldOptions = { name: 'stems', analyzer: { type: 'word', suffixes: 'particles' } };
-const stems: FieldOptions = { name: 'stems', analyzer: { type: 'word', suffixes: 'all' } };
-const uni: FieldOptions = { name: 'uni', analyzer: { type: 'ngram', n: 1 } };
-const bi: FieldOptions = { name: 'bigrams', analyzer: { type: 'ngram', n: 2 } };
-const biJoin: FieldOptions = { name: 'bigrams', analyzer: { type: 'ngram', n: 2, joinSpaces: true } };
-const biStems: FieldOptions = { name: 'bigrams', analyzer: { type: 'ngram', n: 2, suffixes: 'all' } };
-const tri: FieldOptions = { name: 'tri', analyzer: { type: 'ngram', n: 3 } };
-const withWeight = (field: FieldOptions, weight: number): FieldOptions => ({ ...field, weight });
-const withMinStem = (minStem: number): FieldOptions => ({
-  ...stems,
-  analyzer: { type: 'word', suffixes: 'all', minStem },
-});
-
-const segmenter = new Intl.Segmenter('ko', { granularity: 'word' });
-const segment = (text: string): string =>
-  [...segmenter.segment(text)]
-    .filter((part) => part.isWordLike)
-    .map((part) => part.segment)
-    .join(' ');
-
-const tokenisation: Variant[] = [
-  { name: 'words (script-split runs)', options: { fields: [words] } },
-  { name: 'Intl.Segmenter words', options: { fields: [words] }, pre: segment },
-  { name: 'words, particles stripped', options: { fields: [particles] } },
-  { name: 'words, particles + endings stripped ("stems")', options: { fields: [stems] } },
-  { name: 'syllable unigrams', options: { fields: [uni] } },
-  { name: 'syllable bigrams', options: { fields: [bi] } },
-  { name: 'syllable bigrams across spaces', options: { fields: [biJoin] } },
-  { name: 'syllable bigrams of stems', options: { fields: [biStems] } },
-  { name: 'syllable trigrams', options: { fields: [tri] } },
-];
-
-const combinations: Variant[] = [
-  { name: 'unigrams + bigrams', options: { fields: [uni, bi] } },
-  { name: 'bigrams + trigrams', options: { fields: [bi, tri] } },
-  { name: 'words + bigrams', options: { fields: [words, bi] } },
-  { name: 'particles-stripped words + bigrams', options: { fields: [particles, bi] } },
-  { name: 'stems + bigrams (default)', options: { fields: [stems, bi] } },
-  { name: 'stems + bigrams across spaces', options: { fields: [stems, biJoin] } },
-  { name: 'stems + bigrams of stems', options: { fields: [stems, biStems] } },
+const fieldSets: Variant[] = [
+  { name: 'stems + bigrams (default)', options: { fields: [...DEFAULT_FIELDS] } },
+  { name: 'stems', options: { fields: [stems] } },
+  { name: 'bigrams', options: { fields: [bi] } },
+  { name: 'words + stems + bigrams', options: { fields: [words, stems, bi] } },
   { name: 'stems + bigrams + trigrams', options: { fields: [stems, bi, tri] } },
-  { name: 'stems (min stem 1) + bigrams', options: { fields: [withMinStem(1), bi] } },
-  { name: 'stems (min stem 3) + bigrams', options: { fields: [withMinStem(3), bi] } },
-  { name: 'stems + bigrams, repeated query terms once', options: { fields: [stems, bi], uniqueQueryTerms: true } },
-  ...[0.25, 0.5, 2, 4].map((weight) => ({
-    name: `stems + bigrams x${weight}`,
-    options: { fields: [stems, withWeight(bi, weight)] },
-  })),
+  { name: 'stems + unigrams + bigrams', options: { fields: [stems, weighted(uni, 0.25), bi] } },
+  { name: 'stems + bigrams across spaces', options: { fields: [stems, biJoin] } },
+  { name: 'stems + bigrams x0.5', options: { fields: [stems, weighted(bi, 0.5)] } },
+  { name: 'stems + bigrams x2', options: { fields: [stems, weighted(bi, 2)] } },
 ];
-
-const grid: Variant[] = [];
-for (const k1 of [0.6, 0.9, 1.2, 1.5, 2.0]) {
-  for (const b of [0.3, 0.5, 0.75, 0.9, 1.0])
-    grid.push({ name: 'stems + bigrams', options: { fields: [stems, bi], k1, b } });
-}
-
-printTable('Tokenisation (one field, k1 1.2, b 0.75)', tokenisation);
-printTable('Field combinations and weights (k1 1.2, b 0.75)', combinations);
-printTable('BM25 parameters (stems + bigrams)', grid);
-printGroups('Defaults by query-id group (text after the last "_" in the query id)', dataset);
-
-function printTable(title: string, variants: Variant[]): void {
-  console.log(`\n### ${title}\n`);
-  console.log('| variant | k1 | b | NDCG@10 | MRR@10 | R@10 | R@50 | R@100 |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const variant of variants) {
-    const { rankings, index } = rank(variant, dataset);
-    const at = (k: number) => evaluateRankings(rankings, dataset.qrels, k);
-    const [at10, at50, at100] = [at(10), at(50), at(100)];
-    const { k1, b } = index.options;
-    console.log(
-      `| ${variant.name} | ${k1} | ${b} | ${f(at10.ndcg10)} | ${f(at10.mrr)} | ${f(at10.recall)} | ${f(at50.recall)} | ${f(at100.recall)} |`,
-    );
-  }
-}
-
-/** Per-group figures show whether the defaults win everywhere or only on average. */
-function printGroups(title: string, data: Dataset): void {
-  const groupOf = (id: string): string => id.slice(id.lastIndexOf('_') + 1);
-  const groups = [...new Set(data.queries.map((query) => groupOf(query.id)))];
-  const defaults: Variant = {
-    name: 'stems + bigrams (default)',
-    options: { fields: [...DEFAULT_FIELDS], k1: DEFAULT_K1, b: DEFAULT_B },
-  };
-  const compared = [tokenisation[0]!, tokenisation[3]!, tokenisation[5]!, defaults];
-  console.log(`\n### ${title}\n`);
-  console.log(`| variant | ${groups.map((group) => `${group} NDCG@10`).join(' | ')} |`);
-  console.log(`|---|${groups.map(() => '---').join('|')}|`);
-  for (const variant of compared) {
-    const { rankings } = rank(variant, data);
-    const cells = groups.map((group) => {
-      const qrels = new Map([...data.qrels].filter(([id]) => groupOf(id) === group));
-      return `${f(evaluateRankings(rankings, qrels, 10).ndcg10)} (${qrels.size})`;
+const withFusion = fieldSets
+  .filter((variant) => (variant.options.fields?.length ?? 0) > 1 && !variant.name.includes(' x'))
+  .map((variant) => ({ name: `${variant.name}, RRF`, options: { ...variant.options, combine: 'rrf' as const } }));
+const bm25: Variant[] = [];
+for (const variant of ['okapi', 'bm25l', 'bm25+'] as const)
+  for (const [k1, b] of [
+    [1.2, 0.75],
+    [0.9, 0.4],
+    [1.5, 0.9],
+    [1.2, 0.5],
+    [2.0, 0.75],
+  ] as const)
+    bm25.push({ name: `default fields, ${variant} k1 ${k1} b ${b}`, options: { variant, k1, b } });
+const passages: Variant[] = [];
+for (const maxTokens of [96, 160, 256, 384, 512])
+  for (const overlap of [0, 0.25])
+    passages.push({
+      name: `default, passages ${maxTokens} tokens, overlap ${overlap * 100}%`,
+      options: { passages: { maxTokens, overlapTokens: Math.round(maxTokens * overlap) } },
     });
-    console.log(`| ${variant.name} | ${cells.join(' | ')} |`);
+const passagesMixed: Variant[] = [256, 384].flatMap((maxTokens) => [
+  {
+    name: `stems + bigrams + trigrams, passages ${maxTokens}/25%`,
+    options: { fields: [stems, bi, tri], passages: { maxTokens, overlapTokens: maxTokens / 4 } },
+  },
+  {
+    name: `default, passages ${maxTokens}/25%, bm25+`,
+    options: { variant: 'bm25+' as const, passages: { maxTokens, overlapTokens: maxTokens / 4 } },
+  },
+  {
+    name: `default, passages ${maxTokens}/25%, RRF`,
+    options: { combine: 'rrf' as const, passages: { maxTokens, overlapTokens: maxTokens / 4 } },
+  },
+]);
+
+const groups: [string, Variant[]][] = [
+  ['Fields and weights (okapi, k1 1.2, b 0.75, sum)', fieldSets],
+  ['Fields fused by reciprocal rank (k 60)', withFusion],
+  ['BM25 variants and parameters (default fields)', bm25],
+  ['Passage indexing (default fields and BM25)', passages],
+  ['Passages with the other techniques', passagesMixed],
+];
+const all = groups.flatMap(([, variants]) => variants);
+
+interface PerQuery {
+  hit6: number;
+  mrr6: number;
+  mrr10: number;
+  ndcg10: number;
+}
+type Scores = Map<string, PerQuery>;
+
+const pages = loadMtebFolder(folder);
+const long = joinPages(pages, PAGES_PER_DOCUMENT);
+const report: Record<string, unknown> = {};
+for (const [label, dataset] of [
+  ['pages', pages],
+  [`long documents (${PAGES_PER_DOCUMENT} pages each)`, long],
+] as const) {
+  console.log(
+    `\n## ${label}: ${dataset.corpus.length} documents, ${dataset.queries.length} queries, mean ${mean(dataset.corpus.map((doc) => doc.text.length)).toFixed(0)} characters\n`,
+  );
+  const scores = new Map(all.map((variant) => [variant.name, evaluate(variant, dataset)]));
+  for (const [title, variants] of groups) {
+    console.log(`### ${title}\n`);
+    console.log('| variant | hit@6 | MRR@6 | MRR@10 | NDCG@10 |');
+    console.log('|---|---|---|---|---|');
+    for (const variant of variants) console.log(`| ${variant.name} | ${cells(summarise(scores.get(variant.name)!))} |`);
+    console.log('');
   }
+  const cv = crossValidate(scores, dataset.queries.map((query) => query.id).sort(), folds);
+  const best = [...scores].sort(([, a], [, b]) => objective(summarise(b)) - objective(summarise(a)))[0]!;
+  console.log(`### Chosen by ${folds}-fold cross-validation over queries (objective NDCG@10 + MRR@10)\n`);
+  console.log('| setting | hit@6 | MRR@6 | MRR@10 | NDCG@10 |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| default, in-sample | ${cells(summarise(scores.get(fieldSets[0]!.name)!))} |`);
+  console.log(`| best in-sample: ${best[0]} | ${cells(summarise(best[1]))} |`);
+  console.log(`| cross-validated choice | ${cells(cv.summary)} |`);
+  console.log(`\nPicked per fold: ${cv.picks.join('; ')}\n`);
+  report[label] = {
+    variants: Object.fromEntries([...scores].map(([name, perQuery]) => [name, summarise(perQuery)])),
+    crossValidated: cv,
+  };
 }
+if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
 
-function rank(variant: Variant, data: Dataset): { rankings: Map<string, string[]>; index: LexicalIndex } {
-  const pre = variant.pre ?? ((text: string) => text);
+function evaluate(variant: Variant, data: Dataset): Scores {
   const index = new LexicalIndex(variant.options);
-  index.add(data.corpus.map((doc) => ({ id: doc.id, text: pre(doc.text) })));
-  const rankings = new Map<string, string[]>();
-  for (const query of data.queries)
-    rankings.set(
-      query.id,
-      index.search(pre(query.text), 100).map((hit) => hit.id),
-    );
-  return { rankings, index };
+  index.add(data.corpus);
+  const out: Scores = new Map();
+  for (const query of data.queries) {
+    const judgements = data.qrels.get(query.id) ?? new Map<string, number>();
+    const ranking = index.search(query.text, 10).map((hit) => hit.id);
+    out.set(query.id, {
+      hit6: hitRateAt(ranking, judgements, 6),
+      mrr6: reciprocalRankAt(ranking, judgements, 6),
+      mrr10: reciprocalRankAt(ranking, judgements, 10),
+      ndcg10: ndcgAt(ranking, judgements, 10),
+    });
+  }
+  return out;
 }
 
-function f(value: number): string {
-  return value.toFixed(3);
+function summarise(perQuery: Scores, only?: readonly string[]): PerQuery {
+  const rows = only ? only.map((id) => perQuery.get(id)!) : [...perQuery.values()];
+  return {
+    hit6: mean(rows.map((row) => row.hit6)),
+    mrr6: mean(rows.map((row) => row.mrr6)),
+    mrr10: mean(rows.map((row) => row.mrr10)),
+    ndcg10: mean(rows.map((row) => row.ndcg10)),
+  };
+}
+
+function objective(summary: PerQuery): number {
+  return summary.ndcg10 + summary.mrr10;
+}
+
+/**
+ * Queries dealt round-robin (sorted by id) into folds; on each fold, the variant best on the other
+ * folds is scored. Ties go to the earlier variant, so the default wins unless beaten.
+ */
+function crossValidate(
+  scores: Map<string, Scores>,
+  queryIds: string[],
+  foldCount: number,
+): { summary: PerQuery; picks: string[] } {
+  const heldOutScores: PerQuery[] = [];
+  const picks: string[] = [];
+  for (let fold = 0; fold < foldCount; fold++) {
+    const train = queryIds.filter((_, i) => i % foldCount !== fold);
+    const test = queryIds.filter((_, i) => i % foldCount === fold);
+    let bestName = '';
+    let bestValue = -Infinity;
+    for (const [name, perQuery] of scores) {
+      const value = objective(summarise(perQuery, train));
+      if (value > bestValue + 1e-12) [bestName, bestValue] = [name, value];
+    }
+    picks.push(bestName);
+    for (const id of test) heldOutScores.push(scores.get(bestName)!.get(id)!);
+  }
+  const all = new Map(heldOutScores.map((row, i) => [String(i), row]));
+  return { summary: summarise(all), picks };
+}
+
+/** Consecutive pages of one file ("<file> - <page>") joined into documents of `size` pages. */
+function joinPages(data: Dataset, size: number): Dataset {
+  const byFile = new Map<string, { page: number; id: string; text: string }[]>();
+  for (const doc of data.corpus) {
+    const cut = doc.id.lastIndexOf(' - ');
+    const file = doc.id.slice(0, cut);
+    const pagesOfFile = byFile.get(file) ?? [];
+    pagesOfFile.push({ page: Number(doc.id.slice(cut + 3)), id: doc.id, text: doc.text });
+    byFile.set(file, pagesOfFile);
+  }
+  const corpus: Dataset['corpus'] = [];
+  const documentOf = new Map<string, string>();
+  for (const [file, filePages] of byFile) {
+    filePages.sort((a, b) => a.page - b.page);
+    for (let start = 0; start < filePages.length; start += size) {
+      const chunk = filePages.slice(start, start + size);
+      const id = `${file} - pages ${chunk[0]!.page}-${chunk[chunk.length - 1]!.page}`;
+      for (const page of chunk) documentOf.set(page.id, id);
+      corpus.push({ id, text: chunk.map((page) => page.text).join('\n') });
+    }
+  }
+  const qrels = new Map(
+    [...data.qrels].map(([query, judgements]) => [
+      query,
+      new Map([...judgements].map(([doc, relevance]) => [documentOf.get(doc)!, relevance])),
+    ]),
+  );
+  return { ...data, corpus, qrels };
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function cells(summary: PerQuery): string {
+  return [summary.hit6, summary.mrr6, summary.mrr10, summary.ndcg10].map((value) => value.toFixed(3)).join(' | ');
 }

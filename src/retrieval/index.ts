@@ -14,6 +14,7 @@ export { estimateTokens, splitPassages, type PassageOptions, type PassageSpan } 
 export {
   DEFAULT_B,
   DEFAULT_FIELDS,
+  DEFAULT_PASSAGES,
   DEFAULT_K1,
   DuplicateDocumentError,
   LexicalIndex,
