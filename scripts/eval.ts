@@ -11,8 +11,7 @@ import { DatasetFormatError, loadDataset, type DatasetFormat } from '../src/eval
 import { createProgressReporter } from '../src/eval/progress.js';
 import { runEvaluation, type RerankerEntry } from '../src/eval/run-eval.js';
 import { formatReport } from '../src/eval/table.js';
-import type { PassageOptions } from '../src/retrieval/index.js';
-import { parseCommandLine, usageError } from './command-line.js';
+import { parseCommandLine, passagesFlag, usageError } from './command-line.js';
 
 const USAGE = `usage: ko-rerank eval <dataset folder | .csv | .jsonl> [options]   (in a clone: npm run eval -- ...)
   --format F          mteb | card-csv | flag-jsonl (default: from the path)
@@ -62,7 +61,7 @@ async function main(): Promise<void> {
   const candidates = integer(values.candidates, '--candidates');
   const k = integer(values.k, '--k');
   const maxQueries = values.limit === undefined ? undefined : integer(values.limit, '--limit');
-  const passages = values.passages === undefined ? undefined : passageOption(values.passages);
+  const passages = values.passages === undefined ? undefined : passagesFlag(values.passages);
 
   const dataset = loadDataset(positionals[0]!, { format, skipMalformed: values['skip-malformed'] });
   for (const row of dataset.skipped) console.error(`skipped ${row.file}:${row.line}: ${row.reason}`);
@@ -117,19 +116,6 @@ function integer(text: string, flag: string): number {
   if (!(Number.isInteger(value) && value > 0))
     throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
   return value;
-}
-
-/** "off", "T" (a quarter overlapping) or "T/O". */
-function passageOption(text: string): PassageOptions | null {
-  if (text === 'off') return null;
-  const match = /^(\d+)(?:\/(\d+))?$/.exec(text);
-  const maxTokens = Number(match?.[1]);
-  const overlapTokens = match?.[2] === undefined ? Math.floor(maxTokens / 4) : Number(match[2]);
-  if (!match || !(maxTokens > 0) || !(overlapTokens < maxTokens))
-    throw new UsageError(
-      `--passages must be off, T or T/O with tokens T > 0 and overlap O < T, got ${JSON.stringify(text)}`,
-    );
-  return { maxTokens, overlapTokens };
 }
 
 function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {

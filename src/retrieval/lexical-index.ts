@@ -353,8 +353,7 @@ function resolveOptions(options: LexicalIndexOptions): ResolvedIndexOptions {
     throw new InvalidInputError(`combine must be 'sum' or 'rrf', got ${JSON.stringify(combine)}`);
   const rrfK = options.rrfK ?? DEFAULT_RRF_K;
   if (!(Number.isFinite(rrfK) && rrfK >= 0)) throw new InvalidInputError(`rrfK must be a number >= 0, got ${rrfK}`);
-  const passages =
-    options.passages === undefined || options.passages === null ? null : checkPassageOptions(options.passages);
+  const passages = options.passages === null ? null : checkPassageOptions(options.passages ?? { ...DEFAULT_PASSAGES });
   const fields = given.map((field: FieldOptions, i) => {
     if (typeof field !== 'object' || field === null)
       throw new InvalidInputError(`options.fields[${i}] must be an object, got ${describeType(field)}`);
