@@ -39,7 +39,7 @@ import {
 } from './model-catalog.js';
 import { type ShownResult, clearResults, renderResults } from './render.js';
 import { SAMPLE_CORPUS } from './sample-corpus-data.js';
-import { type Candidate, type CorpusSnapshot, type RankedCandidate, runSearch } from './search-flow.js';
+import { type Candidate, type CorpusSnapshot, indexedText, type RankedCandidate, runSearch } from './search-flow.js';
 
 /** First-stage hits the reranker sees. */
 const CANDIDATES = 30;
@@ -94,7 +94,7 @@ async function chooseCorpus(label: string, read: () => Promise<CorpusPassage[]> 
     if (!turn.isCurrent()) return;
     const index = new LexicalIndex();
     await index.addAll(
-      passages.map((p, i) => ({ id: String(i), text: p.title ? `${p.title} ${p.text}` : p.text })),
+      passages.map((p, i) => ({ id: String(i), text: indexedText(p) })),
       {
         signal: turn.signal,
         onProgress: (done, total) => {
