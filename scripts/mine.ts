@@ -3,7 +3,7 @@
  * ({"query", "pos", "neg"} per line).
  *
  *   npm run mine -- <dataset> --out train.jsonl [--range 2-200] [--negatives 15] [--seed 42]
- *                   [--train-group-size 16 [--drop-short]] [--model M [--dtype q8] [--filter-ratio 0.95]]
+ *                   [--train-group-size 16 [--drop-short]] [--fill-random] [--model M [--filter-ratio 0.95]]
  */
 import { writeFileSync } from 'node:fs';
 import type { Dtype, LoadOptions } from '../src/engine/types.js';
@@ -30,6 +30,8 @@ Writes FlagEmbedding reranker training data: {"query", "pos": [...], "neg": [...
   --train-group-size G    check every line has G - 1 negatives (FlagEmbedding's train_group_size);
                           fails listing the short lines, unless --drop-short leaves them out
   --drop-short            with --train-group-size: write only the lines with enough negatives
+  --fill-random           top up lines short of negatives with random corpus passages, as FlagEmbedding's
+                          hn_mine does (default: only negatives the first stage retrieved)
   --passages T[/O]|off    first-stage passages (default 384/96): pos and neg are the matching passages
   --model M               reranker (folder or hub id) that drops likely false negatives
   --dtype D               fp32 | fp16 | q8
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       'train-group-size': { type: 'string' },
       'drop-short': { type: 'boolean', default: false },
+      'fill-random': { type: 'boolean', default: false },
       passages: { type: 'string' },
       model: { type: 'string' },
       dtype: { type: 'string' },
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
       negatives,
       seed,
       filter,
+      fillRandom: values['fill-random'],
       maxQueries,
       index: passages === undefined ? undefined : { passages },
       onProgress: createProgressReporter(process.stderr),

@@ -35,6 +35,11 @@ export interface MineOptions {
   seed?: number;
   index?: LexicalIndexOptions;
   filter?: FalseNegativeFilter;
+  /**
+   * Top up a query short of negatives with random corpus passages (still never a positive), as
+   * FlagEmbedding's hn_mine does. Default false: every negative is one the first stage retrieved.
+   */
+  fillRandom?: boolean;
   /** Mine only the first N queries with positives. */
   maxQueries?: number;
   onProgress?: (progress: EvalProgress) => void;
@@ -103,6 +108,22 @@ export async function mineHardNegatives(dataset: Dataset, options: MineOptions =
       neg = kept.negatives;
       filteredOut += kept.dropped;
     } else neg = candidates.slice(0, negatives);
+    if (options.fillRandom && neg.length < negatives) {
+      const randomText = (): string | undefined => {
+        const doc = Math.floor(random() * dataset.corpus.length);
+        if (positiveIds.has(dataset.corpus[doc]!.id)) return undefined;
+        const spans = index.passagesOf(doc);
+        const span = spans[Math.floor(random() * spans.length)]!;
+        return dataset.corpus[doc]!.text.slice(span.start, span.end);
+      };
+      // Bounded: a tiny corpus may have nothing left to draw.
+      for (let attempt = 0; attempt < 20 * negatives && neg.length < negatives; attempt++) {
+        const text = randomText();
+        if (text === undefined || taken.has(text)) continue;
+        taken.add(text);
+        neg.push(text);
+      }
+    }
     examples.push({ query: query.text, pos, neg });
     progress({ stage: 'mine', done: examples.length, total: queries.length });
   }

@@ -210,10 +210,17 @@ export class LexicalIndex {
 
   /** Passages of a document as indexed (one span covering the text without passage indexing). */
   passagesOf(index: number): PassageSpan[] {
+    // Units are appended document by document: binary search for the document's first one.
+    let low = 0;
+    let high = this.unitDocs.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.unitDocs[mid]! < index) low = mid + 1;
+      else high = mid;
+    }
     const spans: PassageSpan[] = [];
-    for (let unit = 0; unit < this.unitDocs.length; unit++)
-      if (this.unitDocs[unit] === index)
-        spans.push({ start: this.unitSpans[2 * unit]!, end: this.unitSpans[2 * unit + 1]! });
+    for (let unit = low; unit < this.unitDocs.length && this.unitDocs[unit] === index; unit++)
+      spans.push({ start: this.unitSpans[2 * unit]!, end: this.unitSpans[2 * unit + 1]! });
     return spans;
   }
 

@@ -96,6 +96,18 @@ describe('mineHardNegatives, small cases', () => {
     expect(shortExamples(result.examples, 6)).toEqual([0]);
   });
 
+  it('tops up a short line with random passages when asked, never with a positive', async () => {
+    const filled = await mineHardNegatives(dataset, { range: [0, 10], negatives: 5, fillRandom: true });
+    const neg = filled.examples[0]!.neg;
+    // Four retrieved, plus the one text the first stage did not retrieve.
+    expect(neg).toHaveLength(5);
+    expect(neg).toContain('날씨 맑음');
+    expect(neg).not.toContain('은행 금리 인상');
+    // Nothing is left to draw beyond that: the line stays short rather than repeating a text.
+    const more = await mineHardNegatives(dataset, { range: [0, 10], negatives: 8, fillRandom: true });
+    expect(more.examples[0]!.neg).toHaveLength(5);
+  });
+
   it('drops candidates a reranker scores near the positive, and asks it only about what it needs', async () => {
     const asked: string[] = [];
     // Probabilities: the positive 0.9, '전망' 0.88 (a likely false negative), the rest 0.1.
