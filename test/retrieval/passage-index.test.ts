@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IndexFormatError, LexicalIndex, splitPassages } from '../../src/retrieval/index.js';
+import { IndexFormatError, InvalidInputError, LexicalIndex, splitPassages } from '../../src/retrieval/index.js';
 
 /** A long report: filler sentences with one sentence about the topic deep inside. */
 function report(topicSentence: string, at: number, length = 60): string {
@@ -98,5 +98,37 @@ describe('LexicalIndex with passages', () => {
     const unexpected = JSON.parse(JSON.stringify(new LexicalIndex({ passages: null })));
     unexpected.passages = { docs: [], spans: [] };
     expect(() => LexicalIndex.fromJSON(unexpected)).toThrow(/options.passages is not set/);
+  });
+});
+
+describe('LexicalIndex options added with passages', () => {
+  it('refuses bad values with a typed error naming the option', () => {
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ passages: { maxTokens: 0 } }, /passages.maxTokens/],
+      [{ passages: { maxTokens: 10, overlapTokens: 10 } }, /passages.overlapTokens/],
+      [{ passages: 'long' }, /passages must be an object/],
+      [{ variant: 'bm42' }, /bm25 variant/],
+      [{ delta: -1 }, /delta/],
+      [{ combine: 'max' }, /combine/],
+      [{ rrfK: -5 }, /rrfK/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => new LexicalIndex(options as never), JSON.stringify(options)).toThrow(InvalidInputError);
+      expect(() => new LexicalIndex(options as never)).toThrow(message);
+    }
+  });
+
+  it('ranks the same with passages as without when every document is short', () => {
+    const docs = [
+      { id: 'a', text: '한국은행 기준금리 결정' },
+      { id: 'b', text: '한국 은행 금리 전망' },
+      { id: 'c', text: '서울 날씨 맑음' },
+    ];
+    const split = new LexicalIndex();
+    const whole = new LexicalIndex({ passages: null });
+    split.add(docs);
+    whole.add(docs);
+    const strip = (hits: ReturnType<LexicalIndex['search']>) => hits.map(({ id, score }) => ({ id, score }));
+    expect(strip(split.search('한국은행 금리', 10))).toEqual(strip(whole.search('한국은행 금리', 10)));
   });
 });
