@@ -64,6 +64,21 @@ export function rerankText(
   return text.length > maxCharacters ? text.slice(0, maxCharacters) : text;
 }
 
+/**
+ * What a result shows of its document: the start, or for a long document the passage that matched,
+ * cut to maxCharacters, with "…" where text was left out before or after.
+ */
+export function excerpt(candidate: Candidate, maxCharacters: number): string {
+  const { passage, matched } = candidate;
+  let start = 0;
+  if (matched && matched.end - matched.start < indexedText(passage).length) {
+    // Spans are offsets into indexedText, which puts the title and a space before the text.
+    start = Math.min(passage.text.length, Math.max(0, matched.start - (passage.title ? passage.title.length + 1 : 0)));
+  }
+  const shown = passage.text.slice(start, start + maxCharacters);
+  return `${start > 0 ? '…' : ''}${shown}${start + shown.length < passage.text.length ? '…' : ''}`;
+}
+
 export function firstStage(snapshot: CorpusSnapshot, query: string, topN: number): Candidate[] {
   return snapshot.index.search(query, topN).map((hit, rank) => {
     const passage = snapshot.passages[hit.index];

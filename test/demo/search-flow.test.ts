@@ -19,6 +19,7 @@ import {
   type CorpusSnapshot,
   RERANK_MAX_CHARACTERS,
   type SearchView,
+  excerpt,
   indexedText,
   runSearch,
 } from '../../src/demo/search-flow.js';
@@ -242,6 +243,21 @@ test('the reranker reads the passage of a long document that matched, headed by 
   expect(seen[0]).toContain(topic);
   expect(seen[0]!.startsWith('은행 인가 안내서. ')).toBe(true);
   expect(seen[0]!.length).toBeLessThan(indexedText(passages[0]!).length / 2);
+});
+
+test('a result shows the start of a short document, and the matched passage of a long one', () => {
+  const short = { id: 's', title: '제목', text: '짧은 본문입니다.' };
+  expect(excerpt({ passage: short, firstStageRank: 0, bm25: 1, matched: { start: 0, end: 11 } }, 100)).toBe(
+    '짧은 본문입니다.',
+  );
+  expect(excerpt({ passage: short, firstStageRank: 0, bm25: 1 }, 4)).toBe('짧은 본…');
+  const text = `${'가'.repeat(50)}. 찾던 문장입니다. ${'나'.repeat(50)}.`;
+  const long = { id: 'l', title: '긴 문서', text };
+  // indexedText is "긴 문서 " + text: the span of "찾던 문장입니다. " sits 5 characters further on.
+  const at = text.indexOf('찾던');
+  const candidate = { passage: long, firstStageRank: 0, bm25: 1, matched: { start: at + 5, end: at + 5 + 10 } };
+  expect(indexedText(long).slice(candidate.matched.start, candidate.matched.end)).toBe('찾던 문장입니다. ');
+  expect(excerpt(candidate, 9)).toBe('…찾던 문장입니다.…');
 });
 
 describe('ModelHolder', () => {
