@@ -13,10 +13,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadMtebFolder } from '../src/eval/datasets/mteb.js';
 import type { Dataset } from '../src/eval/datasets/types.js';
 import { hitRateAt, ndcgAt, reciprocalRankAt } from '../src/eval/metrics.js';
+import { parseCommandLine, usageError } from './command-line.js';
 import {
   createAnalyzer,
   DEFAULT_FIELDS,
@@ -25,7 +25,13 @@ import {
   type LexicalIndexOptions,
 } from '../src/retrieval/index.js';
 
-const { values, positionals } = parseArgs({
+const USAGE = `usage: npx tsx scripts/tune-retrieval.ts [folder] [--folds 5] [--pages 4] [--json out.json]
+  folder        an MTEB folder whose document ids are "<file> - <page>" (default ../shared/data/autorag-ko)
+  --folds N     cross-validation folds over queries (default 5)
+  --pages N     pages joined into one document for the long-document view (default 4)
+  --json FILE   also write every figure as JSON`;
+
+const { values, positionals } = parseCommandLine(USAGE, {
   allowPositionals: true,
   options: {
     folds: { type: 'string', default: '5' },
@@ -33,6 +39,9 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
   },
 });
+for (const flag of ['folds', 'pages'] as const)
+  if (!(Number.isInteger(Number(values[flag])) && Number(values[flag]) > 0))
+    usageError(`--${flag} must be a positive integer, got ${JSON.stringify(values[flag])}`);
 const PAGES_PER_DOCUMENT = Number(values.pages);
 const folder = positionals[0] ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'autorag-ko');
 const folds = Number(values.folds);
