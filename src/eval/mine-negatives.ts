@@ -112,9 +112,10 @@ export async function mineHardNegatives(dataset: Dataset, options: MineOptions =
       const randomText = (): string | undefined => {
         const doc = Math.floor(random() * dataset.corpus.length);
         if (positiveIds.has(dataset.corpus[doc]!.id)) return undefined;
-        const spans = index.passagesOf(doc);
-        const span = spans[Math.floor(random() * spans.length)]!;
-        return dataset.corpus[doc]!.text.slice(span.start, span.end);
+        const text = dataset.corpus[doc]!.text;
+        const spans = index.passagesOf(doc); // [] when documents are indexed whole
+        const span = spans[Math.floor(random() * spans.length)] ?? { start: 0, end: text.length };
+        return text.slice(span.start, span.end);
       };
       // Bounded: a tiny corpus may have nothing left to draw.
       for (let attempt = 0; attempt < 20 * negatives && neg.length < negatives; attempt++) {

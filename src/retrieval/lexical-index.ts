@@ -208,8 +208,9 @@ export class LexicalIndex {
     return this.scoreDocuments(query).scores;
   }
 
-  /** Passages of a document as indexed (one span covering the text without passage indexing). */
+  /** Passages of a document (by insertion position) as indexed; [] when documents are indexed whole. */
   passagesOf(index: number): PassageSpan[] {
+    if (!this.resolved.passages) return [];
     // Units are appended document by document: binary search for the document's first one.
     let low = 0;
     let high = this.unitDocs.length;

@@ -106,6 +106,14 @@ describe('mineHardNegatives, small cases', () => {
     // Nothing is left to draw beyond that: the line stays short rather than repeating a text.
     const more = await mineHardNegatives(dataset, { range: [0, 10], negatives: 8, fillRandom: true });
     expect(more.examples[0]!.neg).toHaveLength(5);
+    // The same with whole documents.
+    const whole = await mineHardNegatives(dataset, {
+      range: [0, 10],
+      negatives: 5,
+      fillRandom: true,
+      index: { passages: null },
+    });
+    expect(whole.examples[0]!.neg).toContain('날씨 맑음');
   });
 
   it('drops candidates a reranker scores near the positive, and asks it only about what it needs', async () => {

@@ -79,6 +79,7 @@ describe('LexicalIndex with passages', () => {
     for (const key of ['passages', 'variant', 'combine', 'rrfK']) delete saved.options[key];
     const restored = LexicalIndex.fromJSON(saved);
     expect(restored.passages).toBeNull();
+    expect(restored.passagesOf(0)).toEqual([]);
     expect(restored.search('시중은행 인가', 10)).toEqual(whole.search('시중은행 인가', 10));
   });
 
