@@ -54,3 +54,16 @@ export function headerUsage(file: string): string {
     .join('\n')
     .trim();
 }
+
+/** The --passages flag of eval and mine: "off", "T" (a quarter overlapping) or "T/O" tokens. */
+export function passagesFlag(text: string): { maxTokens: number; overlapTokens: number } | null {
+  if (text === 'off') return null;
+  const match = /^(\d+)(?:\/(\d+))?$/.exec(text);
+  const maxTokens = Number(match?.[1]);
+  const overlapTokens = match?.[2] === undefined ? Math.floor(maxTokens / 4) : Number(match[2]);
+  if (!match || !(maxTokens > 0) || !(overlapTokens < maxTokens))
+    return usageError(
+      `--passages must be off, T or T/O with T > 0 tokens and overlap O < T, got ${JSON.stringify(text)}`,
+    );
+  return { maxTokens, overlapTokens };
+}

@@ -39,7 +39,14 @@ import {
 } from './model-catalog.js';
 import { type ShownResult, clearResults, renderResults } from './render.js';
 import { SAMPLE_CORPUS } from './sample-corpus-data.js';
-import { type Candidate, type CorpusSnapshot, type RankedCandidate, runSearch } from './search-flow.js';
+import {
+  type Candidate,
+  type CorpusSnapshot,
+  excerpt,
+  indexedText,
+  type RankedCandidate,
+  runSearch,
+} from './search-flow.js';
 
 /** First-stage hits the reranker sees. */
 const CANDIDATES = 30;
@@ -94,7 +101,7 @@ async function chooseCorpus(label: string, read: () => Promise<CorpusPassage[]> 
     if (!turn.isCurrent()) return;
     const index = new LexicalIndex();
     await index.addAll(
-      passages.map((p, i) => ({ id: String(i), text: p.title ? `${p.title} ${p.text}` : p.text })),
+      passages.map((p, i) => ({ id: String(i), text: indexedText(p) })),
       {
         signal: turn.signal,
         onProgress: (done, total) => {
@@ -344,12 +351,8 @@ class ChoiceError extends Error {
 // ---- search ---------------------------------------------------------------------------------
 
 function shown(candidate: Candidate | RankedCandidate): ShownResult {
-  const text =
-    candidate.passage.text.length > SHOWN_CHARACTERS
-      ? `${candidate.passage.text.slice(0, SHOWN_CHARACTERS)}…`
-      : candidate.passage.text;
   return {
-    text,
+    text: excerpt(candidate, SHOWN_CHARACTERS),
     title: candidate.passage.title,
     firstStageRank: candidate.firstStageRank,
     bm25: candidate.bm25,

@@ -19,6 +19,9 @@ export function formatReport(report: EvalReport): string {
     report.candidateListQueries > 0
       ? `${report.candidateListQueries} queries ranked within their own candidate lists; first-stage recall over the candidates handed on: ${f(report.candidateRecall)}`
       : `First-stage Recall@${report.candidates} (the most a reranker of the top ${report.candidates} can reach): ${f(report.candidateRecall)}`,
+    report.passages
+      ? `Documents indexed as passages of up to ${report.passages.maxTokens} tokens (overlap ${report.passages.overlapTokens}); rerankers read each candidate's best passage.`
+      : 'Documents indexed whole; rerankers read each candidate from its start.',
     `Index built in ${report.indexMs.toFixed(0)} ms.`,
   ];
   return lines.join('\n');
