@@ -12,6 +12,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Rollup, build } from 'vite';
+import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
+
+parseCommandLine(headerUsage(import.meta.url), { options: {} }); // --help, and no unknown flag passes silently
 
 const ENTRIES = [
   { entry: 'ko-rerank-web/ai-sdk', file: 'src/entry/ai-sdk.ts', external: ['@ai-sdk/provider'] },
