@@ -67,3 +67,44 @@ export function passagesFlag(text: string): { maxTokens: number; overlapTokens: 
     );
   return { maxTokens, overlapTokens };
 }
+
+/** A usage mistake found inside a tool's main(): runTool reports it as one line and exit 2. */
+export class UsageError extends Error {}
+
+export function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0))
+    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(text))
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
+  return text as T;
+}
+
+/**
+ * Runs a tool's main. A UsageError: one line, exit 2. Data and model problems are the user's to fix
+ * (a typed error with a `code`, or one of `expected`): their name and message, exit 1. Anything else is a
+ * bug: its stack, exit 1.
+ */
+export function runTool(
+  main: () => Promise<void>,
+  expected: Array<abstract new (...args: never[]) => Error> = [],
+): void {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError) usageError(error.message);
+    const typed =
+      expected.some((kind) => error instanceof kind) ||
+      (error instanceof Error && 'code' in error && typeof error.code === 'string');
+    console.error(
+      typed
+        ? `${(error as Error).name}: ${(error as Error).message}`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : error,
+    );
+    process.exitCode = 1;
+  });
+}

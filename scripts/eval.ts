@@ -11,7 +11,7 @@ import { DatasetFormatError, loadDataset, type DatasetFormat } from '../src/eval
 import { createProgressReporter } from '../src/eval/progress.js';
 import { runEvaluation, type RerankerEntry } from '../src/eval/run-eval.js';
 import { formatReport } from '../src/eval/table.js';
-import { parseCommandLine, passagesFlag, usageError } from './command-line.js';
+import { UsageError, oneOf, parseCommandLine, passagesFlag, positiveInteger, runTool } from './command-line.js';
 
 const USAGE = `usage: ko-rerank eval <dataset folder | .csv | .jsonl> [options]   (in a clone: npm run eval -- ...)
   --format F          mteb | card-csv | flag-jsonl (default: from the path)
@@ -58,9 +58,9 @@ async function main(): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('expected exactly one dataset path');
   const format = values.format === undefined ? undefined : oneOf(values.format, FORMATS, '--format');
   const dtype = values.dtype === undefined ? undefined : oneOf(values.dtype, DTYPES, '--dtype');
-  const candidates = integer(values.candidates, '--candidates');
-  const k = integer(values.k, '--k');
-  const maxQueries = values.limit === undefined ? undefined : integer(values.limit, '--limit');
+  const candidates = positiveInteger(values.candidates, '--candidates');
+  const k = positiveInteger(values.k, '--k');
+  const maxQueries = values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit');
   const passages = values.passages === undefined ? undefined : passagesFlag(values.passages);
 
   const dataset = loadDataset(positionals[0]!, { format, skipMalformed: values['skip-malformed'] });
@@ -109,33 +109,4 @@ function modelEntry(engine: EngineModule, options: LoadOptions): RerankerEntry {
   };
 }
 
-class UsageError extends Error {}
-
-function integer(text: string, flag: string): number {
-  const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0))
-    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(text))
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
-  return text as T;
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) usageError(error.message);
-  // Data and model problems are the user's to fix: their message says what and where. Anything else is a bug.
-  const expected =
-    error instanceof DatasetFormatError ||
-    (error instanceof Error && 'code' in error && typeof error.code === 'string');
-  console.error(
-    expected
-      ? `${(error as Error).name}: ${(error as Error).message}`
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : error,
-  );
-  process.exitCode = 1;
-});
+runTool(main, [DatasetFormatError]);

@@ -17,7 +17,7 @@ import {
   type FalseNegativeFilter,
 } from '../src/eval/mine-negatives.js';
 import { createProgressReporter } from '../src/eval/progress.js';
-import { parseCommandLine, passagesFlag, usageError } from './command-line.js';
+import { UsageError, oneOf, parseCommandLine, passagesFlag, positiveInteger, runTool } from './command-line.js';
 
 const USAGE = `usage: ko-rerank mine <dataset folder | .csv | .jsonl> --out FILE [options]   (in a clone: npm run mine -- ...)
 Writes FlagEmbedding reranker training data: {"query", "pos": [...], "neg": [...]} per line.
@@ -53,8 +53,6 @@ interface EngineModule {
 const FORMATS: readonly DatasetFormat[] = ['mteb', 'card-csv', 'flag-jsonl'];
 const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
 
-class UsageError extends Error {}
-
 async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine(USAGE, {
     allowPositionals: true,
@@ -84,12 +82,14 @@ async function main(): Promise<void> {
   if (!rangeMatch || Number(rangeMatch[1]) >= Number(rangeMatch[2]))
     throw new UsageError(`--range must be A-B with A < B, got ${JSON.stringify(values.range)}`);
   const range: [number, number] = [Number(rangeMatch[1]), Number(rangeMatch[2])];
-  const negatives = integer(values.negatives, '--negatives');
+  const negatives = positiveInteger(values.negatives, '--negatives');
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed))
     throw new UsageError(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
   const groupSize =
-    values['train-group-size'] === undefined ? undefined : integer(values['train-group-size'], '--train-group-size');
+    values['train-group-size'] === undefined
+      ? undefined
+      : positiveInteger(values['train-group-size'], '--train-group-size');
   if (values['drop-short'] && groupSize === undefined) throw new UsageError('--drop-short needs --train-group-size');
   if (values['filter-ratio'] !== undefined && values.model === undefined)
     throw new UsageError('--filter-ratio needs --model');
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   if (ratio !== undefined && !(ratio > 0))
     throw new UsageError(`--filter-ratio must be a number > 0, got ${JSON.stringify(values['filter-ratio'])}`);
   const passages = values.passages === undefined ? undefined : passagesFlag(values.passages);
-  const maxQueries = values.limit === undefined ? undefined : integer(values.limit, '--limit');
+  const maxQueries = values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit');
 
   const dataset = loadDataset(positionals[0]!, { format, skipMalformed: values['skip-malformed'] });
   for (const row of dataset.skipped) console.error(`skipped ${row.file}:${row.line}: ${row.reason}`);
@@ -153,30 +153,4 @@ async function main(): Promise<void> {
   }
 }
 
-function integer(text: string, flag: string): number {
-  const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0))
-    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(text))
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
-  return text as T;
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) usageError(error.message);
-  const expected =
-    error instanceof DatasetFormatError ||
-    (error instanceof Error && 'code' in error && typeof error.code === 'string');
-  console.error(
-    expected
-      ? `${(error as Error).name}: ${(error as Error).message}`
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : error,
-  );
-  process.exitCode = 1;
-});
+runTool(main, [DatasetFormatError]);
