@@ -289,11 +289,15 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoRerank
   return loading;
 }
 
-/** How the status line names what ranked: backend, dtype and threads here, or the edge service. */
+/**
+ * How the status line names what ranked: backend, dtype and threads here, or the edge service; and a
+ * generated model (its config says so, wherever it runs) as random weights.
+ */
 function describeRanker(model: DemoReranker): string {
   const ready = model.ready;
-  if (ready.backend === 'remote') return `에지 서비스 / ${ready.dtype} · ${shortModelName(ready.model)}`;
-  return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}`;
+  const random = ready.generatedBy ? ' · 무작위 가중치 (random weights)' : '';
+  if (ready.backend === 'remote') return `에지 서비스 / ${ready.dtype} · ${shortModelName(ready.model)}${random}`;
+  return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}${random}`;
 }
 
 function describeFailure(error: unknown, choice: ModelChoice): string {

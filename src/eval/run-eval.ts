@@ -22,6 +22,8 @@ export interface RerankerEntry {
   prepare?: () => Promise<void>;
   /** Called after its pass, even when it fails. */
   release?: () => Promise<void>;
+  /** Asked after `prepare`: true when the model has random weights (its config says it was generated). */
+  randomWeights?: () => boolean;
 }
 
 export interface EvalProgress {
@@ -47,6 +49,8 @@ export interface EvalOptions {
 
 export interface EvalRow extends MetricSummary {
   name: string;
+  /** A generated model with random weights: its figures show the mechanics, not relevance. */
+  randomWeights?: true;
   /** Ranking time per query: search only for the first stage, the rerank call only for a reranker. */
   msPerQuery: number;
 }
@@ -126,6 +130,7 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     const rankings = new Map<string, string[]>();
     let ms = 0;
     await reranker.prepare?.();
+    const randomWeights = reranker.randomWeights?.() === true;
     try {
       for (const state of states) {
         const documents = state.candidates.map((id) => textById.get(id) ?? '');
@@ -138,7 +143,7 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     } finally {
       await reranker.release?.();
     }
-    rows.push(row(reranker.name, rankings, ms));
+    rows.push({ ...row(reranker.name, rankings, ms), ...(randomWeights ? { randomWeights } : {}) });
   }
 
   const candidateRecall = evaluateRankings(

@@ -150,6 +150,8 @@ export function createHandler(core: HandlerCore): FetchHandler {
       model_names: options.infoShowsModelPath ? options.modelNames : [...new Set(options.modelNames.map(lastSegment))],
       model_dtype: model?.info.dtype ?? options.dtype,
       model_type: { reranker: { architecture: model?.info.architecture ?? null } },
+      // A generated model (random weights): clients and UIs should say its scores carry no relevance.
+      generated_by: model?.info.generatedBy ?? null,
       state: core.state(),
       max_input_length: model?.info.maxLength ?? null,
       max_batch_tokens: options.batchTokens,

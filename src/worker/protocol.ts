@@ -51,4 +51,6 @@ export interface ReadyState {
   verified: string;
   /** Graph nodes per execution provider, as onnxruntime logged them, e.g. { WebGpuExecutionProvider: 69, CPUExecutionProvider: 5 }. */
   nodePlacement: Record<string, number>;
+  /** Set when the model's config.json says it was generated: random weights, scores without relevance. */
+  generatedBy?: string;
 }

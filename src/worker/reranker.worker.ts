@@ -172,6 +172,7 @@ class RerankerHost {
       fallbacks: [],
       verified,
       nodePlacement: placement,
+      ...(reranker.info.generatedBy ? { generatedBy: reranker.info.generatedBy } : {}),
     };
     this.onProgress?.({ phase: 'ready', backend: choice.device });
     // The latency budget's cost model learns this model on this backend from a few small runs. Queued

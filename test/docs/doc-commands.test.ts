@@ -24,7 +24,7 @@ describe('shell blocks as commands', () => {
         '  -d \'{"a":1}\'',
         '# {"id":"…","n":[{"i":…}]}',
         '',
-        'npm run dev   # the demo: http://localhost:5173 (then search)',
+        'npm run dev   # the demo: http://localhost:5173: search',
         '',
         '# [1]',
       ].join('\n'),
@@ -39,7 +39,7 @@ describe('shell blocks as commands', () => {
         expectedJson: '{"id":"…","n":[{"i":…}]}',
       },
       {
-        command: 'npm run dev   # the demo: http://localhost:5173 (then search)',
+        command: 'npm run dev   # the demo: http://localhost:5173: search',
         bare: 'npm run dev',
         line: 16,
         serverUrl: 'http://localhost:5173',

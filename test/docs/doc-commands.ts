@@ -53,7 +53,7 @@ export function shellCommands(text: string, firstLine: number): DocCommand[] {
       continue;
     }
     while (command.endsWith('\\') && i + 1 < lines.length) command = `${command.slice(0, -1)}${lines[++i]!.trim()}`;
-    const url = URL_IN_COMMENT.exec(command)?.[1];
+    const url = URL_IN_COMMENT.exec(command)?.[1]?.replace(/[:.;]+$/, ''); // a URL ending a clause
     commands.push({
       command: command.trim(),
       // A # after a space starts a comment (the docs put none inside quotes).

@@ -176,6 +176,16 @@ async function runDocument(file: string, outcomes: Outcome[]): Promise<void> {
     }
     return resolved;
   };
+  /** Runs one command (a server stays up in `servers`); what went wrong, or undefined. */
+  const runCommand = async (command: DocCommand, cwd: string): Promise<string | undefined> => {
+    if (command.serverUrl) {
+      const server = await startServer(command, cwd);
+      if (server.child) servers.push(server.child);
+      return server.error ? `${server.error}\n${tail(server.output())}` : undefined;
+    }
+    const { code, output, stdout } = await run(command.command, cwd);
+    return code !== 0 ? `exit ${code}\n${tail(output)}` : checkShownOutput(command, stdout);
+  };
   try {
     for (const step of docStepsOfFile(path.join(clone, file))) {
       if (step.kind === 'skipped') {
@@ -197,19 +207,13 @@ async function runDocument(file: string, outcomes: Outcome[]): Promise<void> {
         }
         const started = performance.now();
         const seconds = (): number => (performance.now() - started) / 1000;
-        if (command.serverUrl) {
-          const server = await startServer(command, cwd);
-          if (server.child) servers.push(server.child);
-          record({
-            ...base,
-            seconds: seconds(),
-            status: server.error ? 'failed' : 'ok',
-            ...(server.error ? { detail: `${server.error}\n${tail(server.output())}` } : {}),
-          });
-          continue;
+        let problem: string | undefined;
+        try {
+          problem = await runCommand(command, cwd);
+        } catch (error) {
+          // A fault of the runner itself (a bad URL, a spawn error) fails this command, not the whole run.
+          problem = `runner error: ${String(error)}`;
         }
-        const { code, output, stdout } = await run(command.command, cwd);
-        const problem = code !== 0 ? `exit ${code}\n${tail(output)}` : checkShownOutput(command, stdout);
         record({
           ...base,
           seconds: seconds(),
