@@ -70,6 +70,8 @@ export function createHandler(core: HandlerCore): FetchHandler {
   const { options, scheduler, metrics } = core;
   const authorized = keyChecker(options.apiKeys);
   const anyOrigin = options.corsOrigins.includes('*');
+  /** Model names let in by a pattern, each logged the first time it is seen. */
+  const aliasesLogged = new Set<string>();
 
   function corsHeaders(request: Request): Record<string, string> {
     const origin = request.headers.get('origin');
@@ -117,6 +119,14 @@ export function createHandler(core: HandlerCore): FetchHandler {
       maxCharacters: options.maxCharacters,
       modelNames: options.modelNames,
     });
+    if (parsed.modelAlias && !aliasesLogged.has(parsed.modelAlias.requested)) {
+      aliasesLogged.add(parsed.modelAlias.requested);
+      options.log({
+        time: new Date().toISOString(),
+        event: 'model_alias',
+        detail: `model '${parsed.modelAlias.requested}' (allowed by '${parsed.modelAlias.pattern}') is answered by ${lastSegment(options.model)}`,
+      });
+    }
     const modelMax = model.info.maxLength;
     let encoded = model.encode(parsed.query, parsed.documents, modelMax);
     let maxLength = modelMax;
