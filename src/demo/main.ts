@@ -252,8 +252,8 @@ ui.folderInput.addEventListener('change', () => {
   void warmUp();
 });
 
-const PHASES: Record<Exclude<ProgressEvent['phase'], 'download'>, string> = {
-  compile: '모델 준비 중',
+const PHASES: Record<Exclude<ProgressEvent['phase'], 'download' | 'runtime'>, string> = {
+  compile: '런타임 컴파일·세션 생성 중',
   'warm-up': '모델 예열 중',
   ready: '모델 준비 완료',
 };
@@ -272,7 +272,17 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoRerank
     ...choice.options,
     signal,
     onProgress: (event) => {
+      if (event.phase === 'runtime') {
+        // onnxruntime's own wasm: the longest wait of a first visit, after the model's files.
+        ui.progress.max = event.total || 1;
+        ui.progress.value = event.loaded;
+        setStatus(
+          `런타임(onnxruntime WASM) 내려받는 중 ${(event.loaded / 1e6).toFixed(1)} / ${(event.total / 1e6).toFixed(1)} MB`,
+        );
+        return;
+      }
       if (event.phase !== 'download') {
+        if (event.phase === 'compile' || event.phase === 'warm-up') ui.progress.removeAttribute('value');
         setStatus(`${PHASES[event.phase]} (${event.backend === 'webgpu' ? 'WebGPU' : 'WASM'})…`);
         return;
       }
