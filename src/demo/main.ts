@@ -53,6 +53,7 @@ const ui = {
   cancel: $<HTMLButtonElement>('cancel'),
   progress: $<HTMLProgressElement>('progress'),
   status: $<HTMLParagraphElement>('status'),
+  backendReason: $<HTMLParagraphElement>('backend-reason'),
   notice: $<HTMLDetailsElement>('notice'),
   noticeSummary: $<HTMLElement>('notice-summary'),
   noticeBody: $<HTMLParagraphElement>('notice-body'),
@@ -310,6 +311,18 @@ function describeRanker(model: DemoReranker): string {
   return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}${random}`;
 }
 
+/**
+ * Why the model runs where it runs, under the status line: the backend plan's own words (no WebGPU
+ * adapter; a software adapter about 40x slower than WASM; WebGPU failed and WASM took over). Without it a
+ * page opened with a WebGPU flag shows "wasm / q8" and no reason.
+ */
+function showBackendReason(model: DemoReranker | null): void {
+  const ready = model?.ready;
+  const reason = ready && ready.backend !== 'remote' ? `${ready.backend} — ${ready.reason}` : '';
+  ui.backendReason.textContent = reason ? `백엔드 선택 이유: ${reason}` : '';
+  ui.backendReason.hidden = reason === '';
+}
+
 function describeFailure(error: unknown, choice: ModelChoice): string {
   if (error instanceof ChoiceError) return error.message;
   if ('endpoint' in choice.options)
@@ -332,11 +345,13 @@ function warmUp(): Promise<void> {
   if (choice.problem) return Promise.resolve();
   const searchesBefore = searchesStarted;
   const stillQuiet = () => searchesStarted === searchesBefore && selectedModel().key === choice.key;
+  showBackendReason(null); // the reason of the model chosen before no longer applies
   return models
     .get(choice.key, (signal) => loadModel(choice, signal), new AbortController().signal)
     .then(
       async (model) => {
         await initialIndexing;
+        if (selectedModel().key === choice.key) showBackendReason(model);
         if (stillQuiet()) setStatus(`준비됨. ${describeRanker(model)} — 질문을 입력하세요.`);
       },
       (error: unknown) => {
@@ -442,6 +457,7 @@ ui.form.addEventListener('submit', async (event) => {
           setStatus(`재순위화 중: ${scored.length}/${scored.length + unscored.length}개 채점…`);
         },
         showReranked(results, unscored) {
+          showBackendReason(model);
           renderResults(ui.results, [...results, ...unscored].map(shown), { stage: 'reranked', query });
           setStatus(
             `BM25 ${times.firstStage.toFixed(1)} ms · ${times.load > 5 ? `모델 준비 ${(times.load / 1000).toFixed(1)} s · ` : ''}재순위화 ${times.rerank.toFixed(0)} ms ` +
