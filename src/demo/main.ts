@@ -314,12 +314,14 @@ function describeRanker(model: DemoReranker): string {
 /**
  * Why the model runs where it runs, under the status line: the backend plan's own words (no WebGPU
  * adapter; a software adapter about 40x slower than WASM; WebGPU failed and WASM took over). Without it a
- * page opened with a WebGPU flag shows "wasm / q8" and no reason.
+ * page opened with a WebGPU flag shows "wasm / q8" and no reason. It names its model and changes only
+ * when a model is ready: clearing it when another is chosen would move the page under the pointer.
  */
 function showBackendReason(model: DemoReranker | null): void {
   const ready = model?.ready;
-  const reason = ready && ready.backend !== 'remote' ? `${ready.backend} — ${ready.reason}` : '';
-  ui.backendReason.textContent = reason ? `백엔드 선택 이유: ${reason}` : '';
+  const reason =
+    ready && ready.backend !== 'remote' ? `${shortModelName(ready.model)}: ${ready.backend} — ${ready.reason}` : '';
+  ui.backendReason.textContent = reason ? `백엔드 선택 이유 (${reason})` : '';
   ui.backendReason.hidden = reason === '';
 }
 
@@ -345,7 +347,6 @@ function warmUp(): Promise<void> {
   if (choice.problem) return Promise.resolve();
   const searchesBefore = searchesStarted;
   const stillQuiet = () => searchesStarted === searchesBefore && selectedModel().key === choice.key;
-  showBackendReason(null); // the reason of the model chosen before no longer applies
   return models
     .get(choice.key, (signal) => loadModel(choice, signal), new AbortController().signal)
     .then(

@@ -36,12 +36,12 @@ test('a software WebGPU adapter: WASM, and the page says why', async () => {
   const shown = await reasonShown(true);
   expect(shown.status).toMatch(/wasm \/ q8/);
   expect(shown.visible).toBe(true);
-  expect(shown.reason).toMatch(/^백엔드 선택 이유: wasm — .*software fallback.*40x slower than WASM/);
+  expect(shown.reason).toMatch(/^백엔드 선택 이유 \(demo-xlmr: wasm — .*software fallback.*40x slower than WASM/);
 });
 
 test('no WebGPU adapter at all: the page says that instead', async () => {
   const shown = await reasonShown(false);
   expect(shown.visible).toBe(true);
-  expect(shown.reason).toMatch(/^백엔드 선택 이유: wasm — .*no WebGPU adapter/);
+  expect(shown.reason).toMatch(/^백엔드 선택 이유 \(demo-xlmr: wasm — .*no WebGPU adapter/);
   expect(shown.reason).not.toMatch(/software fallback/);
 });
