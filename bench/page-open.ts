@@ -4,7 +4,7 @@
  * the time from navigation to each status the page showed (model files, runtime, compile, ready).
  * Each round is a fresh browser context, so nothing is cached between rounds.
  *
- *   npx tsx bench/page-open.ts [--repeats 3] [--webgpu]
+ *   npm run bench:page-open [-- --repeats 3 --webgpu]
  *
  * Prints a table and writes bench/results/page-open.json.
  */
@@ -53,20 +53,18 @@ try {
     );
     const started = Date.now();
     await page.goto(pages.url);
-    const statuses = (await page.evaluate(
-      () =>
-        new Promise<Array<{ atMs: number; text: string }>>((resolve) => {
-          const seen: Array<{ atMs: number; text: string }> = [];
-          const status = document.getElementById('status')!;
-          const note = () => {
-            const text = (status.textContent ?? '').replace(/[\d.]+ \/ [\d.]+ MB/, '… MB');
-            if (seen.at(-1)?.text !== text) seen.push({ atMs: performance.now(), text });
-            if (text.startsWith('준비됨') || status.classList.contains('error')) resolve(seen);
-          };
-          new MutationObserver(note).observe(status, { childList: true, characterData: true, subtree: true });
-          note();
-        }),
-    )) as Round['statuses'];
+    // A string, not a function: tsx would wrap named inner functions in a helper the page does not have.
+    const statuses = (await page.evaluate(`new Promise((resolve) => {
+      const seen = [];
+      const status = document.getElementById('status');
+      function note() {
+        const text = (status.textContent || '').replace(/[\\d.]+ \\/ [\\d.]+ MB/, '… MB');
+        if (!seen.length || seen[seen.length - 1].text !== text) seen.push({ atMs: performance.now(), text });
+        if (text.startsWith('준비됨') || status.classList.contains('error')) resolve(seen);
+      }
+      new MutationObserver(note).observe(status, { childList: true, characterData: true, subtree: true });
+      note();
+    })`)) as Round['statuses'];
     const readyMs = Date.now() - started;
     await page.waitForTimeout(500); // the last requestfinished events
     const finished = await Promise.all(sizes);
