@@ -110,7 +110,10 @@ class RerankerHost {
   }
 
   private async build(choice: BackendChoice, options: WorkerLoadRequest): Promise<void> {
-    configureRuntime(choice.threads, options.browserCache ?? true);
+    // The first build of a worker fixes onnxruntime's build: WASM-only (half the bytes) when nothing
+    // planned needs WebGPU.
+    const needsWebGpu = choice.device === 'webgpu' || this.plan.some((next) => next.device === 'webgpu');
+    configureRuntime(choice.threads, options.browserCache ?? true, needsWebGpu ? 'webgpu' : 'wasm');
     const runtime = (this.runtime = new AbortController());
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
