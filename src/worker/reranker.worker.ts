@@ -110,10 +110,7 @@ class RerankerHost {
   }
 
   private async build(choice: BackendChoice, options: WorkerLoadRequest): Promise<void> {
-    // The first build of a worker fixes onnxruntime's build: WASM-only (half the bytes) when nothing
-    // planned needs WebGPU.
-    const needsWebGpu = choice.device === 'webgpu' || this.plan.some((next) => next.device === 'webgpu');
-    configureRuntime(choice.threads, options.browserCache ?? true, needsWebGpu ? 'webgpu' : 'wasm');
+    configureRuntime(choice.threads, options.browserCache ?? true);
     const runtime = (this.runtime = new AbortController());
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');

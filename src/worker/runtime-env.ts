@@ -5,8 +5,6 @@
 import { env } from '@huggingface/transformers';
 import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortPlainFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
-import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { HUB_PATH_TEMPLATE, hubBaseUrl } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
 
@@ -54,24 +52,7 @@ export function configureModelSource(
   return { modelId: model };
 }
 
-/**
- * onnxruntime-web's two builds: with WebGPU (asyncify, 26.9 MB) and WASM only (14.3 MB). A worker
- * initialises onnxruntime once, so its first load fixes the build: WASM-only when its plan has no WebGPU.
- */
-export type RuntimeBuild = 'webgpu' | 'wasm';
-let runtimeBuild: RuntimeBuild | undefined;
-const RUNTIME_FILES: Record<RuntimeBuild, { mjs: string; wasm: string }> = {
-  webgpu: { mjs: ortWasmFactoryUrl, wasm: ortWasmUrl },
-  wasm: { mjs: ortPlainFactoryUrl, wasm: ortPlainWasmUrl },
-};
-
-/** The build this worker's onnxruntime uses (or will, once it starts). */
-export function workerRuntimeBuild(): RuntimeBuild | undefined {
-  return runtimeBuild;
-}
-
-export function configureRuntime(threads: number, browserCache: boolean, build: RuntimeBuild): void {
-  runtimeBuild ??= build;
+export function configureRuntime(threads: number, browserCache: boolean): void {
   env.useBrowserCache = browserCache;
   // transformers.js would re-load onnxruntime's loader from a blob: URL, which a strict CSP forbids;
   // the files are self-hosted (and precached by the service worker), so load them from their URLs.
@@ -79,10 +60,9 @@ export function configureRuntime(threads: number, browserCache: boolean, build: 
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
   if (onnx.wasm) {
     // Both files as an object: giving only the .wasm with threads hangs in a production build.
-    const files = RUNTIME_FILES[runtimeBuild];
     onnx.wasm.wasmPaths = {
-      mjs: new URL(files.mjs, import.meta.url).href,
-      wasm: new URL(files.wasm, import.meta.url).href,
+      mjs: new URL(ortWasmFactoryUrl, import.meta.url).href,
+      wasm: new URL(ortWasmUrl, import.meta.url).href,
     };
     onnx.wasm.numThreads = threads;
     onnx.wasm.proxy = false; // we are already in a worker
@@ -107,12 +87,12 @@ export function watchRuntimeDownload(listener: RuntimeDownloadListener): void {
   runtimeListener = listener;
   if (runtimeFetchWatched) return;
   runtimeFetchWatched = true;
-  const runtimeUrls = new Set(Object.values(RUNTIME_FILES).map((files) => new URL(files.wasm, import.meta.url).href));
+  const runtimeUrl = new URL(ortWasmUrl, import.meta.url).href;
   const fetchOriginal = globalThis.fetch.bind(globalThis);
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const response = await fetchOriginal(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!runtimeUrls.has(new URL(url, globalThis.location?.href).href) || !response.body) return response;
+    if (new URL(url, globalThis.location?.href).href !== runtimeUrl || !response.body) return response;
     const declared = Number(response.headers.get('content-length')) || 0;
     let loaded = 0;
     const counted = response.body.pipeThrough(

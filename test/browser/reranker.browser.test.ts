@@ -16,8 +16,8 @@ import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '..
 import { launchChromium, openTestPage, startPageServer } from './harness.js';
 
 const MODEL_ID = 'test-org/tiny-xlmr';
-/** onnxruntime-web's WASM-only build, which a worker whose plan has no WebGPU loads (src/worker/runtime-env.ts). */
-const WASM_ONLY_RUNTIME = path.resolve('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
+/** The onnxruntime-web build the worker loads (src/worker/runtime-env.ts). */
+const RUNTIME_WASM = path.resolve('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm');
 const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
 /*
  * Tolerance against onnxruntime-node: the same graph and weights, different kernels (WASM SIMD, WebGPU
@@ -228,10 +228,8 @@ describe('worker behaviour (WebGPU adapter present, cross-origin isolated)', () 
     }
     // Issue 20 item 1: after the model's files, onnxruntime's own wasm downloads with its bytes (a new
     // worker fetches it again, from the HTTP cache at worst), and only then come the compile and warm-up.
-    // Item 2: with WASM asked for, the plan has no WebGPU, so the worker takes the WASM-only build (14 MB,
-    // not the 27 MB build with WebGPU).
     const runtime = events.filter((e) => e.phase === 'runtime');
-    const wasmBytes = (await stat(WASM_ONLY_RUNTIME)).size;
+    const wasmBytes = (await stat(RUNTIME_WASM)).size;
     expect(runtime.length).toBeGreaterThan(0);
     expect(runtime.at(-1)).toMatchObject({ loaded: wasmBytes, total: wasmBytes });
     const lastDownload = events.findLastIndex((e) => e.phase === 'download');
