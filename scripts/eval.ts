@@ -32,6 +32,7 @@ interface EngineModule {
     load(options: LoadOptions): Promise<{
       rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
       dispose(): Promise<void>;
+      info: { generatedBy?: string };
     }>;
   };
 }
@@ -106,6 +107,7 @@ function modelEntry(engine: EngineModule, options: LoadOptions): RerankerEntry {
       await reranker?.dispose();
       reranker = undefined;
     },
+    randomWeights: () => reranker?.info.generatedBy !== undefined,
   };
 }
 

@@ -60,6 +60,7 @@ const ui = {
   cancel: $<HTMLButtonElement>('cancel'),
   progress: $<HTMLProgressElement>('progress'),
   status: $<HTMLParagraphElement>('status'),
+  backendReason: $<HTMLParagraphElement>('backend-reason'),
   notice: $<HTMLDetailsElement>('notice'),
   noticeSummary: $<HTMLElement>('notice-summary'),
   noticeBody: $<HTMLParagraphElement>('notice-body'),
@@ -259,8 +260,8 @@ ui.folderInput.addEventListener('change', () => {
   void warmUp();
 });
 
-const PHASES: Record<Exclude<ProgressEvent['phase'], 'download'>, string> = {
-  compile: '모델 준비 중',
+const PHASES: Record<Exclude<ProgressEvent['phase'], 'download' | 'runtime'>, string> = {
+  compile: '런타임 컴파일·세션 생성 중',
   'warm-up': '모델 예열 중',
   ready: '모델 준비 완료',
 };
@@ -279,7 +280,17 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoRerank
     ...choice.options,
     signal,
     onProgress: (event) => {
+      if (event.phase === 'runtime') {
+        // onnxruntime's own wasm: the longest wait of a first visit, after the model's files.
+        ui.progress.max = event.total || 1;
+        ui.progress.value = event.loaded;
+        setStatus(
+          `런타임(onnxruntime WASM) 내려받는 중 ${(event.loaded / 1e6).toFixed(1)} / ${(event.total / 1e6).toFixed(1)} MB`,
+        );
+        return;
+      }
       if (event.phase !== 'download') {
+        if (event.phase === 'compile' || event.phase === 'warm-up') ui.progress.removeAttribute('value');
         setStatus(`${PHASES[event.phase]} (${event.backend === 'webgpu' ? 'WebGPU' : 'WASM'})…`);
         return;
       }
@@ -296,11 +307,29 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoRerank
   return loading;
 }
 
-/** How the status line names what ranked: backend, dtype and threads here, or the edge service. */
+/**
+ * How the status line names what ranked: backend, dtype and threads here, or the edge service; and a
+ * generated model (its config says so, wherever it runs) as random weights.
+ */
 function describeRanker(model: DemoReranker): string {
   const ready = model.ready;
-  if (ready.backend === 'remote') return `에지 서비스 / ${ready.dtype} · ${shortModelName(ready.model)}`;
-  return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}`;
+  const random = ready.generatedBy ? ' · 무작위 가중치 (random weights)' : '';
+  if (ready.backend === 'remote') return `에지 서비스 / ${ready.dtype} · ${shortModelName(ready.model)}${random}`;
+  return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}${random}`;
+}
+
+/**
+ * Why the model runs where it runs, under the status line: the backend plan's own words (no WebGPU
+ * adapter; a software adapter about 40x slower than WASM; WebGPU failed and WASM took over). Without it a
+ * page opened with a WebGPU flag shows "wasm / q8" and no reason. It names its model and changes only
+ * when a model is ready: clearing it when another is chosen would move the page under the pointer.
+ */
+function showBackendReason(model: DemoReranker | null): void {
+  const ready = model?.ready;
+  const reason =
+    ready && ready.backend !== 'remote' ? `${shortModelName(ready.model)}: ${ready.backend} — ${ready.reason}` : '';
+  ui.backendReason.textContent = reason ? `백엔드 선택 이유 (${reason})` : '';
+  ui.backendReason.hidden = reason === '';
 }
 
 function describeFailure(error: unknown, choice: ModelChoice): string {
@@ -330,6 +359,7 @@ function warmUp(): Promise<void> {
     .then(
       async (model) => {
         await initialIndexing;
+        if (selectedModel().key === choice.key) showBackendReason(model);
         if (stillQuiet()) setStatus(`준비됨. ${describeRanker(model)} — 질문을 입력하세요.`);
       },
       (error: unknown) => {
@@ -431,6 +461,7 @@ ui.form.addEventListener('submit', async (event) => {
           setStatus(`재순위화 중: ${scored.length}/${scored.length + unscored.length}개 채점…`);
         },
         showReranked(results, unscored) {
+          showBackendReason(model);
           renderResults(ui.results, [...results, ...unscored].map(shown), { stage: 'reranked', query });
           setStatus(
             `BM25 ${times.firstStage.toFixed(1)} ms · ${times.load > 5 ? `모델 준비 ${(times.load / 1000).toFixed(1)} s · ` : ''}재순위화 ${times.rerank.toFixed(0)} ms ` +

@@ -22,6 +22,8 @@ export interface RerankerEntry {
   prepare?: () => Promise<void>;
   /** Called after its pass, even when it fails. */
   release?: () => Promise<void>;
+  /** Asked after `prepare`: true when the model has random weights (its config says it was generated). */
+  randomWeights?: () => boolean;
 }
 
 export interface EvalProgress {
@@ -47,6 +49,8 @@ export interface EvalOptions {
 
 export interface EvalRow extends MetricSummary {
   name: string;
+  /** A generated model with random weights: its figures show the mechanics, not relevance. */
+  randomWeights?: true;
   /** Ranking time per query: search only for the first stage, the rerank call only for a reranker. */
   msPerQuery: number;
 }
@@ -139,6 +143,7 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     const rankings = new Map<string, string[]>();
     let ms = 0;
     await reranker.prepare?.();
+    const randomWeights = reranker.randomWeights?.() === true;
     try {
       for (const state of states) {
         // A candidate no passage matched (ranked within a given list) is read from its start.
@@ -152,7 +157,7 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     } finally {
       await reranker.release?.();
     }
-    rows.push(row(reranker.name, rankings, ms));
+    rows.push({ ...row(reranker.name, rankings, ms), ...(randomWeights ? { randomWeights } : {}) });
   }
 
   const candidateRecall = evaluateRankings(

@@ -80,6 +80,8 @@ export function createHandler(core: HandlerCore): FetchHandler {
   const authorized = keyChecker(options.apiKeys);
   const anyOrigin = options.corsOrigins.includes('*');
   const apiDocument = openApiDocument(core.version);
+  /** Model names let in by a pattern, each logged the first time it is seen. */
+  const aliasesLogged = new Set<string>();
 
   function corsHeaders(request: Request): Record<string, string> {
     const origin = request.headers.get('origin');
@@ -129,6 +131,14 @@ export function createHandler(core: HandlerCore): FetchHandler {
       modelNames: options.modelNames,
     });
     const tokenizing = performance.now();
+    if (parsed.modelAlias && !aliasesLogged.has(parsed.modelAlias.requested)) {
+      aliasesLogged.add(parsed.modelAlias.requested);
+      options.log({
+        time: new Date().toISOString(),
+        event: 'model_alias',
+        detail: `model '${parsed.modelAlias.requested}' (allowed by '${parsed.modelAlias.pattern}') is answered by ${lastSegment(options.model)}`,
+      });
+    }
     const modelMax = model.info.maxLength;
     let encoded = model.encode(parsed.query, parsed.documents, modelMax);
     let maxLength = modelMax;
@@ -175,6 +185,8 @@ export function createHandler(core: HandlerCore): FetchHandler {
       model_names: options.infoShowsModelPath ? options.modelNames : [...new Set(options.modelNames.map(lastSegment))],
       model_dtype: model?.info.dtype ?? options.dtype,
       model_type: { reranker: { architecture: model?.info.architecture ?? null } },
+      // A generated model (random weights): clients and UIs should say its scores carry no relevance.
+      generated_by: model?.info.generatedBy ?? null,
       state: core.state(),
       max_input_length: model?.info.maxLength ?? null,
       max_batch_tokens: options.batchTokens,

@@ -13,6 +13,8 @@ export interface RerankRequest {
   maxTokensPerDoc?: number;
   /** TEI's truncate: false: a pair longer than the model takes is refused (413) rather than cut. */
   refuseTooLong: boolean;
+  /** The request's `model` when a pattern (`rerank-*`), not a name, let it in: the handler logs it once. */
+  modelAlias?: { requested: string; pattern: string };
 }
 
 export interface RankedResult {
@@ -23,8 +25,14 @@ export interface RankedResult {
 export interface ApiContext {
   maxDocuments: number;
   maxCharacters: number;
-  /** Model names a request may ask for; '*' accepts any. */
+  /** Model names a request may ask for; a name ending in '*' is a prefix ('rerank-*'), '*' accepts any. */
   modelNames: readonly string[];
+}
+
+/** How `requested` is let in: its exact name, the pattern that matches it, or undefined (not served). */
+export function matchModelName(names: readonly string[], requested: string): 'exact' | string | undefined {
+  if (names.includes(requested)) return 'exact';
+  return names.find((name) => name.endsWith('*') && requested.startsWith(name.slice(0, -1)));
 }
 
 export interface RerankApi {
