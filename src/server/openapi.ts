@@ -4,7 +4,7 @@
  * real answers (and which request bodies the parsers accept) against these schemas.
  */
 const string = { type: 'string' } as const;
-const positiveInteger = { type: 'integer', minimum: 1 } as const;
+const optionalPositiveInteger = { type: ['integer', 'null'], minimum: 1 } as const;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 
@@ -21,23 +21,35 @@ const schemas = {
   CohereRerankRequestV1: {
     type: 'object',
     required: ['query', 'documents'],
+    additionalProperties: false, // an unknown field is refused (400) rather than ignored
     properties: {
-      model: { ...string, description: 'One of the names the server serves (--model-name); optional in v1.' },
+      model: {
+        type: ['string', 'null'],
+        description: 'One of the names the server serves (--model-name, rerank-* by default); optional in v1.',
+      },
       query: { ...string, pattern: '\\S' },
       documents: cohereDocuments,
-      top_n: positiveInteger,
-      return_documents: { type: 'boolean' },
+      top_n: optionalPositiveInteger,
+      return_documents: { type: ['boolean', 'null'] },
+      rank_fields: { enum: [null, ['text']], description: 'Only ["text"]: other fields are refused (400).' },
+      max_chunks_per_doc: { type: 'null', description: 'Not supported: long documents are truncated (400 if set).' },
     },
   },
   CohereRerankRequestV2: {
     type: 'object',
     required: ['model', 'query', 'documents'],
+    additionalProperties: false, // return_documents included: v2 never returns documents (400)
     properties: {
-      model: { ...string, description: 'One of the names the server serves (--model-name).' },
+      model: { ...string, description: 'One of the names the server serves (--model-name, rerank-* by default).' },
       query: { ...string, pattern: '\\S' },
       documents: cohereDocuments,
-      top_n: positiveInteger,
-      max_tokens_per_doc: { ...positiveInteger, description: "Each document's tokens at most (default 4096)." },
+      top_n: optionalPositiveInteger,
+      max_tokens_per_doc: { ...optionalPositiveInteger, description: "Each document's tokens at most (default 4096)." },
+      priority: {
+        type: ['integer', 'null'],
+        minimum: 0,
+        description: 'Accepted; requests are served in arrival order.',
+      },
     },
   },
   CohereRerankResponse: {
