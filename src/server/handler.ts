@@ -175,7 +175,11 @@ export function createHandler(core: HandlerCore): FetchHandler {
       index,
       score: parsed.rawScores ? logits[index]! : sigmoid(logits[index]!),
     }));
-    return { response: json(200, api.respond(parsed, results)), pairs };
+    const usage = {
+      totalTokens: encoded.lengths.reduce((sum, n) => sum + n, 0),
+      servedModel: lastSegment(options.model),
+    };
+    return { response: json(200, api.respond(parsed, results, usage)), pairs };
   }
 
   function info(model: EngineRunner | undefined): unknown {

@@ -71,6 +71,13 @@ const schemas = {
           },
         },
       },
+      model: { ...string, description: "v1 only, for Jina's clients: the model the request named, or the served one." },
+      usage: {
+        type: 'object',
+        description: "v1 only, for Jina's clients: tokens of every pair as the model read them.",
+        required: ['total_tokens'],
+        properties: { total_tokens: { type: 'integer', minimum: 1 } },
+      },
       meta: {
         type: 'object',
         required: ['api_version', 'billed_units'],

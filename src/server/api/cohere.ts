@@ -8,6 +8,7 @@ import {
   type RankedResult,
   type RerankApi,
   type RerankRequest,
+  type Usage,
   isObject,
   matchModelName,
   typeName,
@@ -139,6 +140,7 @@ function parse(version: 1 | 2, body: unknown, context: ApiContext): RerankReques
     maxTokensPerDoc:
       version === 2 ? (optionalPositiveInteger(body, 'max_tokens_per_doc') ?? DEFAULT_MAX_TOKENS_PER_DOC) : undefined,
     refuseTooLong: false,
+    ...(typeof body['model'] === 'string' ? { model: body['model'] } : {}),
     ...(modelAlias ? { modelAlias } : {}),
   };
 }
@@ -147,7 +149,7 @@ function cohereApi(version: 1 | 2): RerankApi {
   return {
     name: `cohere-v${version}`,
     parse: (body, context) => parse(version, body, context),
-    respond(request: RerankRequest, results: RankedResult[]) {
+    respond(request: RerankRequest, results: RankedResult[], usage: Usage) {
       return {
         id: crypto.randomUUID(),
         results: results.map(({ index, score }) => ({
@@ -156,6 +158,10 @@ function cohereApi(version: 1 | 2): RerankApi {
           ...(request.returnDocuments ? { document: { text: request.documents[index]! } } : {}),
         })),
         meta: { api_version: { version: String(version) }, billed_units: { search_units: 1 } },
+        // Jina's rerank API shares v1's path and request: its clients read these two fields as well.
+        ...(version === 1
+          ? { model: request.model ?? usage.servedModel, usage: { total_tokens: usage.totalTokens } }
+          : {}),
       };
     },
     status: (error) => STATUS[error.code] ?? error.status,

@@ -13,8 +13,18 @@ export interface RerankRequest {
   maxTokensPerDoc?: number;
   /** TEI's truncate: false: a pair longer than the model takes is refused (413) rather than cut. */
   refuseTooLong: boolean;
+  /** The `model` the request named, if any (Jina's v1 answer echoes it). */
+  model?: string;
   /** The request's `model` when a pattern (`rerank-*`), not a name, let it in: the handler logs it once. */
   modelAlias?: { requested: string; pattern: string };
+}
+
+/** What the model read for a request: Jina's v1 answer reports it as `usage`. */
+export interface Usage {
+  /** Tokens of every (query, document) pair as the model read them, special tokens included. */
+  totalTokens: number;
+  /** The served model's name, for an answer to a request that named none. */
+  servedModel: string;
 }
 
 export interface RankedResult {
@@ -39,7 +49,7 @@ export interface RerankApi {
   /** Label for logs and metrics. */
   readonly name: string;
   parse(body: unknown, context: ApiContext): RerankRequest;
-  respond(request: RerankRequest, results: RankedResult[]): unknown;
+  respond(request: RerankRequest, results: RankedResult[], usage: Usage): unknown;
   /** The API's status for an error kind (schemas disagree: Cohere answers validation with 400, TEI 413/422). */
   status(error: ServiceError): number;
   errorBody(error: ServiceError): unknown;
