@@ -16,13 +16,15 @@ const LAYERS = {
   eval: ['retrieval'],
   'model-builder': ['engine'],
   reference: ['engine', 'model-builder'],
+  // Real rerankers' shapes, and the device probe that builds one layer of each to time it.
+  catalog: ['engine', 'model-builder'],
   converter: ['engine', 'model-builder', 'reference'],
   worker: ['engine'],
   client: ['engine', 'worker'],
   dropin: ['client', 'engine', 'worker'],
   pwa: ['worker'],
   server: ['engine'],
-  demo: ['client', 'engine', 'eval', 'pwa', 'retrieval', 'worker'],
+  demo: ['catalog', 'client', 'engine', 'eval', 'pwa', 'retrieval', 'worker'],
   // The package's published entries (browser, node): they only re-export the folders' public lists.
   entry: ['client', 'converter', 'dropin', 'engine', 'server'],
 };
