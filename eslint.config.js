@@ -19,7 +19,7 @@ const LAYERS = {
   // Real rerankers' shapes, and the device probe that builds one layer of each to time it.
   catalog: ['engine', 'model-builder'],
   converter: ['engine', 'model-builder', 'reference'],
-  worker: ['engine'],
+  worker: ['catalog', 'engine'],
   client: ['engine', 'worker'],
   dropin: ['client', 'engine', 'worker'],
   pwa: ['worker'],

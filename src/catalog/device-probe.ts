@@ -20,14 +20,14 @@ const PROBE_VOCAB = 1024;
 const PROBE_MAX_LENGTH = 512;
 
 /**
- * The timed runs: a tiny one (mostly per-run overhead), then 1,024 tokens as 16 x 64, 4 x 256 and 2 x 512:
+ * The timed runs: a tiny one (mostly per-run overhead), then 512 tokens as 8 x 64, 2 x 256 and 1 x 512:
  * the same linear work at three attention widths, which tells the per-token and the attention terms apart.
  */
 export const PROBE_RUNS: readonly RunShape[] = [
   { rows: 1, width: 16 },
-  { rows: 16, width: 64 },
-  { rows: 4, width: 256 },
-  { rows: 2, width: 512 },
+  { rows: 8, width: 64 },
+  { rows: 2, width: 256 },
+  { rows: 1, width: 512 },
 ];
 
 /** Feeds for one run: token ids (any in-vocabulary ids: timing does not depend on them), a full mask. */

@@ -19,6 +19,7 @@ import { hubFileUrl } from '../engine/hub-address.js';
 import { ONNX_FILE_FOR_DTYPE } from '../engine/model-files.js';
 import { type ShapeTiming, coefficientsFor, predictRankMs } from '../engine/shape-cost.js';
 import type { Dtype, RankReport } from '../engine/types.js';
+import { type DeviceSpeed, measureDeviceSpeed } from '../client/device-speed.js';
 import { registerServiceWorker } from '../pwa/register.js';
 import { LexicalIndex } from '../retrieval/index.js';
 import { planBackends } from '../worker/backend-plan.js';
@@ -49,6 +50,7 @@ import {
   TYPICAL_PAIR_TOKENS,
   chooseDefaultModel,
   downloadGate,
+  formatMs,
 } from './model-choice.js';
 import { type ShownResult, clearResults, renderResults } from './render.js';
 import { SAMPLE_CORPUS } from './sample-corpus-data.js';
@@ -161,6 +163,12 @@ let hubOnline = true;
 let modelOptions: ModelOption[] = [];
 /** Models the user agreed to download during this visit (choice keys). */
 const consented = new Set<string>();
+/** This device's measured speed, once the probe worker has answered. */
+let deviceSpeed: DeviceSpeed | null = null;
+/** How long the default choice waits for the probe before predicting from the prior. */
+const PROBE_WAIT_MS = 5_000;
+/** Set once the user picks a model or agrees to a download: a late probe result no longer moves the default. */
+let userDecided = false;
 /** The generated demo model's q8 files, about. */
 const DEMO_MODEL_BYTES = 1_300_000;
 
@@ -224,7 +232,16 @@ function fillModelPicker(): void {
     ['custom', '다른 Hub id 또는 모델 폴더 URL… (another hub id or URL)'],
     ['folder', '디스크에서 연 모델 폴더 (model folder from disk)'],
   ];
+  const selected = ui.modelSelect.value;
   ui.modelSelect.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
+  if (options.some(([value]) => value === selected)) ui.modelSelect.value = selected;
+}
+
+/** Where the predictions come from, in words. */
+function predictionSource(): string {
+  if (!deviceSpeed) return '기기 측정 전 추정';
+  const { backend, threads, probeMs } = deviceSpeed;
+  return `이 기기에서 측정: ${backend}${backend === 'wasm' ? ` ${threads} 스레드` : ''}, 측정 ${formatMs(probeMs)}`;
 }
 
 interface ModelChoice {
@@ -290,6 +307,14 @@ async function inBrowserCache(url: string): Promise<boolean> {
   }
 }
 
+/** A catalog model's published quality figure and its source, or that there is none. */
+function qualityNote(id: string): string {
+  const entry = HUB_MODELS.find((m) => m.id === id);
+  if (!entry) return '';
+  const quality = entry.quality ? `${entry.quality.figure} (${entry.quality.source})` : '공개된 품질 수치를 찾지 못함';
+  return `${entry.original}: ${quality}. 예상 시간은 후보 ${CANDIDATES}개 × ${TYPICAL_PAIR_TOKENS} 토큰 기준 (${predictionSource()}).`;
+}
+
 /** May this choice start loading now? Big downloads wait for consent, and none starts by itself on saveData. */
 async function gateFor(choice: ModelChoice): Promise<DownloadGate> {
   if (!choice.download) return { start: true };
@@ -310,6 +335,7 @@ ui.consentButton.addEventListener('click', () => {
   const key = ui.consentButton.dataset['key'];
   if (!key) return;
   consented.add(key);
+  userDecided = true;
   showConsent(null);
   void warmUp();
 });
@@ -319,11 +345,16 @@ class ConsentNeeded extends Error {
   override name = 'ConsentNeeded';
 }
 
-ui.modelSelect.addEventListener('change', () => {
+/** True while the page itself selects the default (its change event is not the user's choice). */
+let choosingDefault = false;
+ui.modelSelect.addEventListener('change', (event) => {
   ui.customRow.hidden = ui.modelSelect.value !== 'custom';
   ui.edgeRow.hidden = ui.modelSelect.value !== EDGE_SERVICE;
   const value = ui.modelSelect.value;
-  ui.modelChoice.textContent = `직접 고른 모델: ${selectedModel().name}`;
+  if (event.isTrusted || !choosingDefault) {
+    userDecided = true;
+    ui.modelChoice.textContent = `직접 고른 모델: ${selectedModel().name}`;
+  }
   ui.modelInfo.textContent =
     value === DEMO_MODEL_ID
       ? '무작위 가중치: 순위는 의미가 없고, 동작(워커, 백엔드, 배치, 점수에 따른 이동)만 진짜입니다.'
@@ -333,7 +364,7 @@ ui.modelSelect.addEventListener('change', () => {
           ? '아래 "모델 폴더 열기"로 폴더를 고르세요.'
           : HUB_MODELS.some((m) => m.id === value) && !hubOnline
             ? 'Hugging Face Hub에 지금 연결할 수 없습니다: 이 기기에 저장된 적이 없으면 불러올 수 없습니다.'
-            : '';
+            : qualityNote(value);
   void warmUp(); // warmUp reports its own failures in the status line
 });
 ui.customModel.addEventListener('change', () => void warmUp());
@@ -580,6 +611,29 @@ function showNotice(summary: string, body: string): void {
   ui.notice.hidden = false;
 }
 
+/**
+ * Selects the page's default and shows why. The change event shows the choice's note and starts loading
+ * it now when the download rule allows (warm start): the worker, the download and the session build
+ * overlap the corpus indexing and the user's typing; warmUp says "ready" when both are.
+ */
+function selectDefault(value: string, why: string): void {
+  ui.modelSelect.value = value;
+  choosingDefault = true;
+  ui.modelSelect.dispatchEvent(new Event('change'));
+  choosingDefault = false;
+  ui.modelChoice.textContent = why;
+}
+
+/** The best Korean model whose predicted time fits the default budget (model-choice.ts). */
+function applyDefaultChoice(): void {
+  const choice = chooseDefaultModel(modelOptions, DEFAULT_CHOICE_BUDGET_MS)!;
+  selectDefault(
+    choice.option.entry.id,
+    `자동 선택: ${choice.option.entry.label} (${formatBytes(choice.option.bytes)}) — ${choice.reason} ` +
+      `(후보 ${CANDIDATES}개 × ${TYPICAL_PAIR_TOKENS} 토큰, ${predictionSource()})`,
+  );
+}
+
 async function start(): Promise<void> {
   const capabilities = await probeCapabilities();
   predictedDtype = planBackends(capabilities)[0]!.dtype;
@@ -587,18 +641,25 @@ async function start(): Promise<void> {
   fillModelPicker();
   const indexing = chooseCorpus('샘플 문서', () => SAMPLE_CORPUS);
   initialIndexing = indexing;
+  // This device's speed, measured in a worker while the hub answers: the picker's times, and the default.
+  let defaultApplied = false;
+  const measured = measureDeviceSpeed(HUB_MODELS.map((m) => m.shape)).then(
+    (speed) => {
+      deviceSpeed = speed;
+      predictModels(speed.timings);
+      fillModelPicker();
+      // Measured after the default was chosen from the prior: choose again while the user has not.
+      if (defaultApplied && hubOnline && !userDecided && searchesStarted === 0) applyDefaultChoice();
+    },
+    () => undefined, // the prior's predictions stay
+  );
   hubOnline = await hubReachable(HUB_PROBE_MODEL.id);
-  const choice = chooseDefaultModel(modelOptions, DEFAULT_CHOICE_BUDGET_MS);
-  const automatic =
-    hubOnline && choice
-      ? `자동 선택: ${choice.option.entry.label} (${formatBytes(choice.option.bytes)}) — ${choice.reason} ` +
-        `(후보 ${CANDIDATES}개 × ${TYPICAL_PAIR_TOKENS} 토큰, 기기 측정 전 추정)`
-      : '자동 선택: 생성된 데모 모델 — Hugging Face Hub에 연결할 수 없음';
-  if (hubOnline && choice) {
-    ui.modelSelect.value = choice.option.entry.id;
+  if (hubOnline) await Promise.race([measured, new Promise((resolve) => setTimeout(resolve, PROBE_WAIT_MS))]);
+  defaultApplied = true;
+  if (hubOnline && chooseDefaultModel(modelOptions, DEFAULT_CHOICE_BUDGET_MS)) {
+    applyDefaultChoice();
   } else {
     fillModelPicker(); // marks the hub models as unreachable
-    ui.modelSelect.value = DEMO_MODEL_ID;
     showNotice(
       'Hugging Face Hub에 연결할 수 없어, 생성된 데모 모델(무작위 가중치)을 씁니다.',
       '데모 모델은 동작(워커, 백엔드, 배치, 점수에 따른 순위 이동)을 보여 주지만 실제 관련도는 보여 주지 않습니다. ' +
@@ -606,11 +667,8 @@ async function start(): Promise<void> {
         'The Hugging Face Hub cannot be reached from this page, so the generated demo model is selected: its weights are random, ' +
         'so it shows the mechanics but not real relevance.',
     );
+    selectDefault(DEMO_MODEL_ID, '자동 선택: 생성된 데모 모델 — Hugging Face Hub에 연결할 수 없음');
   }
-  // Shows the choice's note and starts loading it now (warm start): the worker, the download and the
-  // session build overlap the corpus indexing and the user's typing; warmUp says "ready" when both are.
-  ui.modelSelect.dispatchEvent(new Event('change'));
-  ui.modelChoice.textContent = automatic;
   await indexing;
   if (selectedModel().problem && searchesStarted === 0) setStatus('준비됨. 질문을 입력하세요.');
 }

@@ -98,6 +98,13 @@ test('page open: no big download starts; the choice, its reason and the consent 
   const asked = await serveHub(context);
   const { page, errors } = await openDemo(context);
 
+  // The device probe (one generated layer per geometry, in a worker) answers; the default is chosen
+  // from its predictions (at once, or again when it lands after the first choice from the prior).
+  await page.waitForFunction(
+    () => document.getElementById('model-choice')?.textContent?.includes('이 기기에서 측정: wasm'),
+    undefined,
+    { timeout: 180_000 },
+  );
   // The hub answered (config probe), so a catalog model is the default, not the generated one.
   const chosen = await page.inputValue('#model-select');
   const entry = CATALOG.find((e) => e.id === chosen);
