@@ -15,6 +15,8 @@ import { expectedWeights } from '../model-builder/weight-names.js';
 import { CostModel, type RunShape } from '../engine/cost-model.js';
 import { type ComputeShape, type ShapeTiming, sameGeometry } from '../engine/shape-cost.js';
 
+/** Warm-up runs at most, per geometry (see probeDevice). */
+const MAX_WARM_UP_RUNS = 8;
 /** Embedding rows of a probe model: a real vocabulary only adds a table lookup, not compute. */
 const PROBE_VOCAB = 1024;
 const PROBE_MAX_LENGTH = 512;
@@ -131,8 +133,17 @@ export async function probeDevice(shapes: readonly ComputeShape[], options: Prob
     options.signal?.throwIfAborted();
     const session = await open(await buildProbeModel(geometry, precision), geometry);
     try {
-      // The first run of a session allocates its buffers: the largest shape once, untimed.
-      await session.run(probeFeeds(PROBE_RUNS.at(-1)!));
+      // Untimed warm-up: the first run of a session allocates its buffers, and a WASM runtime starts in
+      // baseline code that the engine recompiles once hot (V8's tier-up), which can take several runs.
+      // The largest run repeats until it stops getting faster.
+      const largest = probeFeeds(PROBE_RUNS.at(-1)!);
+      for (let run = 0, previous = Infinity; run < MAX_WARM_UP_RUNS; run++) {
+        const started = now();
+        await session.run(largest);
+        const ms = now() - started;
+        if (ms > previous * 0.9) break;
+        previous = ms;
+      }
       // The fastest of the passes per run: another process taking the CPU only ever adds time, so
       // the minimum is the best estimate of this device's own speed (and a rank is measured the same way).
       const fastest = PROBE_RUNS.map(() => Infinity);
