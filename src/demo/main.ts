@@ -318,6 +318,10 @@ function qualityNote(id: string): string {
 /** May this choice start loading now? Big downloads wait for consent, and none starts by itself on saveData. */
 async function gateFor(choice: ModelChoice): Promise<DownloadGate> {
   if (!choice.download) return { start: true };
+  // Where nothing can be downloaded (offline, or the hub unreachable for a hub model), asking is moot:
+  // the load reads the cache or fails with its own plain message (model-errors.ts).
+  const hubModel = HUB_MODELS.some((m) => m.id === choice.key);
+  if (!navigator.onLine || (hubModel && !hubOnline)) return { start: true };
   const consentedHere = consented.has(choice.key);
   const cached = !consentedHere && (await inBrowserCache(choice.download.onnxUrl));
   return downloadGate({ bytes: choice.download.bytes, cached, consented: consentedHere, saveData: saveDataOn() });
