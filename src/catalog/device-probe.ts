@@ -15,8 +15,8 @@ import { expectedWeights } from '../model-builder/weight-names.js';
 import { CostModel, type RunShape } from '../engine/cost-model.js';
 import { type ComputeShape, type ShapeTiming, sameGeometry } from '../engine/shape-cost.js';
 
-/** Warm-up runs at most, per geometry (see probeDevice). */
-const MAX_WARM_UP_RUNS = 8;
+/** Passes at most per geometry, while the runtime is still getting faster (see probeDevice). */
+const MAX_PASSES = 8;
 /** Embedding rows of a probe model: a real vocabulary only adds a table lookup, not compute. */
 const PROBE_VOCAB = 1024;
 const PROBE_MAX_LENGTH = 512;
@@ -119,7 +119,7 @@ export function probeFeeds({ rows, width }: RunShape): ProbeFeeds {
 export interface ProbeOptions {
   precision: ProbePrecision;
   open: OpenProbeSession;
-  /** Timed passes over PROBE_RUNS (default 2); each run's fastest pass is kept. */
+  /** Passes over PROBE_RUNS whose fastest time per run is kept (default 2; more while still warming up). */
   passes?: number;
   now?: () => number;
   signal?: AbortSignal;
@@ -133,31 +133,31 @@ export async function probeDevice(shapes: readonly ComputeShape[], options: Prob
     options.signal?.throwIfAborted();
     const session = await open(await buildProbeModel(geometry, precision), geometry);
     try {
-      // Untimed warm-up: the first run of a session allocates its buffers, and a WASM runtime starts in
-      // baseline code that the engine recompiles once hot (V8's tier-up), which can take several runs.
-      // The largest run repeats until it stops getting faster.
-      const largest = probeFeeds(PROBE_RUNS.at(-1)!);
-      for (let run = 0, previous = Infinity; run < MAX_WARM_UP_RUNS; run++) {
-        const started = now();
-        await session.run(largest);
-        const ms = now() - started;
-        if (ms > previous * 0.9) break;
-        previous = ms;
-      }
-      // The fastest of the passes per run: another process taking the CPU only ever adds time, so
-      // the minimum is the best estimate of this device's own speed (and a rank is measured the same way).
-      const fastest = PROBE_RUNS.map(() => Infinity);
-      for (let pass = 0; pass < passes; pass++) {
+      // The first run of a session allocates its buffers: the largest one once, untimed.
+      await session.run(probeFeeds(PROBE_RUNS.at(-1)!));
+      // Then passes over every run until a pass is no more than 10% faster than the one before: a WASM
+      // runtime starts in baseline code that the engine recompiles once hot (V8's tier-up), run shape by
+      // run shape, which made the first geometry look several times slower. Each run keeps its fastest
+      // time of the last `passes` passes: another process taking the CPU only ever adds time, so the
+      // minimum is the best estimate of this device's own speed (a rank is measured the same way).
+      const history: number[][] = [];
+      for (let pass = 0; pass < MAX_PASSES; pass++) {
+        const times = PROBE_RUNS.map(() => 0);
         for (const [i, run] of PROBE_RUNS.entries()) {
           options.signal?.throwIfAborted();
           const feeds = probeFeeds(run);
           const started = now();
           await session.run(feeds);
-          fastest[i] = Math.min(fastest[i]!, now() - started);
+          times[i] = now() - started;
         }
+        history.push(times);
+        const total = (t: number[]) => t.reduce((a, b) => a + b, 0);
+        const previous = history.at(-2);
+        if (history.length >= passes && previous && total(times) >= 0.9 * total(previous)) break;
       }
+      const recent = history.slice(-passes);
       const cost = new CostModel();
-      PROBE_RUNS.forEach((run, i) => cost.observe(run, fastest[i]!));
+      PROBE_RUNS.forEach((run, i) => cost.observe(run, Math.min(...recent.map((times) => times[i]!))));
       timings.push({ shape: geometry, coefficients: cost.coefficients });
     } finally {
       await session.release();
