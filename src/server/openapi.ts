@@ -92,6 +92,7 @@ const schemas = {
   TeiRerankRequest: {
     type: 'object',
     required: ['query', 'texts'],
+    additionalProperties: false, // an unknown field is refused (422)
     properties: {
       query: { ...string, pattern: '\\S' },
       texts: { type: 'array', minItems: 1, items: string },

@@ -63,6 +63,7 @@ const EXCHANGES: Exchange[] = [
   post('/rerank', { query: KOREAN_QUERY, texts: [1] }, 422),
   post('/rerank', { query: KOREAN_QUERY, texts: docs, truncation_direction: 'Left' }, 422),
   post('/rerank', { query: KOREAN_QUERY, texts: docs, raw_scores: 'yes' }, 422),
+  post('/rerank', { query: KOREAN_QUERY, texts: docs, top_n: 2 }, 422),
   post('/rerank', { query: KOREAN_QUERY, texts: [longPassage(40)] }, 413, false),
   post('/rerank', { query: KOREAN_QUERY, texts: Array<string>(5).fill('가') }, 413, false),
   { method: 'POST', path: '/rerank', rawBody: '{"query": ', status: 400 },

@@ -14,8 +14,14 @@ function optionalBoolean(body: Record<string, unknown>, field: string): boolean 
   return value;
 }
 
+/** TEI's rerank fields. Another field is refused (422, in serde's words) rather than silently ignored. */
+const FIELDS = ['query', 'texts', 'raw_scores', 'return_text', 'truncate', 'truncation_direction'];
+
 function parse(body: unknown, context: ApiContext): RerankRequest {
   if (!isObject(body)) throw invalid(`invalid type: ${typeName(body)}, expected struct RerankRequest`);
+  const unknown = Object.keys(body).find((field) => !FIELDS.includes(field));
+  if (unknown !== undefined)
+    throw invalid(`unknown field \`${unknown}\`, expected one of ${FIELDS.map((f) => `\`${f}\``).join(', ')}`);
   const query = body['query'];
   if (typeof query !== 'string')
     throw invalid(
