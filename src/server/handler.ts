@@ -130,7 +130,6 @@ export function createHandler(core: HandlerCore): FetchHandler {
       maxCharacters: options.maxCharacters,
       modelNames: options.modelNames,
     });
-    const tokenizing = performance.now();
     if (parsed.modelAlias && !aliasesLogged.has(parsed.modelAlias.requested)) {
       aliasesLogged.add(parsed.modelAlias.requested);
       options.log({
@@ -139,6 +138,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
         detail: `model '${parsed.modelAlias.requested}' (allowed by '${parsed.modelAlias.pattern}') is answered by ${lastSegment(options.model)}`,
       });
     }
+    const tokenizing = performance.now();
     const modelMax = model.info.maxLength;
     let encoded = model.encode(parsed.query, parsed.documents, modelMax);
     let maxLength = modelMax;
