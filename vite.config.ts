@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { ISOLATION_HEADERS } from './src/worker/isolation-headers.js';
+import { EVERY_ENGINE_TESTS } from './test/browser/every-engine.js';
 
 /** Files from public/ that belong to the app shell. */
 const PUBLIC_SHELL_FILES = ['manifest.webmanifest', 'icon.svg'];
@@ -58,6 +59,9 @@ function precacheManifest(): Plugin {
   };
 }
 
+/** BROWSER_ENGINE=firefox or webkit runs the browser tests that run in every engine; Chromium (default) runs all. */
+const otherEngine = (process.env['BROWSER_ENGINE'] ?? 'chromium') !== 'chromium';
+
 /** Shown in the demo's footer; APP_BUILD lets a deployment (or a test) label its build. */
 const appBuild = process.env['APP_BUILD'] ?? process.env['npm_package_version'] ?? 'dev';
 
@@ -78,7 +82,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: otherEngine ? EVERY_ENGINE_TESTS : ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 300_000,
