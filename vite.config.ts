@@ -59,6 +59,25 @@ function precacheManifest(): Plugin {
   };
 }
 
+/**
+ * Vite's dev server answers a revalidation with a bare 304 that lacks server.headers. WebKit checks the
+ * 304's own headers against the page's Cross-Origin-Embedder-Policy and refuses the script: the second
+ * module worker of a cross-origin isolated page (a model switch, a restart after a crash) failed to start
+ * in WebKitGTK 2.50 with a bare error event. So the configured headers go on every response, 304s included.
+ */
+function headersOnEveryResponse(): Plugin {
+  return {
+    name: 'headers-on-every-response',
+    configureServer(server) {
+      const headers = Object.entries(server.config.server.headers ?? {});
+      server.middlewares.use((_request, response, next) => {
+        for (const [name, value] of headers) if (value !== undefined) response.setHeader(name, value);
+        next();
+      });
+    },
+  };
+}
+
 /** BROWSER_ENGINE=firefox or webkit runs the browser tests that run in every engine; Chromium (default) runs all. */
 const otherEngine = (process.env['BROWSER_ENGINE'] ?? 'chromium') !== 'chromium';
 
@@ -71,7 +90,7 @@ export default defineConfig({
   preview: { headers: { ...ISOLATION_HEADERS } },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
-  plugins: [precacheManifest()],
+  plugins: [precacheManifest(), headersOnEveryResponse()],
   build: {
     rollupOptions: {
       input: { main: 'index.html', sw: 'src/pwa/service-worker.ts' },

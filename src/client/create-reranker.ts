@@ -17,6 +17,7 @@ import type { ProgressEvent, ReadyState, WorkerLoadOptions, WorkerLoadRequest } 
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
 import { checkLoadArguments, checkRankArguments, checkScoreArguments } from './argument-checks.js';
 import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './edge-service-reranker.js';
+import { holdModelCache } from './model-cache-hold.js';
 import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
@@ -78,6 +79,7 @@ async function connect(
 ): Promise<{ connection: Connection; ready: ReadyState }> {
   const { onProgress, loadStallMs, ...loadOptions } = request;
   const stallMs = positiveInteger('loadStallMs', loadStallMs, 300_000);
+  if (loadOptions.browserCache !== false && !loadOptions.files) holdModelCache();
   const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), {
     type: 'module',
     name: 'reranker',
