@@ -6,4 +6,8 @@
  * killing a worker over CDP, request routing), the benchmarks' frame-rate checks, and the package build
  * test, whose bundle is engine-independent. Each engine adds about 3 minutes to CI on 2 cores.
  */
-export const EVERY_ENGINE_TESTS = ['test/browser/reranker.browser.test.ts', 'test/browser/progressive.browser.test.ts'];
+export const EVERY_ENGINE_TESTS = [
+  'test/browser/reranker.browser.test.ts',
+  'test/browser/progressive.browser.test.ts',
+  'test/browser/client-arguments.browser.test.ts',
+];
