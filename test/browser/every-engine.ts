@@ -10,4 +10,5 @@ export const EVERY_ENGINE_TESTS = [
   'test/browser/reranker.browser.test.ts',
   'test/browser/progressive.browser.test.ts',
   'test/browser/client-arguments.browser.test.ts',
+  'test/browser/memory.browser.test.ts',
 ];
