@@ -11,4 +11,5 @@ export const EVERY_ENGINE_TESTS = [
   'test/browser/progressive.browser.test.ts',
   'test/browser/client-arguments.browser.test.ts',
   'test/browser/memory.browser.test.ts',
+  'test/browser/app-offline.browser.test.ts',
 ];
