@@ -12,4 +12,5 @@ export const EVERY_ENGINE_TESTS = [
   'test/browser/client-arguments.browser.test.ts',
   'test/browser/memory.browser.test.ts',
   'test/browser/app-offline.browser.test.ts',
+  'test/browser/dropin-engines.browser.test.ts',
 ];
