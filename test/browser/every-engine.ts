@@ -1,10 +1,16 @@
 /**
- * The browser test files that run in every engine (BROWSER_ENGINE=firefox or webkit runs exactly these;
- * Chromium runs them with all the others). Chosen for what can differ between engines: the worker and
- * its WASM backend (threads, SIMD, fallbacks), Comlink partials and cancel, typed errors crossing the
- * worker boundary. Left to Chromium: what needs Chromium's own tools (WebGPU on the SwiftShader adapter,
- * killing a worker over CDP, request routing), the benchmarks' frame-rate checks, and the package build
- * test, whose bundle is engine-independent. Each engine adds about 3 minutes to CI on 2 cores.
+ * The browser test files that run in every engine: BROWSER_ENGINE=firefox or webkit runs exactly these
+ * (Chromium runs them with all the others). Chosen for what can differ between engines:
+ * - the worker on WASM: threads, SIMD, fidelity against onnxruntime-node, progress, cancel, the Cache
+ *   API model cache, typed errors crossing the worker boundary, the no-WebGPU reason (reranker);
+ * - Comlink partials (progressive); argument refusals in the page (client-arguments);
+ * - the memory fit's refusal and smaller batches (memory);
+ * - the production demo under its CSP and offline through its service worker (app-offline);
+ * - the built drop-in library under the strict CSP header, and its custom element (dropin-engines).
+ * Left to Chromium: WebGPU (only Chromium has an adapter here, the software one), what needs CDP (killing a
+ * worker from outside, routing requests), the PWA update flow and missing-model notice, the benchmarks'
+ * frame-rate checks, and the package and library build checks, whose bundle does not depend on the engine.
+ * Measured on the 2-core CI machine: see docs/browser.md#every-browser-engine.
  */
 export const EVERY_ENGINE_TESTS = [
   'test/browser/reranker.browser.test.ts',
