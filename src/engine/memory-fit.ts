@@ -45,15 +45,26 @@ export function parameterCount(s: ModelShape): number {
 
 const BYTES_PER_WEIGHT: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1 };
 
-/** onnxruntime's WASM module, the tokenizer and the JS around them: measured about 40-60 MB in the worker. */
-export const RUNTIME_BYTES = 64 * 2 ** 20;
+/**
+ * What loading adds besides the weights' copies: onnxruntime's WASM module and threads, the tokenizer and
+ * the JS around them. With LOAD_COPIES, fitted to bench:engine-memory (resident memory of all the
+ * browser's processes, load minus idle): 1.4-1.6 GB for a 316 MB q8 file and 0.67-0.86 GB for a 101 MB one
+ * in Chromium 156, Firefox 153 and WebKitGTK 2.50.
+ */
+export const RUNTIME_BYTES = 256 * 2 ** 20;
+
+/**
+ * Copies of the weights alive while a session is built: the download (network process and cache), the
+ * bytes handed to the worker, onnxruntime's copy in the WASM heap and its optimised graph's initialisers.
+ */
+const LOAD_COPIES = 4;
 
 /** wasm32 addresses at most 4 GiB: weights and activations of a WASM session must fit in it. */
 export const WASM_MEMORY_LIMIT = 4 * 2 ** 30;
 
 export interface MemoryEstimate {
   weightsBytes: number;
-  /** While the session is built: the downloaded file and the session's own copy of the weights. */
+  /** While the session is built: the download, the worker's bytes and onnxruntime's copies of the weights. */
   loadBytes: number;
   /** Activations of one model run at the planned batch (the widest rows the model takes). */
   activationBytes: number;
@@ -76,7 +87,7 @@ export function estimateMemory(
   // attention scores with their softmax (heads x width x width per row), all fp32 on every dtype.
   const activationBytes =
     4 * tokens * (6 * shape.hiddenSize + 2 * shape.intermediateSize) + 8 * tokens * shape.numHeads * width;
-  const loadBytes = 2 * weightsBytes + RUNTIME_BYTES;
+  const loadBytes = LOAD_COPIES * weightsBytes + RUNTIME_BYTES;
   const rankBytes = weightsBytes + activationBytes + RUNTIME_BYTES;
   return { weightsBytes, loadBytes, activationBytes, rankBytes, peakBytes: Math.max(loadBytes, rankBytes) };
 }
@@ -205,7 +216,7 @@ export function checkMemoryFit(request: FitRequest): MemoryFit {
     : 'no smaller choice fits: rank on the edge service (createReranker({ endpoint })) instead';
   throw new OutOfMemoryError(
     `Model "${request.model}" needs about ${formatBytes(estimate.peakBytes)} at ${dtype} ` +
-      `(weights ${formatBytes(estimate.weightsBytes)}, held twice while the session is built), ` +
+      `(weights ${formatBytes(estimate.weightsBytes)}, copied ${LOAD_COPIES} times while the session is built), ` +
       `but only about ${formatBytes(available.bytes)} can be used (${available.source}); ${suggestion}`,
     undefined,
     {
