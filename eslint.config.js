@@ -16,15 +16,19 @@ const LAYERS = {
   eval: ['retrieval'],
   'model-builder': ['engine'],
   reference: ['engine', 'model-builder'],
+  // Real rerankers' shapes, and the device probe that builds one layer of each to time it.
+  catalog: ['engine', 'model-builder'],
   converter: ['engine', 'model-builder', 'reference'],
-  worker: ['engine'],
+  worker: ['catalog', 'engine'],
   client: ['engine', 'worker'],
   dropin: ['client', 'engine', 'worker'],
   pwa: ['worker'],
   server: ['engine'],
-  demo: ['client', 'engine', 'eval', 'pwa', 'retrieval', 'worker'],
+  // Framework adapters (AI SDK, LangChain.js): over the engine's types, for every kind of reranker.
+  adapters: ['engine'],
+  demo: ['catalog', 'client', 'engine', 'eval', 'pwa', 'retrieval', 'worker'],
   // The package's published entries (browser, node): they only re-export the folders' public lists.
-  entry: ['client', 'converter', 'dropin', 'engine', 'server'],
+  entry: ['adapters', 'client', 'converter', 'dropin', 'engine', 'server'],
 };
 
 const FOLDERS = Object.keys(LAYERS);

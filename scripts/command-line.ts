@@ -54,3 +54,57 @@ export function headerUsage(file: string): string {
     .join('\n')
     .trim();
 }
+
+/** The --passages flag of eval and mine: "off", "T" (a quarter overlapping) or "T/O" tokens. */
+export function passagesFlag(text: string): { maxTokens: number; overlapTokens: number } | null {
+  if (text === 'off') return null;
+  const match = /^(\d+)(?:\/(\d+))?$/.exec(text);
+  const maxTokens = Number(match?.[1]);
+  const overlapTokens = match?.[2] === undefined ? Math.floor(maxTokens / 4) : Number(match[2]);
+  if (!match || !(maxTokens > 0) || !(overlapTokens < maxTokens))
+    return usageError(
+      `--passages must be off, T or T/O with T > 0 tokens and overlap O < T, got ${JSON.stringify(text)}`,
+    );
+  return { maxTokens, overlapTokens };
+}
+
+/** A usage mistake found inside a tool's main(): runTool reports it as one line and exit 2. */
+export class UsageError extends Error {}
+
+export function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0))
+    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(text))
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
+  return text as T;
+}
+
+/**
+ * Runs a tool's main. A UsageError: one line, exit 2. Data and model problems are the user's to fix
+ * (a typed error with a `code`, or one of `expected`): their name and message, exit 1. Anything else is a
+ * bug: its stack, exit 1.
+ */
+export function runTool(
+  main: () => Promise<void>,
+  expected: Array<abstract new (...args: never[]) => Error> = [],
+): void {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError) usageError(error.message);
+    const typed =
+      expected.some((kind) => error instanceof kind) ||
+      (error instanceof Error && 'code' in error && typeof error.code === 'string');
+    console.error(
+      typed
+        ? `${(error as Error).name}: ${(error as Error).message}`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : error,
+    );
+    process.exitCode = 1;
+  });
+}

@@ -121,9 +121,10 @@ try {
   );
 } catch (error) {
   if (error instanceof ConversionError) {
-    console.error(
-      `conversion failed [${error.code}]${error.file ? ` ${error.file}` : ''}${error.tensor ? ` tensor ${error.tensor}` : ''}: ${error.message}`,
-    );
+    // The file and tensor only where the message does not already name them (most do).
+    const file = error.file && !error.message.includes(error.file) ? ` ${error.file}` : '';
+    const tensor = error.tensor && !error.message.includes(error.tensor) ? ` tensor ${error.tensor}` : '';
+    console.error(`conversion failed [${error.code}]${file}${tensor}: ${error.message}`);
     for (const r of (error as { verify?: Array<{ file: string; maxAbsDiff: number; passed: boolean }> }).verify ?? []) {
       console.error(`  verify ${r.file}: max abs diff ${r.maxAbsDiff.toExponential(2)} ${r.passed ? 'ok' : 'FAILED'}`);
     }

@@ -3,7 +3,7 @@
  *
  *   npm run eval -- <dataset> [--format mteb|card-csv|flag-jsonl] [--candidates 50] [--k 10]
  *                   [--model <folder or hub id>]... [--dtype fp32|fp16|q8] [--remote-host URL]
- *                   [--json out.json] [--skip-malformed] [--limit N]
+ *                   [--passages 384/96 | off] [--json out.json] [--skip-malformed] [--limit N]
  */
 import { writeFileSync } from 'node:fs';
 import type { Dtype, LoadOptions, RankedDocument, RankOptions } from '../src/engine/types.js';
@@ -11,7 +11,7 @@ import { DatasetFormatError, loadDataset, type DatasetFormat } from '../src/eval
 import { createProgressReporter } from '../src/eval/progress.js';
 import { runEvaluation, type RerankerEntry } from '../src/eval/run-eval.js';
 import { formatReport } from '../src/eval/table.js';
-import { parseCommandLine, usageError } from './command-line.js';
+import { UsageError, oneOf, parseCommandLine, passagesFlag, positiveInteger, runTool } from './command-line.js';
 
 const USAGE = `usage: ko-rerank eval <dataset folder | .csv | .jsonl> [options]   (in a clone: npm run eval -- ...)
   --format F          mteb | card-csv | flag-jsonl (default: from the path)
@@ -20,6 +20,8 @@ const USAGE = `usage: ko-rerank eval <dataset folder | .csv | .jsonl> [options] 
   --model M           reranker folder or hub id; repeat for several
   --dtype D           fp32 | fp16 | q8
   --remote-host URL   hub-compatible server for model ids
+  --passages T[/O]    index documents as passages of up to T tokens, O overlapping (default 384/96);
+                      off indexes whole documents. Rerankers read each candidate's best passage.
   --json FILE         also write the numbers as JSON
   --skip-malformed    skip malformed rows (listed on stderr) instead of failing
   --limit N           evaluate only the first N queries`;
@@ -30,6 +32,7 @@ interface EngineModule {
     load(options: LoadOptions): Promise<{
       rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
       dispose(): Promise<void>;
+      info: { generatedBy?: string };
     }>;
   };
 }
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
       model: { type: 'string', multiple: true, default: [] },
       dtype: { type: 'string' },
       'remote-host': { type: 'string' },
+      passages: { type: 'string' },
       json: { type: 'string' },
       'skip-malformed': { type: 'boolean', default: false },
       limit: { type: 'string' },
@@ -55,9 +59,10 @@ async function main(): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('expected exactly one dataset path');
   const format = values.format === undefined ? undefined : oneOf(values.format, FORMATS, '--format');
   const dtype = values.dtype === undefined ? undefined : oneOf(values.dtype, DTYPES, '--dtype');
-  const candidates = integer(values.candidates, '--candidates');
-  const k = integer(values.k, '--k');
-  const maxQueries = values.limit === undefined ? undefined : integer(values.limit, '--limit');
+  const candidates = positiveInteger(values.candidates, '--candidates');
+  const k = positiveInteger(values.k, '--k');
+  const maxQueries = values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit');
+  const passages = values.passages === undefined ? undefined : passagesFlag(values.passages);
 
   const dataset = loadDataset(positionals[0]!, { format, skipMalformed: values['skip-malformed'] });
   for (const row of dataset.skipped) console.error(`skipped ${row.file}:${row.line}: ${row.reason}`);
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
     candidates,
     k,
     maxQueries,
+    index: passages === undefined ? undefined : { passages },
     rerankers,
     onProgress: createProgressReporter(process.stderr),
   });
@@ -101,36 +107,8 @@ function modelEntry(engine: EngineModule, options: LoadOptions): RerankerEntry {
       await reranker?.dispose();
       reranker = undefined;
     },
+    randomWeights: () => reranker?.info.generatedBy !== undefined,
   };
 }
 
-class UsageError extends Error {}
-
-function integer(text: string, flag: string): number {
-  const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0))
-    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(text))
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
-  return text as T;
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) usageError(error.message);
-  // Data and model problems are the user's to fix: their message says what and where. Anything else is a bug.
-  const expected =
-    error instanceof DatasetFormatError ||
-    (error instanceof Error && 'code' in error && typeof error.code === 'string');
-  console.error(
-    expected
-      ? `${(error as Error).name}: ${(error as Error).message}`
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : error,
-  );
-  process.exitCode = 1;
-});
+runTool(main, [DatasetFormatError]);

@@ -9,6 +9,7 @@ import { usageError } from './command-line.js';
 const COMMANDS = {
   convert: { run: () => import('./convert.js'), about: 'convert a Hugging Face checkpoint (safetensors) to ONNX' },
   eval: { run: () => import('./eval.js'), about: 'evaluate retrieval and rerankers on a dataset' },
+  mine: { run: () => import('./mine.js'), about: 'mine hard negatives for reranker fine-tuning (FlagEmbedding JSONL)' },
   serve: { run: () => import('./serve.js'), about: 'run the edge rerank service (Cohere and TEI APIs)' },
   model: { run: () => import('./build-model.js'), about: 'generate a cross-encoder with random weights' },
 } as const;

@@ -17,7 +17,8 @@ const USAGE = `usage: ko-rerank serve --model DIR|ID [options]   (in a clone: np
   --api-key K                  one key on the command line (visible in ps: prefer the file, or
                                RERANK_API_KEY, which takes several keys separated by commas); an empty
                                key is refused
-  --model-name NAME            a model name clients may send; repeat for several
+  --model-name NAME            a model name clients may send (NAME* a prefix, * any); repeat for several;
+                               default the --model argument, its last segment and rerank-* (Cohere's)
   --cors-origin ORIGIN         allow this browser origin; repeat for several
   --cors-allow-header NAME     a request header preflights allow, beyond authorization, content-type and
                                the Cohere SDK's; repeat for several

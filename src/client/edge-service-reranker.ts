@@ -64,6 +64,8 @@ export interface RemoteReadyState {
   maxLength: number;
   /** Documents per call the service takes. */
   maxDocuments: number;
+  /** Set when the served model was generated (the service's /info `generated_by`): random weights. */
+  generatedBy?: string;
 }
 
 export interface RemoteReranker {
@@ -140,6 +142,7 @@ export async function createRemoteReranker(options: RemoteRerankerOptions): Prom
       ),
       maxLength: Number(info['max_input_length']),
       maxDocuments: Number(info['max_client_batch_size']),
+      ...(typeof info['generated_by'] === 'string' ? { generatedBy: info['generated_by'] } : {}),
     };
   }
 

@@ -15,6 +15,7 @@ import {
 import type { SourceFolder } from './byte-source.js';
 import { openCheckpoint } from './checkpoint.js';
 import { ConversionError } from './errors.js';
+import { baseModelOf, modelCard } from './model-card.js';
 
 export type ConversionProgress =
   | { phase: 'check' }
@@ -28,6 +29,8 @@ export interface ConvertOptions {
   onProgress?: (event: ConversionProgress) => void;
   /** Checked between tensors. */
   signal?: AbortSignal;
+  /** The checkpoint's hub id, for the model card's `base_model` (default: config.json's `_name_or_path`). */
+  source?: string;
 }
 
 export interface ConversionReport {
@@ -83,6 +86,18 @@ export async function convertCheckpoint(
     );
     await writeWhole(open, 'config.json', config);
     files['config.json'] = config.byteLength;
+    // The Hub reads a model's task and library from its card: ours says reranker, transformers.js.
+    const card = encodeText(
+      modelCard({
+        baseModel: baseModelOf(checkpoint.config, options.source),
+        config: checkpoint.config,
+        shape: checkpoint.shape,
+        dtypes: options.dtypes,
+        files,
+      }),
+    );
+    await writeWhole(open, 'README.md', card);
+    files['README.md'] = card.byteLength;
     return {
       shape: checkpoint.shape,
       files,

@@ -6,6 +6,7 @@
 import { AbortedError, RerankerError } from '../engine/errors.js';
 import { DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from '../engine/guarded-fetch.js';
 import { hubFileUrl, isHubId } from '../engine/hub-address.js';
+import { networkReason } from '../engine/hub-download.js';
 import type { OpenFile } from '../model-builder/onnx-files.js';
 import { ConversionError } from './errors.js';
 
@@ -64,7 +65,15 @@ export async function downloadCheckpoint(id: string, open: OpenFile, options: Do
     try {
       response = await guardedFetch(fetch, url(file), {}, policy);
     } catch (error) {
-      throw conversionError(file, 0, error, options.signal);
+      const typed = conversionError(file, 0, error, options.signal);
+      if (typed.code !== 'DOWNLOAD_FAILED') throw typed;
+      // No answer at all: offline, or a host that is not there. Name the host and the ways around it.
+      throw new ConversionError(
+        'DOWNLOAD_FAILED',
+        `${file} could not be downloaded: ${new URL(url(file)).origin} did not answer (${networkReason(error)}). ` +
+          'Without a network, convert a local checkpoint folder; for a mirror, pass --remote-host (remoteHost).',
+        { file, cause: error },
+      );
     }
     if (response.status === 404 && !required) return false;
     if (!response.ok || !response.body) {

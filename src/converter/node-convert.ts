@@ -82,6 +82,8 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
       maxChunkBytes: options.maxChunkBytes,
       signal: options.signal,
       onProgress: options.onProgress,
+      // A local folder's path is not an id (`models/x` would look like one); config.json may name it.
+      source: local ? undefined : options.source,
     });
     let verify: VerifyResult[] | undefined;
     if (options.verify) {

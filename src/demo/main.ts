@@ -13,7 +13,13 @@ import {
   createReranker,
   filesFromFolderPick,
 } from '../client/index.js';
+import { catalogEntry, downloadBytes, formatBytes } from '../catalog/rerankers.js';
+import { DEFAULT_PRIOR } from '../engine/cost-model.js';
+import { hubFileUrl } from '../engine/hub-address.js';
+import { ONNX_FILE_FOR_DTYPE } from '../engine/model-files.js';
+import { type ShapeTiming, coefficientsFor, predictRankMs } from '../engine/shape-cost.js';
 import type { Dtype, RankReport } from '../engine/types.js';
+import { type DeviceSpeed, measureDeviceSpeed } from '../client/device-speed.js';
 import { registerServiceWorker } from '../pwa/register.js';
 import { LexicalIndex } from '../retrieval/index.js';
 import { planBackends } from '../worker/backend-plan.js';
@@ -31,15 +37,31 @@ import {
 import { ModelHolder } from './model-holder.js';
 import {
   DEFAULT_EDGE_ENDPOINT,
-  DEFAULT_HUB_MODEL,
   DEMO_MODEL_ID,
   EDGE_SERVICE,
   HUB_MODELS,
+  HUB_PROBE_MODEL,
   describeModel,
 } from './model-catalog.js';
+import {
+  DEFAULT_CHOICE_BUDGET_MS,
+  type DownloadGate,
+  type ModelOption,
+  TYPICAL_PAIR_TOKENS,
+  chooseDefaultModel,
+  downloadGate,
+  formatMs,
+} from './model-choice.js';
 import { type ShownResult, clearResults, renderResults } from './render.js';
 import { SAMPLE_CORPUS } from './sample-corpus-data.js';
-import { type Candidate, type CorpusSnapshot, type RankedCandidate, runSearch } from './search-flow.js';
+import {
+  type Candidate,
+  type CorpusSnapshot,
+  excerpt,
+  indexedText,
+  type RankedCandidate,
+  runSearch,
+} from './search-flow.js';
 
 /** First-stage hits the reranker sees. */
 const CANDIDATES = 30;
@@ -53,6 +75,11 @@ const ui = {
   cancel: $<HTMLButtonElement>('cancel'),
   progress: $<HTMLProgressElement>('progress'),
   status: $<HTMLParagraphElement>('status'),
+  backendReason: $<HTMLParagraphElement>('backend-reason'),
+  modelChoice: $<HTMLParagraphElement>('model-choice'),
+  consent: $<HTMLDivElement>('consent'),
+  consentText: $<HTMLSpanElement>('consent-text'),
+  consentButton: $<HTMLButtonElement>('consent-button'),
   notice: $<HTMLDetailsElement>('notice'),
   noticeSummary: $<HTMLElement>('notice-summary'),
   noticeBody: $<HTMLParagraphElement>('notice-body'),
@@ -94,7 +121,7 @@ async function chooseCorpus(label: string, read: () => Promise<CorpusPassage[]> 
     if (!turn.isCurrent()) return;
     const index = new LexicalIndex();
     await index.addAll(
-      passages.map((p, i) => ({ id: String(i), text: p.title ? `${p.title} ${p.text}` : p.text })),
+      passages.map((p, i) => ({ id: String(i), text: indexedText(p) })),
       {
         signal: turn.signal,
         onProgress: (done, total) => {
@@ -140,6 +167,41 @@ $<HTMLButtonElement>('use-sample').addEventListener('click', () => void chooseCo
 
 let predictedDtype: Dtype = 'q8';
 let hubOnline = true;
+/** Each catalog model with its download size and predicted rerank time on this device. */
+let modelOptions: ModelOption[] = [];
+/** Models the user agreed to download during this visit (choice keys). */
+const consented = new Set<string>();
+/** This device's measured speed, once the probe worker has answered. */
+let deviceSpeed: DeviceSpeed | null = null;
+/** How long the default choice waits for the probe before predicting from the prior. */
+const PROBE_WAIT_MS = 5_000;
+/** Set once the user picks a model or agrees to a download: a late probe result no longer moves the default. */
+let userDecided = false;
+/** The generated demo model's q8 files, about. */
+const DEMO_MODEL_BYTES = 1_300_000;
+
+/**
+ * Until this device is measured: the cost model's prior (bge-reranker-base's shape, 8-bit on WASM with
+ * 2 threads, the slowest common setting), scaled to each shape by its work (shape-cost.ts).
+ */
+const PRIOR_TIMINGS: ShapeTiming[] = [
+  { shape: catalogEntry('Xenova/bge-reranker-base')!.shape, coefficients: DEFAULT_PRIOR },
+];
+
+function predictModels(timings: ShapeTiming[]): void {
+  modelOptions = HUB_MODELS.map((entry) => ({
+    entry,
+    bytes: downloadBytes(entry, predictedDtype),
+    predictedMs: predictRankMs(coefficientsFor(timings, entry.shape), {
+      candidates: CANDIDATES,
+      tokens: TYPICAL_PAIR_TOKENS,
+    }),
+  }));
+}
+
+function saveDataOn(): boolean {
+  return (navigator as { connection?: { saveData?: boolean } }).connection?.saveData === true;
+}
 let pickedFolder: Record<string, Blob> | null = null;
 /** A model in a worker on this device, or the edge rerank service. */
 type DemoReranker = BrowserReranker | RemoteReranker;
@@ -166,7 +228,10 @@ ui.edgeEndpoint.value = storedEndpoint() ?? DEFAULT_EDGE_ENDPOINT;
 function fillModelPicker(): void {
   const offline = hubOnline ? '' : ' — 지금 연결할 수 없음 (Hub unreachable)';
   const options: Array<[string, string]> = [
-    ...HUB_MODELS.map((m): [string, string] => [m.id, `${describeModel(m, predictedDtype)}${offline}`]),
+    ...modelOptions.map((o): [string, string] => [
+      o.entry.id,
+      `${describeModel(o.entry, predictedDtype, o.predictedMs)}${offline}`,
+    ]),
     [
       DEMO_MODEL_ID,
       '생성된 데모 모델 — 무작위 가중치: 동작은 보여 주지만 관련도는 의미 없음 (generated, random weights)',
@@ -175,7 +240,16 @@ function fillModelPicker(): void {
     ['custom', '다른 Hub id 또는 모델 폴더 URL… (another hub id or URL)'],
     ['folder', '디스크에서 연 모델 폴더 (model folder from disk)'],
   ];
+  const selected = ui.modelSelect.value;
   ui.modelSelect.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
+  if (options.some(([value]) => value === selected)) ui.modelSelect.value = selected;
+}
+
+/** Where the predictions come from, in words. */
+function predictionSource(): string {
+  if (!deviceSpeed) return '기기 측정 전 추정';
+  const { backend, threads, probeMs } = deviceSpeed;
+  return `이 기기에서 측정: ${backend}${backend === 'wasm' ? ` ${threads} 스레드` : ''}, 측정 ${formatMs(probeMs)}`;
 }
 
 interface ModelChoice {
@@ -185,6 +259,8 @@ interface ModelChoice {
   problem: string | null;
   /** A model for a worker on this device, or the edge service's address. */
   options: Pick<CreateRerankerOptions, 'model' | 'files'> | { endpoint: string };
+  /** What choosing it downloads, for the consent rule; absent where the user named the source (URL, folder, edge). */
+  download?: { bytes: number; onnxUrl: string };
 }
 
 function selectedModel(): ModelChoice {
@@ -217,13 +293,80 @@ function selectedModel(): ModelChoice {
       options: { model: 'model folder from disk', files },
     };
   }
-  return { key: value, name: shortModelName(value), problem: null, options: { model: value } };
+  const file = ONNX_FILE_FOR_DTYPE[predictedDtype];
+  const entry = HUB_MODELS.find((m) => m.id === value);
+  const download = entry
+    ? {
+        bytes: downloadBytes(entry, predictedDtype),
+        onnxUrl: hubFileUrl({ model: value, revision: 'main', file }),
+      }
+    : value === DEMO_MODEL_ID
+      ? { bytes: DEMO_MODEL_BYTES, onnxUrl: new URL(`${DEMO_MODEL_ID}/${file}`, location.href).href }
+      : undefined;
+  return { key: value, name: shortModelName(value), problem: null, options: { model: value }, download };
 }
 
-ui.modelSelect.addEventListener('change', () => {
+/** Whether the model's weights are in transformers.js's browser cache already (then nothing downloads). */
+async function inBrowserCache(url: string): Promise<boolean> {
+  try {
+    return (await (await caches.open('transformers-cache')).match(url)) !== undefined;
+  } catch {
+    return false; // no Cache API here (or storage refused): assume a download
+  }
+}
+
+/** A catalog model's published quality figure and its source, or that there is none. */
+function qualityNote(id: string): string {
+  const entry = HUB_MODELS.find((m) => m.id === id);
+  if (!entry) return '';
+  const quality = entry.quality ? `${entry.quality.figure} (${entry.quality.source})` : '공개된 품질 수치를 찾지 못함';
+  return `${entry.original}: ${quality}. 예상 시간은 후보 ${CANDIDATES}개 × ${TYPICAL_PAIR_TOKENS} 토큰 기준 (${predictionSource()}).`;
+}
+
+/** May this choice start loading now? Big downloads wait for consent, and none starts by itself on saveData. */
+async function gateFor(choice: ModelChoice): Promise<DownloadGate> {
+  if (!choice.download) return { start: true };
+  // Where nothing can be downloaded (offline, or the hub unreachable for a hub model), asking is moot:
+  // the load reads the cache or fails with its own plain message (model-errors.ts).
+  const hubModel = HUB_MODELS.some((m) => m.id === choice.key);
+  if (!navigator.onLine || (hubModel && !hubOnline)) return { start: true };
+  const consentedHere = consented.has(choice.key);
+  const cached = !consentedHere && (await inBrowserCache(choice.download.onnxUrl));
+  return downloadGate({ bytes: choice.download.bytes, cached, consented: consentedHere, saveData: saveDataOn() });
+}
+
+function showConsent(choice: ModelChoice | null, reason = ''): void {
+  ui.consent.hidden = choice === null;
+  if (!choice) return;
+  ui.consentText.textContent = `${choice.name}: ${reason}.`;
+  ui.consentButton.textContent = `내려받기 (${formatBytes(choice.download?.bytes ?? 0)})`;
+  ui.consentButton.dataset['key'] = choice.key;
+}
+
+ui.consentButton.addEventListener('click', () => {
+  const key = ui.consentButton.dataset['key'];
+  if (!key) return;
+  consented.add(key);
+  userDecided = true;
+  showConsent(null);
+  void warmUp();
+});
+
+/** A rerank that waits for the user's consent: the search shows the first stage and says why. */
+class ConsentNeeded extends Error {
+  override name = 'ConsentNeeded';
+}
+
+/** True while the page itself selects the default (its change event is not the user's choice). */
+let choosingDefault = false;
+ui.modelSelect.addEventListener('change', (event) => {
   ui.customRow.hidden = ui.modelSelect.value !== 'custom';
   ui.edgeRow.hidden = ui.modelSelect.value !== EDGE_SERVICE;
   const value = ui.modelSelect.value;
+  if (event.isTrusted || !choosingDefault) {
+    userDecided = true;
+    ui.modelChoice.textContent = `직접 고른 모델: ${selectedModel().name}`;
+  }
   ui.modelInfo.textContent =
     value === DEMO_MODEL_ID
       ? '무작위 가중치: 순위는 의미가 없고, 동작(워커, 백엔드, 배치, 점수에 따른 이동)만 진짜입니다.'
@@ -233,7 +376,7 @@ ui.modelSelect.addEventListener('change', () => {
           ? '아래 "모델 폴더 열기"로 폴더를 고르세요.'
           : HUB_MODELS.some((m) => m.id === value) && !hubOnline
             ? 'Hugging Face Hub에 지금 연결할 수 없습니다: 이 기기에 저장된 적이 없으면 불러올 수 없습니다.'
-            : '';
+            : qualityNote(value);
   void warmUp(); // warmUp reports its own failures in the status line
 });
 ui.customModel.addEventListener('change', () => void warmUp());
@@ -252,8 +395,8 @@ ui.folderInput.addEventListener('change', () => {
   void warmUp();
 });
 
-const PHASES: Record<Exclude<ProgressEvent['phase'], 'download'>, string> = {
-  compile: '모델 준비 중',
+const PHASES: Record<Exclude<ProgressEvent['phase'], 'download' | 'runtime'>, string> = {
+  compile: '런타임 컴파일·세션 생성 중',
   'warm-up': '모델 예열 중',
   ready: '모델 준비 완료',
 };
@@ -272,7 +415,17 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoRerank
     ...choice.options,
     signal,
     onProgress: (event) => {
+      if (event.phase === 'runtime') {
+        // onnxruntime's own wasm: the longest wait of a first visit, after the model's files.
+        ui.progress.max = event.total || 1;
+        ui.progress.value = event.loaded;
+        setStatus(
+          `런타임(onnxruntime WASM) 내려받는 중 ${(event.loaded / 1e6).toFixed(1)} / ${(event.total / 1e6).toFixed(1)} MB`,
+        );
+        return;
+      }
       if (event.phase !== 'download') {
+        if (event.phase === 'compile' || event.phase === 'warm-up') ui.progress.removeAttribute('value');
         setStatus(`${PHASES[event.phase]} (${event.backend === 'webgpu' ? 'WebGPU' : 'WASM'})…`);
         return;
       }
@@ -289,11 +442,29 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoRerank
   return loading;
 }
 
-/** How the status line names what ranked: backend, dtype and threads here, or the edge service. */
+/**
+ * How the status line names what ranked: backend, dtype and threads here, or the edge service; and a
+ * generated model (its config says so, wherever it runs) as random weights.
+ */
 function describeRanker(model: DemoReranker): string {
   const ready = model.ready;
-  if (ready.backend === 'remote') return `에지 서비스 / ${ready.dtype} · ${shortModelName(ready.model)}`;
-  return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}`;
+  const random = ready.generatedBy ? ' · 무작위 가중치 (random weights)' : '';
+  if (ready.backend === 'remote') return `에지 서비스 / ${ready.dtype} · ${shortModelName(ready.model)}${random}`;
+  return `${ready.backend} / ${ready.dtype}${ready.backend === 'wasm' ? `, ${ready.threads} 스레드` : ''} · ${shortModelName(ready.model)}${random}`;
+}
+
+/**
+ * Why the model runs where it runs, under the status line: the backend plan's own words (no WebGPU
+ * adapter; a software adapter about 40x slower than WASM; WebGPU failed and WASM took over). Without it a
+ * page opened with a WebGPU flag shows "wasm / q8" and no reason. It names its model and changes only
+ * when a model is ready: clearing it when another is chosen would move the page under the pointer.
+ */
+function showBackendReason(model: DemoReranker | null): void {
+  const ready = model?.ready;
+  const reason =
+    ready && ready.backend !== 'remote' ? `${shortModelName(ready.model)}: ${ready.backend} — ${ready.reason}` : '';
+  ui.backendReason.textContent = reason ? `백엔드 선택 이유 (${reason})` : '';
+  ui.backendReason.hidden = reason === '';
 }
 
 function describeFailure(error: unknown, choice: ModelChoice): string {
@@ -313,16 +484,27 @@ let initialIndexing: Promise<void> = Promise.resolve();
  * on the first search. The search that comes next shares this load (ModelHolder). Its outcome is shown
  * only while no search has started since, and the choice is still the same.
  */
-function warmUp(): Promise<void> {
+async function warmUp(): Promise<void> {
   const choice = selectedModel();
-  if (choice.problem) return Promise.resolve();
+  showConsent(null);
+  if (choice.problem) return;
   const searchesBefore = searchesStarted;
   const stillQuiet = () => searchesStarted === searchesBefore && selectedModel().key === choice.key;
+  const gate = await gateFor(choice);
+  if (!gate.start) {
+    if (selectedModel().key !== choice.key) return;
+    showConsent(choice, gate.reason);
+    await initialIndexing;
+    if (stillQuiet())
+      setStatus('준비됨. 재순위화 모델은 아직 내려받지 않았습니다: 검색하면 1단계(BM25) 결과를 보여 줍니다.');
+    return;
+  }
   return models
     .get(choice.key, (signal) => loadModel(choice, signal), new AbortController().signal)
     .then(
       async (model) => {
         await initialIndexing;
+        if (selectedModel().key === choice.key) showBackendReason(model);
         if (stillQuiet()) setStatus(`준비됨. ${describeRanker(model)} — 질문을 입력하세요.`);
       },
       (error: unknown) => {
@@ -344,12 +526,8 @@ class ChoiceError extends Error {
 // ---- search ---------------------------------------------------------------------------------
 
 function shown(candidate: Candidate | RankedCandidate): ShownResult {
-  const text =
-    candidate.passage.text.length > SHOWN_CHARACTERS
-      ? `${candidate.passage.text.slice(0, SHOWN_CHARACTERS)}…`
-      : candidate.passage.text;
   return {
-    text,
+    text: excerpt(candidate, SHOWN_CHARACTERS),
     title: candidate.passage.title,
     firstStageRank: candidate.firstStageRank,
     bm25: candidate.bm25,
@@ -402,6 +580,8 @@ ui.form.addEventListener('submit', async (event) => {
       rank: async (q, texts, signal, onPartial) => {
         times.candidates = texts.length;
         if (choice.problem) throw new ChoiceError(choice.problem);
+        const gate = await gateFor(choice);
+        if (!gate.start) throw new ConsentNeeded(gate.reason);
         const loadStarted = performance.now();
         model = await models.get(choice.key, (loadSignal) => loadModel(choice, loadSignal), signal);
         times.load = performance.now() - loadStarted;
@@ -428,6 +608,7 @@ ui.form.addEventListener('submit', async (event) => {
           setStatus(`재순위화 중: ${scored.length}/${scored.length + unscored.length}개 채점…`);
         },
         showReranked(results, unscored) {
+          showBackendReason(model);
           renderResults(ui.results, [...results, ...unscored].map(shown), { stage: 'reranked', query });
           setStatus(
             `BM25 ${times.firstStage.toFixed(1)} ms · ${times.load > 5 ? `모델 준비 ${(times.load / 1000).toFixed(1)} s · ` : ''}재순위화 ${times.rerank.toFixed(0)} ms ` +
@@ -435,6 +616,10 @@ ui.form.addEventListener('submit', async (event) => {
           );
         },
         showRerankError(error) {
+          if (error instanceof ConsentNeeded) {
+            setStatus(`1단계(BM25) 결과입니다. 재순위화 모델을 내려받지 않았습니다 — ${error.message}.`);
+            return;
+          }
           setStatus(`재순위화하지 못해 1단계(BM25) 결과를 보여 줍니다 — ${describeFailure(error, choice)}`, 'error');
         },
       },
@@ -464,17 +649,55 @@ function showNotice(summary: string, body: string): void {
   ui.notice.hidden = false;
 }
 
+/**
+ * Selects the page's default and shows why. The change event shows the choice's note and starts loading
+ * it now when the download rule allows (warm start): the worker, the download and the session build
+ * overlap the corpus indexing and the user's typing; warmUp says "ready" when both are.
+ */
+function selectDefault(value: string, why: string): void {
+  ui.modelSelect.value = value;
+  choosingDefault = true;
+  ui.modelSelect.dispatchEvent(new Event('change'));
+  choosingDefault = false;
+  ui.modelChoice.textContent = why;
+}
+
+/** The best Korean model whose predicted time fits the default budget (model-choice.ts). */
+function applyDefaultChoice(): void {
+  const choice = chooseDefaultModel(modelOptions, DEFAULT_CHOICE_BUDGET_MS)!;
+  selectDefault(
+    choice.option.entry.id,
+    `자동 선택: ${choice.option.entry.label} (${formatBytes(choice.option.bytes)}) — ${choice.reason} ` +
+      `(후보 ${CANDIDATES}개 × ${TYPICAL_PAIR_TOKENS} 토큰, ${predictionSource()})`,
+  );
+}
+
 async function start(): Promise<void> {
   const capabilities = await probeCapabilities();
   predictedDtype = planBackends(capabilities)[0]!.dtype;
+  predictModels(PRIOR_TIMINGS);
   fillModelPicker();
-  ui.modelSelect.value = DEFAULT_HUB_MODEL.id;
   const indexing = chooseCorpus('샘플 문서', () => SAMPLE_CORPUS);
   initialIndexing = indexing;
-  hubOnline = await hubReachable(DEFAULT_HUB_MODEL.id);
-  if (!hubOnline) {
+  // This device's speed, measured in a worker while the hub answers: the picker's times, and the default.
+  let defaultApplied = false;
+  const measured = measureDeviceSpeed(HUB_MODELS.map((m) => m.shape)).then(
+    (speed) => {
+      deviceSpeed = speed;
+      predictModels(speed.timings);
+      fillModelPicker();
+      // Measured after the default was chosen from the prior: choose again while the user has not.
+      if (defaultApplied && hubOnline && !userDecided && searchesStarted === 0) applyDefaultChoice();
+    },
+    () => undefined, // the prior's predictions stay
+  );
+  hubOnline = await hubReachable(HUB_PROBE_MODEL.id);
+  if (hubOnline) await Promise.race([measured, new Promise((resolve) => setTimeout(resolve, PROBE_WAIT_MS))]);
+  defaultApplied = true;
+  if (hubOnline && chooseDefaultModel(modelOptions, DEFAULT_CHOICE_BUDGET_MS)) {
+    applyDefaultChoice();
+  } else {
     fillModelPicker(); // marks the hub models as unreachable
-    ui.modelSelect.value = DEMO_MODEL_ID;
     showNotice(
       'Hugging Face Hub에 연결할 수 없어, 생성된 데모 모델(무작위 가중치)을 씁니다.',
       '데모 모델은 동작(워커, 백엔드, 배치, 점수에 따른 순위 이동)을 보여 주지만 실제 관련도는 보여 주지 않습니다. ' +
@@ -482,10 +705,8 @@ async function start(): Promise<void> {
         'The Hugging Face Hub cannot be reached from this page, so the generated demo model is selected: its weights are random, ' +
         'so it shows the mechanics but not real relevance.',
     );
+    selectDefault(DEMO_MODEL_ID, '자동 선택: 생성된 데모 모델 — Hugging Face Hub에 연결할 수 없음');
   }
-  // Shows the choice's note and starts loading it now (warm start): the worker, the download and the
-  // session build overlap the corpus indexing and the user's typing; warmUp says "ready" when both are.
-  ui.modelSelect.dispatchEvent(new Event('change'));
   await indexing;
   if (selectedModel().problem && searchesStarted === 0) setStatus('준비됨. 질문을 입력하세요.');
 }

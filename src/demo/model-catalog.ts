@@ -1,52 +1,26 @@
 /**
- * Rerankers the demo offers. Sizes are the published ONNX files (≈ where derived from the parameter
- * count); the dtype shown is the one the worker's backend plan will pick on this device.
+ * Rerankers the demo offers: the catalog's models with a published ONNX export (src/catalog). Sizes are
+ * derived from each shape in the dtype the worker's backend plan will pick on this device, and shown
+ * beside the predicted rerank time.
  */
+import { CATALOG, type CatalogReranker, downloadBytes, formatBytes } from '../catalog/rerankers.js';
 import type { Dtype } from '../engine/types.js';
-
-export interface CatalogModel {
-  id: string;
-  label: string;
-  /** Download size in MB per dtype. */
-  sizesMb: Partial<Record<Dtype, number>>;
-  languages: string;
-}
+import { formatMs } from './model-choice.js';
 
 /** The generated model shipped with the app (random weights). */
 export const DEMO_MODEL_ID = '/models/demo-xlmr';
 
-export const HUB_MODELS: CatalogModel[] = [
-  {
-    id: 'onnx-community/bge-reranker-v2-m3-ONNX',
-    label: 'BGE reranker v2 m3',
-    sizesMb: { q8: 571, fp16: 1136, fp32: 2271 },
-    languages: 'multilingual, strong on Korean',
-  },
-  {
-    id: 'Xenova/bge-reranker-base',
-    label: 'BGE reranker base',
-    sizesMb: { q8: 279, fp16: 556, fp32: 1112 },
-    languages: 'multilingual (XLM-R base)',
-  },
-  {
-    id: 'Xenova/bge-reranker-large',
-    label: 'BGE reranker large',
-    sizesMb: { q8: 563, fp16: 1120, fp32: 2240 },
-    languages: 'multilingual (XLM-R large, the ko-reranker shape)',
-  },
-  {
-    id: 'Xenova/ms-marco-MiniLM-L-6-v2',
-    label: 'MS MARCO MiniLM L-6',
-    sizesMb: { q8: 23, fp16: 46, fp32: 91 },
-    languages: 'English only',
-  },
-];
+/** Best for Korean first (the catalog's order of expected quality). */
+export const HUB_MODELS: readonly CatalogReranker[] = CATALOG.filter((entry) => entry.onnx).sort(
+  (a, b) => a.koreanQualityOrder - b.koreanQualityOrder,
+);
 
-export const DEFAULT_HUB_MODEL = HUB_MODELS[0]!;
+/** The model whose config.json tells whether the hub answers from this page. */
+export const HUB_PROBE_MODEL = HUB_MODELS[0]!;
 
-export function describeModel(model: CatalogModel, dtype: Dtype): string {
-  const size = model.sizesMb[dtype];
-  return `${model.label} — ${model.languages} — ${dtype}${size ? `, ${size >= 1000 ? `${(size / 1000).toFixed(1)} GB` : `${size} MB`}` : ''}`;
+export function describeModel(model: CatalogReranker, dtype: Dtype, predictedMs?: number): string {
+  const time = predictedMs === undefined ? '' : ` · 예상 ${formatMs(predictedMs)}`;
+  return `${model.label} — ${model.languages} — ${dtype}, ${formatBytes(downloadBytes(model, dtype))}${time}`;
 }
 
 /** The picker's value for the edge rerank service (src/server, `npm run serve`): ranking over HTTP, no download. */

@@ -13,7 +13,15 @@ import type { Turn } from './latest.js';
 export interface CorpusSnapshot {
   readonly label: string;
   readonly passages: readonly CorpusPassage[];
-  readonly index: { search(query: string, topN: number): Array<{ index: number; score: number }> };
+  readonly index: {
+    search(query: string, topN: number): Array<{ index: number; score: number; passage?: MatchedSpan }>;
+  };
+}
+
+/** Offsets into a document's indexedText: the part of a long document that matched best. */
+export interface MatchedSpan {
+  start: number;
+  end: number;
 }
 
 export interface Candidate {
@@ -21,6 +29,13 @@ export interface Candidate {
   /** 0-based rank in the first stage. */
   firstStageRank: number;
   bm25: number;
+  /** Set when the index split the document: the reranker reads this part instead of its start. */
+  matched?: MatchedSpan;
+}
+
+/** What the first stage indexes for a corpus entry: its title (if any) and text. */
+export function indexedText(passage: CorpusPassage): string {
+  return passage.title ? `${passage.title} ${passage.text}` : passage.text;
 }
 
 export interface RankedCandidate extends Candidate {
@@ -34,9 +49,34 @@ export interface RankedCandidate extends Candidate {
  */
 export const RERANK_MAX_CHARACTERS = 4000;
 
-export function rerankText(passage: CorpusPassage, maxCharacters = RERANK_MAX_CHARACTERS): string {
-  const text = passage.title ? `${passage.title}. ${passage.text}` : passage.text;
+export function rerankText(
+  passage: CorpusPassage,
+  maxCharacters = RERANK_MAX_CHARACTERS,
+  matched?: MatchedSpan,
+): string {
+  let text = passage.title ? `${passage.title}. ${passage.text}` : passage.text;
+  const indexed = indexedText(passage);
+  if (matched && matched.end - matched.start < indexed.length) {
+    // A long document: the passage that matched, still headed by the title when it does not start with it.
+    const part = indexed.slice(matched.start, matched.end);
+    text = passage.title && matched.start > 0 ? `${passage.title}. ${part}` : part;
+  }
   return text.length > maxCharacters ? text.slice(0, maxCharacters) : text;
+}
+
+/**
+ * What a result shows of its document: the start, or for a long document the passage that matched,
+ * cut to maxCharacters, with "…" where text was left out before or after.
+ */
+export function excerpt(candidate: Candidate, maxCharacters: number): string {
+  const { passage, matched } = candidate;
+  let start = 0;
+  if (matched && matched.end - matched.start < indexedText(passage).length) {
+    // Spans are offsets into indexedText, which puts the title and a space before the text.
+    start = Math.min(passage.text.length, Math.max(0, matched.start - (passage.title ? passage.title.length + 1 : 0)));
+  }
+  const shown = passage.text.slice(start, start + maxCharacters);
+  return `${start > 0 ? '…' : ''}${shown}${start + shown.length < passage.text.length ? '…' : ''}`;
 }
 
 export function firstStage(snapshot: CorpusSnapshot, query: string, topN: number): Candidate[] {
@@ -45,7 +85,9 @@ export function firstStage(snapshot: CorpusSnapshot, query: string, topN: number
     // The snapshot's index and passages were built together, so this only fires on a programming error.
     if (!passage)
       throw new Error(`first-stage hit ${hit.index} is outside the corpus (${snapshot.passages.length} passages)`);
-    return { passage, firstStageRank: rank, bm25: hit.score };
+    return hit.passage
+      ? { passage, firstStageRank: rank, bm25: hit.score, matched: hit.passage }
+      : { passage, firstStageRank: rank, bm25: hit.score };
   });
 }
 
@@ -105,7 +147,7 @@ export async function runSearch(request: SearchRequest): Promise<SearchOutcome> 
   try {
     ranked = await request.rank(
       query,
-      candidates.map((c) => rerankText(c.passage)),
+      candidates.map((c) => rerankText(c.passage, RERANK_MAX_CHARACTERS, c.matched)),
       turn.signal,
       showPartial,
     );

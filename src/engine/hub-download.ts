@@ -79,6 +79,13 @@ export interface FileExpectation {
  * server does not have. Errors: ModelLoadError (MODEL_FILE_MISSING, MODEL_FILE_CORRUPT, MODEL_LOAD_FAILED,
  * DOWNLOAD_STALLED), AbortedError.
  */
+/** undici says "fetch failed"; its cause says why (ENOTFOUND, ECONNREFUSED, a timeout). */
+export function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+  return detail ? `${errorMessage(error)}: ${detail}` : errorMessage(error);
+}
+
 export async function ensureFile(
   node: NodeApis,
   folder: string,
@@ -106,7 +113,14 @@ export async function ensureFile(
   try {
     response = await guardedFetch(download.fetch ?? fetch, url, { headers: requestHeaders(download.host) }, download);
   } catch (error) {
-    throw typed(error);
+    if (error instanceof RerankerError) throw error;
+    // No answer at all: offline, or a host that is not there. Name the host and the ways around it.
+    throw fail(
+      'MODEL_LOAD_FAILED',
+      `${file} could not be downloaded: ${new URL(url).origin} did not answer (${networkReason(error)}). ` +
+        'Without a network, load a local model folder; for a mirror, set remoteHost (--remote-host).',
+      error,
+    );
   }
   if (response.status === 404) {
     await response.body?.cancel();

@@ -40,6 +40,11 @@ export interface RerankerInfo {
   architecture: string;
   /** Longest pair the model takes, special tokens included. */
   maxLength: number;
+  /**
+   * Set when config.json says the model was generated (`generated_by`, as the project's model builder
+   * writes): random weights, so its scores show the mechanics, not relevance. Reports should say so.
+   */
+  generatedBy?: string;
 }
 
 /** What a host environment adds to a load (the worker reads model files from its own cache or URL). */
@@ -176,8 +181,16 @@ async function buildModel(
     await session.dispose().catch(() => undefined);
     throw error instanceof RerankerError ? error : loadError(model, onnxFile, error);
   }
+  const generatedBy = (config as unknown as { generated_by?: unknown }).generated_by;
   return {
-    info: { model, dtype, device, architecture: crossEncoder.architecture, maxLength },
+    info: {
+      model,
+      dtype,
+      device,
+      architecture: crossEncoder.architecture,
+      maxLength,
+      ...(typeof generatedBy === 'string' && generatedBy !== '' ? { generatedBy } : {}),
+    },
     model: session,
     encoder,
     limits,

@@ -66,7 +66,9 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
   const { download, folder } = hubCache(node, request);
   // config.json first: a model that is not there at all is reported against it. The other files are
   // independent of each other and download together; external weight files once the graph says their sizes.
-  await ensureFile(node, folder, 'config.json', download);
+  await ensureFile(node, folder, 'config.json', download).catch((error: unknown) => {
+    throw error instanceof ModelLoadError ? notAFolderEither(error, absolute) : error;
+  });
   const config = await readConfig(node, node.path.join(folder, 'config.json'), request.model);
   const dataFiles = externalDataFiles(config, request.onnxFile);
   const fetchFile = async (file: string, signal: AbortSignal) => {
@@ -90,6 +92,20 @@ export async function prepareModelSource(request: SourceRequest): Promise<ModelS
   };
   await ensureAll([...REQUIRED.filter((file) => file !== 'config.json'), request.onnxFile], fetchFile, download.signal);
   return { location: folder, label: request.model };
+}
+
+/**
+ * "models/x" is both a relative folder and a hub id. When it is not a folder here and the hub has no such
+ * model (or cannot be reached), say both, so that a missing folder is not read as a download problem.
+ */
+function notAFolderEither(error: ModelLoadError, absolute: string): ModelLoadError {
+  const [, model, why] = /^Model "(.*?)": (.*)$/s.exec(error.message) ?? [];
+  if (model === undefined || why === undefined) return error;
+  return new ModelLoadError(
+    error.code as ConstructorParameters<typeof ModelLoadError>[0],
+    `Model "${model}": there is no folder ${absolute}, so it was taken for a hub id, and ${why}`,
+    { cause: error.cause, file: 'config.json' },
+  );
 }
 
 /** How far into each external data file (named relative to the graph) the cached graph places weights. */

@@ -2,7 +2,7 @@
  * Evaluation runner: first-stage BM25 retrieval, then each reranker over the top candidates, scored
  * with the metrics in metrics.ts. No file or console access, so tests drive it with fake rerankers.
  */
-import { LexicalIndex, type LexicalIndexOptions } from '../retrieval/index.js';
+import { LexicalIndex, type LexicalIndexOptions, type SearchHit } from '../retrieval/index.js';
 import type { Dataset } from './datasets/types.js';
 import { evaluateRankings, positiveInteger, rankByScore, relevantCount, type MetricSummary } from './metrics.js';
 
@@ -22,6 +22,8 @@ export interface RerankerEntry {
   prepare?: () => Promise<void>;
   /** Called after its pass, even when it fails. */
   release?: () => Promise<void>;
+  /** Asked after `prepare`: true when the model has random weights (its config says it was generated). */
+  randomWeights?: () => boolean;
 }
 
 export interface EvalProgress {
@@ -47,6 +49,8 @@ export interface EvalOptions {
 
 export interface EvalRow extends MetricSummary {
   name: string;
+  /** A generated model with random weights: its figures show the mechanics, not relevance. */
+  randomWeights?: true;
   /** Ranking time per query: search only for the first stage, the rerank call only for a reranker. */
   msPerQuery: number;
 }
@@ -64,6 +68,8 @@ export interface EvalReport {
   candidates: number;
   /** First-stage recall over the candidates handed on: the most any reranker can reach. */
   candidateRecall: number;
+  /** Passage indexing of the first stage (rerankers read each candidate's best passage), or null. */
+  passages: { maxTokens: number; overlapTokens: number } | null;
   indexMs: number;
   rows: EvalRow[];
   skippedRows: number;
@@ -78,6 +84,8 @@ interface QueryState {
   ranking: string[];
   /** The part of the ranking handed to rerankers. */
   candidates: string[];
+  /** With passage indexing: the text each candidate's reranker reads (its best passage). */
+  passageTexts?: Map<string, string>;
 }
 
 export async function runEvaluation(dataset: Dataset, options: EvalOptions = {}): Promise<EvalReport> {
@@ -104,20 +112,29 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     const start = clock();
     const given = dataset.candidatesPerQuery?.get(query.id);
     let ranking: string[];
+    let hits: SearchHit[];
     if (given) {
       // Ranked within its own list; BM25 statistics still come from the whole corpus.
       const scores = index.score(query.text);
       ranking = rankByScore(given.map((id) => ({ id, score: scores[positionOf.get(id) ?? -1] ?? 0 })));
+      hits = index.passages ? index.search(query.text, index.size) : [];
     } else {
-      ranking = index.search(query.text, Math.max(candidates, k, 10)).map((hit) => hit.id);
+      hits = index.search(query.text, Math.max(candidates, k, 10));
+      ranking = hits.map((hit) => hit.id);
     }
     firstStageMs += clock() - start;
-    states.push({
+    const state: QueryState = {
       id: query.id,
       text: query.text,
       ranking,
       candidates: given ? ranking : ranking.slice(0, candidates),
-    });
+    };
+    if (index.passages) {
+      state.passageTexts = new Map(
+        hits.map((hit) => [hit.id, textById.get(hit.id)!.slice(hit.passage!.start, hit.passage!.end)]),
+      );
+    }
+    states.push(state);
     progress({ stage: 'first stage', done: states.length, total: evaluated.length });
   }
 
@@ -126,9 +143,11 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     const rankings = new Map<string, string[]>();
     let ms = 0;
     await reranker.prepare?.();
+    const randomWeights = reranker.randomWeights?.() === true;
     try {
       for (const state of states) {
-        const documents = state.candidates.map((id) => textById.get(id) ?? '');
+        // A candidate no passage matched (ranked within a given list) is read from its start.
+        const documents = state.candidates.map((id) => state.passageTexts?.get(id) ?? textById.get(id) ?? '');
         const start = clock();
         const results = await reranker.rerank(state.text, documents);
         ms += clock() - start;
@@ -138,7 +157,7 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     } finally {
       await reranker.release?.();
     }
-    rows.push(row(reranker.name, rankings, ms));
+    rows.push({ ...row(reranker.name, rankings, ms), ...(randomWeights ? { randomWeights } : {}) });
   }
 
   const candidateRecall = evaluateRankings(
@@ -155,6 +174,7 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions = {})
     k,
     candidates,
     candidateRecall,
+    passages: index.passages,
     indexMs,
     rows,
     skippedRows: dataset.skipped.length,

@@ -58,6 +58,25 @@ export const PRESETS = {
     maxLength: 512,
     description: 'Shape of cross-encoder/ms-marco-MiniLM-L-6-v2 (BERT).',
   },
+  'mmarco-mminilm-l12': {
+    architecture: 'xlm-roberta',
+    hiddenSize: 384,
+    numLayers: 12,
+    numHeads: 12,
+    intermediateSize: 1536,
+    maxLength: 512,
+    description:
+      'Shape of cross-encoder/mmarco-mMiniLMv2-L12-H384-v1 (multilingual MiniLM, XLM-R), reduced vocabulary.',
+  },
+  'bge-reranker-v2-m3': {
+    architecture: 'xlm-roberta',
+    hiddenSize: 1024,
+    numLayers: 24,
+    numHeads: 16,
+    intermediateSize: 4096,
+    maxLength: 8192,
+    description: 'Shape of BAAI/bge-reranker-v2-m3 (XLM-R large, 8192 positions), reduced vocabulary.',
+  },
 } satisfies Record<string, ShapePreset>;
 
 export type PresetName = keyof typeof PRESETS;

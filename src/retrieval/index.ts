@@ -8,14 +8,18 @@ export {
   type WordAnalyzer,
 } from './tokenizer.js';
 export { InvalidInputError } from './errors.js';
-export { bm25Idf, bm25Tf, type Bm25Params } from './bm25.js';
+export { BM25_VARIANTS, bm25Idf, bm25Tf, type Bm25Params, type Bm25Variant } from './bm25.js';
+export { DEFAULT_RRF_K, reciprocalRankFusion, type FusedItem, type FusionOptions } from './fusion.js';
+export { estimateTokens, splitPassages, type PassageOptions, type PassageSpan } from './passages.js';
 export {
   DEFAULT_B,
   DEFAULT_FIELDS,
+  DEFAULT_PASSAGES,
   DEFAULT_K1,
   DuplicateDocumentError,
   LexicalIndex,
   type AddAllOptions,
+  type FieldCombination,
   type FieldOptions,
   type IndexDocument,
   type LexicalIndexOptions,
@@ -27,5 +31,6 @@ export {
   SERIALIZED_FORMAT,
   SERIALIZED_VERSION,
   type SerializedField,
+  type SerializedPassages,
   type SerializedLexicalIndex,
 } from './serialization.js';

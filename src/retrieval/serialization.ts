@@ -44,7 +44,14 @@ export interface SerializedLexicalIndex {
   version: typeof SERIALIZED_VERSION;
   options: ResolvedIndexOptions;
   ids: string[];
+  /** With passage indexing: each passage's document index (ascending) and flat [start, end] offsets. */
+  passages?: SerializedPassages;
   fields: SerializedField[];
+}
+
+export interface SerializedPassages {
+  docs: number[];
+  spans: number[];
 }
 
 export class IndexFormatError extends CodedError<'INDEX_CORRUPT'> {
@@ -67,6 +74,7 @@ const isCount = (value: unknown): value is number => Number.isSafeInteger(value)
 export function parseSerialized(data: unknown): {
   options: ResolvedIndexOptions;
   ids: string[];
+  passages?: SerializedPassages;
   fields: DecodedField[];
 } {
   const fail = (message: string): never => {
@@ -79,6 +87,9 @@ export function parseSerialized(data: unknown): {
   if (!isRecord(options) || !Array.isArray(options.fields)) return fail('options.fields missing');
   if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return fail('ids must be an array of strings');
   if (new Set(ids).size !== ids.length) fail('ids must be unique');
+  const passages = parsePassages(data.passages, isRecord(options.passages), ids.length, fail);
+  // Fields index passages when there are passages, documents otherwise.
+  const unitCount = passages ? passages.docs.length : ids.length;
   const configuredFields: unknown[] = options.fields;
   if (!Array.isArray(fields) || fields.length !== configuredFields.length)
     return fail('one stored field per configured field expected');
@@ -89,13 +100,13 @@ export function parseSerialized(data: unknown): {
     if (!isRecord(configured) || field.name !== configured.name)
       fail(`${where}.name does not match options.fields[${i}].name`);
     const { docLengths, postings } = field;
-    if (!Array.isArray(docLengths) || docLengths.length !== ids.length || !docLengths.every(isCount)) {
-      fail(`${where}.docLengths must hold one non-negative integer per document`);
+    if (!Array.isArray(docLengths) || docLengths.length !== unitCount || !docLengths.every(isCount)) {
+      fail(`${where}.docLengths must hold one non-negative integer per ${passages ? 'passage' : 'document'}`);
     }
     if (!isRecord(postings)) return fail(`${where}.postings must be an object`);
     const lists = new Map<string, number[]>();
     // Each document's term frequencies add up to its length, as the index built them.
-    const termCounts = new Array<number>(ids.length).fill(0);
+    const termCounts = new Array<number>(unitCount).fill(0);
     for (const [term, list] of Object.entries(postings)) {
       if (!Array.isArray(list) || list.length === 0 || list.length % 2 !== 0)
         fail(`${where}.postings[${JSON.stringify(term)}] must be [docGap, tf, ...]`);
@@ -109,7 +120,7 @@ export function parseSerialized(data: unknown): {
         if (!isCount(gap) || (j > 0 && gap === 0) || !isCount(tf) || tf === 0)
           fail(`${where}.postings[${JSON.stringify(term)}] has a bad entry at ${j}`);
         doc += gap as number;
-        if (doc >= ids.length) fail(`${where}.postings[${JSON.stringify(term)}] points past the last document at ${j}`);
+        if (doc >= unitCount) fail(`${where}.postings[${JSON.stringify(term)}] points past the last document at ${j}`);
         absolute[j] = doc;
         absolute[j + 1] = tf as number;
         termCounts[doc]! += tf as number;
@@ -125,5 +136,38 @@ export function parseSerialized(data: unknown): {
     });
     return { name: field.name as string, docLengths: [...(docLengths as number[])], postings: lists };
   });
-  return { options: options as unknown as ResolvedIndexOptions, ids: ids as string[], fields: decoded };
+  return {
+    options: options as unknown as ResolvedIndexOptions,
+    ids: ids as string[],
+    ...(passages ? { passages } : {}),
+    fields: decoded,
+  };
+}
+
+/** Passage layout: present exactly when the options ask for passages, every document with at least one. */
+function parsePassages(
+  value: unknown,
+  expected: boolean,
+  docCount: number,
+  fail: (message: string) => never,
+): SerializedPassages | undefined {
+  if (!expected) {
+    if (value !== undefined) fail('passages given, but options.passages is not set');
+    return undefined;
+  }
+  if (!isRecord(value)) return fail('passages missing: options.passages is set');
+  const { docs, spans } = value;
+  if (!Array.isArray(docs) || !docs.every(isCount)) return fail('passages.docs must be an array of document indices');
+  if (!Array.isArray(spans) || spans.length !== 2 * docs.length || !spans.every(isCount))
+    return fail('passages.spans must hold a [start, end] pair per passage');
+  for (let unit = 0; unit < docs.length; unit++) {
+    const doc = docs[unit] as number;
+    const previous = unit === 0 ? -1 : (docs[unit - 1] as number);
+    if (doc !== previous && doc !== previous + 1)
+      fail(`passages.docs must list documents in order, each at least once (passage ${unit})`);
+    if ((spans[2 * unit] as number) > (spans[2 * unit + 1] as number)) fail(`passage ${unit} ends before it starts`);
+  }
+  if ((docs.length === 0 ? 0 : (docs[docs.length - 1] as number) + 1) !== docCount)
+    fail('passages.docs must cover every document');
+  return { docs: [...(docs as number[])], spans: [...(spans as number[])] };
 }

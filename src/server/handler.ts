@@ -11,7 +11,8 @@ import type { RerankApi, RerankRequest } from './api/types.js';
 import { keyChecker } from './auth.js';
 import type { EngineRunner } from './engine-runner.js';
 import { CancelledError, ServiceError, UnavailableError, tooLarge, tooLong } from './errors.js';
-import type { ServiceMetrics } from './metrics.js';
+import { type ServiceMetrics, TEI_FAILURE_LABEL } from './metrics.js';
+import { openApiDocument } from './openapi.js';
 import { type ResolvedOptions, lastSegment } from './options.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -31,9 +32,9 @@ export interface HandlerCore {
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 const RERANK_ROUTES: Record<string, RerankApi> = { '/v1/rerank': cohereV1, '/v2/rerank': cohereV2, '/rerank': tei };
-const GET_ROUTES = new Set(['/health', '/ready', '/info', '/metrics']);
-/** Probes come from load balancers and orchestrators, which hold no key. */
-const PROBES = new Set(['/health', '/ready']);
+const GET_ROUTES = new Set(['/health', '/ready', '/info', '/metrics', '/openapi.json']);
+/** Probes come from load balancers and orchestrators, which hold no key; the API description is public. */
+const KEYLESS = new Set(['/health', '/ready', '/openapi.json']);
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -66,10 +67,21 @@ async function readBody(request: Request, limit: number): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
+function asServiceError(error: unknown, request: Request): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (request.signal.aborted) return new CancelledError(); // the body stream broke off
+  // The engine's own failures (a model run that threw): the API's backend error, with no stack or text.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : 'internal error';
+  return new ServiceError('INTERNAL', message);
+}
+
 export function createHandler(core: HandlerCore): FetchHandler {
   const { options, scheduler, metrics } = core;
   const authorized = keyChecker(options.apiKeys);
   const anyOrigin = options.corsOrigins.includes('*');
+  const apiDocument = openApiDocument(core.version);
+  /** Model names let in by a pattern, each logged the first time it is seen. */
+  const aliasesLogged = new Set<string>();
 
   function corsHeaders(request: Request): Record<string, string> {
     const origin = request.headers.get('origin');
@@ -105,6 +117,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
     request: Request,
     model: EngineRunner,
   ): Promise<{ response: Response; pairs: number }> {
+    const started = performance.now();
     const text = await readBody(request, options.maxBodyBytes);
     let body: unknown;
     try {
@@ -117,6 +130,15 @@ export function createHandler(core: HandlerCore): FetchHandler {
       maxCharacters: options.maxCharacters,
       modelNames: options.modelNames,
     });
+    const tokenizing = performance.now();
+    if (parsed.modelAlias && !aliasesLogged.has(parsed.modelAlias.requested)) {
+      aliasesLogged.add(parsed.modelAlias.requested);
+      options.log({
+        time: new Date().toISOString(),
+        event: 'model_alias',
+        detail: `model '${parsed.modelAlias.requested}' (allowed by '${parsed.modelAlias.pattern}') is answered by ${lastSegment(options.model)}`,
+      });
+    }
     const modelMax = model.info.maxLength;
     let encoded = model.encode(parsed.query, parsed.documents, modelMax);
     let maxLength = modelMax;
@@ -129,18 +151,35 @@ export function createHandler(core: HandlerCore): FetchHandler {
       const longest = Math.max(...encoded.full);
       if (longest > modelMax) throw tooLong(`\`inputs\` must have less than ${modelMax} tokens. Given: ${longest}`);
     }
+    const queued = performance.now();
+    let firstRun = queued;
+    const pairs = encoded.rows.length;
+    metrics.tei.predictCount.inc({}, pairs);
     const logits = await scheduler.submit({
       items: encoded.rows,
       lengths: encoded.lengths,
       maxLength,
       signal: request.signal,
       timeoutMs: options.requestTimeoutMs,
+      onFirstRun: () => (firstRun = performance.now()),
     });
+    const done = performance.now();
+    const tei = metrics.tei;
+    tei.predictSuccess.inc({}, pairs);
+    tei.requestDuration.observe((done - started) / 1000);
+    tei.tokenizationDuration.observe((queued - tokenizing) / 1000);
+    tei.queueDuration.observe((firstRun - queued) / 1000);
+    tei.inferenceDuration.observe((done - firstRun) / 1000);
+    for (const length of encoded.lengths) tei.inputLength.observe(length);
     const results = rankOrder(logits, parsed.topN).map((index) => ({
       index,
       score: parsed.rawScores ? logits[index]! : sigmoid(logits[index]!),
     }));
-    return { response: json(200, api.respond(parsed, results)), pairs: parsed.documents.length };
+    const usage = {
+      totalTokens: encoded.lengths.reduce((sum, n) => sum + n, 0),
+      servedModel: lastSegment(options.model),
+    };
+    return { response: json(200, api.respond(parsed, results, usage)), pairs };
   }
 
   function info(model: EngineRunner | undefined): unknown {
@@ -150,6 +189,8 @@ export function createHandler(core: HandlerCore): FetchHandler {
       model_names: options.infoShowsModelPath ? options.modelNames : [...new Set(options.modelNames.map(lastSegment))],
       model_dtype: model?.info.dtype ?? options.dtype,
       model_type: { reranker: { architecture: model?.info.architecture ?? null } },
+      // A generated model (random weights): clients and UIs should say its scores carry no relevance.
+      generated_by: model?.info.generatedBy ?? null,
       state: core.state(),
       max_input_length: model?.info.maxLength ?? null,
       max_batch_tokens: options.batchTokens,
@@ -159,15 +200,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
       cross_request_batching: options.crossRequestBatching,
       request_timeout_ms: options.requestTimeoutMs,
       version: core.version,
-      routes: [
-        'POST /v1/rerank',
-        'POST /v2/rerank',
-        'POST /rerank',
-        'GET /health',
-        'GET /ready',
-        'GET /info',
-        'GET /metrics',
-      ],
+      routes: [...Object.keys(RERANK_ROUTES).map((p) => `POST ${p}`), ...[...GET_ROUTES].map((p) => `GET ${p}`)],
     };
   }
 
@@ -190,7 +223,7 @@ export function createHandler(core: HandlerCore): FetchHandler {
       return { response: json(405, { error: `use ${method}` }, { allow: method }) };
     }
     // Load balancers probe without credentials; everything else needs the key when one is set.
-    if (!PROBES.has(path) && !(await authorized(request.headers.get('authorization')))) {
+    if (!KEYLESS.has(path) && !(await authorized(request.headers.get('authorization')))) {
       const error = new ServiceError('UNAUTHORIZED', 'invalid api token');
       return {
         response: api ? failure(api, error) : json(401, { error: error.message }, { 'www-authenticate': 'Bearer' }),
@@ -204,28 +237,25 @@ export function createHandler(core: HandlerCore): FetchHandler {
     if (path === '/health') return { response: json(serving ? 200 : 503, { status: state }) };
     if (path === '/ready') return { response: json(state === 'ready' ? 200 : 503, { status: state }) };
     if (path === '/info') return { response: json(200, info(model)) };
+    if (path === '/openapi.json') return { response: json(200, apiDocument) };
     if (path === '/metrics')
       return {
         response: new Response(metrics.registry.render(), {
           headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
         }),
       };
-    if (!serving || !model) {
-      return {
-        response: failure(
-          api,
-          new UnavailableError(state === 'loading' ? 'the model is still loading' : `the server is ${state}`),
-        ),
-      };
-    }
+    metrics.tei.requestCount.inc({ method: 'batch' });
     try {
-      return await untilShutdown(rerank(api!, request, model));
-    } catch (error) {
-      if (error instanceof ServiceError) return { response: failure(api, error) };
-      if (request.signal.aborted) return { response: failure(api, new CancelledError()) }; // the body stream broke off
-      // The engine's own failures (a model run that threw): the API's backend error, with no stack or text.
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : 'internal error';
-      return { response: failure(api, new ServiceError('INTERNAL', message)) };
+      if (!serving || !model) {
+        throw new UnavailableError(state === 'loading' ? 'the model is still loading' : `the server is ${state}`);
+      }
+      const answered = await untilShutdown(rerank(api!, request, model));
+      metrics.tei.requestSuccess.inc({ method: 'batch' });
+      return answered;
+    } catch (caught) {
+      const error = asServiceError(caught, request);
+      metrics.tei.requestFailure.inc({ err: TEI_FAILURE_LABEL[error.code as keyof typeof TEI_FAILURE_LABEL] });
+      return { response: failure(api, error) };
     }
   }
 

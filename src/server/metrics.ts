@@ -2,6 +2,8 @@
  * A minimal Prometheus registry (counters, gauges, histograms with labels) rendering the text
  * exposition format 0.0.4. Small enough to own, and it keeps the handler free of Node-only packages.
  */
+import type { ServiceErrorCode } from './errors.js';
+
 type Labels = Record<string, string>;
 
 function labelKey(labels: Labels): string {
@@ -108,7 +110,34 @@ export class Registry {
   }
 }
 
-/** The service's metrics, one registry per service instance (tests run several side by side). */
+/** TEI's `err` label for a failed rerank request (TEI's own words where it has the case). */
+export const TEI_FAILURE_LABEL: Record<Exclude<ServiceErrorCode, 'UNAUTHORIZED'>, string> = {
+  MALFORMED_BODY: 'validation',
+  INVALID_INPUT: 'validation',
+  EMPTY_INPUT: 'validation',
+  BODY_TOO_LARGE: 'validation',
+  UNKNOWN_MODEL: 'validation',
+  LIMIT_EXCEEDED: 'batch_size',
+  INPUT_TOO_LONG: 'tokenization',
+  OVERLOADED: 'overloaded',
+  UNAVAILABLE: 'unavailable',
+  REQUEST_TIMEOUT: 'timeout',
+  ABORTED: 'cancelled',
+  INTERNAL: 'inference',
+};
+
+const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const powersOfTwo = (upTo: number) => Array.from({ length: Math.log2(upTo) + 1 }, (_, i) => 2 ** i);
+
+/**
+ * The service's metrics, one registry per service instance (tests run several side by side).
+ *
+ * Two families. `te_*` are text-embeddings-inference's names, kept to TEI's meaning (a rerank call is a
+ * `method="batch"` request; each (query, document) pair is a `predict`), so that dashboards and autoscaling
+ * rules written for TEI read this service unchanged. `rerank_*` are this service's own (per route, per
+ * status, dropped pairs); where both describe the same thing they are fed from the same observation.
+ * docs/service.md has the table.
+ */
 export function serviceMetrics(gauges: {
   queuedPairs: () => number;
   queuedRequests: () => number;
@@ -119,11 +148,7 @@ export function serviceMetrics(gauges: {
     registry,
     requests: registry.add(new Counter('rerank_http_requests_total', 'HTTP requests by route and status.')),
     latency: registry.add(
-      new Histogram(
-        'rerank_http_request_duration_seconds',
-        'Time from request to response, by route.',
-        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      ),
+      new Histogram('rerank_http_request_duration_seconds', 'Time from request to response, by route.', SECONDS),
     ),
     queuedPairs: registry.add(
       new Gauge('rerank_queue_pairs', 'Pairs waiting for or in a model run.', gauges.queuedPairs),
@@ -155,6 +180,37 @@ export function serviceMetrics(gauges: {
     droppedPairs: registry.add(
       new Counter('rerank_dropped_pairs_total', 'Queued pairs dropped before their model run, by reason.'),
     ),
+    tei: {
+      requestCount: registry.add(new Counter('te_request_count', 'Rerank requests received (method="batch").')),
+      requestSuccess: registry.add(new Counter('te_request_success', 'Rerank requests answered with scores.')),
+      requestFailure: registry.add(new Counter('te_request_failure', 'Rerank requests that failed, by err.')),
+      requestDuration: registry.add(
+        new Histogram('te_request_duration', 'Seconds from request to scores, successful rerank requests.', SECONDS),
+      ),
+      tokenizationDuration: registry.add(
+        new Histogram('te_request_tokenization_duration', 'Seconds spent tokenizing a request.', SECONDS),
+      ),
+      queueDuration: registry.add(
+        new Histogram('te_request_queue_duration', 'Seconds a request waited before its first model run.', SECONDS),
+      ),
+      inferenceDuration: registry.add(
+        new Histogram(
+          'te_request_inference_duration',
+          "Seconds from a request's first model run to its last logit.",
+          SECONDS,
+        ),
+      ),
+      inputLength: registry.add(
+        new Histogram('te_request_input_length', 'Tokens of each (query, document) pair.', powersOfTwo(8192)),
+      ),
+      predictCount: registry.add(new Counter('te_predict_count', '(query, document) pairs submitted for scoring.')),
+      predictSuccess: registry.add(new Counter('te_predict_success', '(query, document) pairs scored.')),
+      batchNextSize: registry.add(new Histogram('te_batch_next_size', 'Pairs per model run.', powersOfTwo(4096))),
+      batchNextTokens: registry.add(
+        new Histogram('te_batch_next_tokens', 'Tokens (padding excluded) per model run.', powersOfTwo(1 << 20)),
+      ),
+      queueSize: registry.add(new Gauge('te_queue_size', 'Pairs waiting for or in a model run.', gauges.queuedPairs)),
+    },
   };
 }
 export type ServiceMetrics = ReturnType<typeof serviceMetrics>;

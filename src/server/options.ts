@@ -47,7 +47,7 @@ export interface ServiceOptions {
 
 export interface LogEntry {
   time: string;
-  event: 'request' | 'ready' | 'load_failed' | 'draining' | 'stopped';
+  event: 'request' | 'ready' | 'load_failed' | 'draining' | 'stopped' | 'model_alias';
   method?: string;
   route?: string;
   status?: number;
@@ -99,8 +99,15 @@ export function lastSegment(model: string): string {
   );
 }
 
+/**
+ * Cohere's own model names (rerank-v3.5, rerank-multilingual-v3.0, ...): what Cohere SDK examples and
+ * clients written for Cohere send. A drop-in replacement answers them with the model it serves, and logs
+ * each such name once (event model_alias) so that the substitution is on record.
+ */
+export const COHERE_MODEL_NAMES = 'rerank-*';
+
 function defaultModelNames(model: string): string[] {
-  return [...new Set([model, lastSegment(model)])];
+  return [...new Set([model, lastSegment(model), COHERE_MODEL_NAMES])];
 }
 
 export function resolveOptions(options: ServiceOptions): ResolvedOptions {

@@ -50,6 +50,8 @@ export interface Submission<T> {
   maxLength: number;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Called once, when the first of the request's rows enters a model run (the end of its queue wait). */
+  onFirstRun?: () => void;
 }
 
 interface Job<T> extends Submission<T> {
@@ -58,6 +60,8 @@ interface Job<T> extends Submission<T> {
   pending: Set<number>;
   /** Rows given to a model run whose logits have not come back. */
   running: number;
+  /** Some row of it has entered a model run. */
+  started: boolean;
   settled: boolean;
   resolve(logits: number[]): void;
   reject(error: unknown): void;
@@ -124,6 +128,7 @@ export class Scheduler<T> {
         logits: new Float64Array(n),
         pending: new Set(submission.items.keys()),
         running: 0,
+        started: false,
         settled: false,
         resolve,
         reject,
@@ -256,7 +261,13 @@ export class Scheduler<T> {
       row.job.running++;
       jobs.add(row.job);
     }
-    for (const job of jobs) this.removeIfDone(job);
+    for (const job of jobs) {
+      this.removeIfDone(job);
+      if (!job.started) {
+        job.started = true;
+        job.onFirstRun?.();
+      }
+    }
 
     const started = performance.now();
     let logits: number[] | undefined;

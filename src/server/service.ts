@@ -57,6 +57,8 @@ export function createRerankService(
       metrics.batchRequests.observe(run.requests);
       metrics.runSeconds.observe(run.seconds);
       metrics.tokens.inc({}, run.tokens);
+      metrics.tei.batchNextSize.observe(run.rows);
+      metrics.tei.batchNextTokens.observe(run.tokens);
     },
     (pairs, reason) => metrics.droppedPairs.inc({ reason }, pairs),
   );

@@ -37,10 +37,18 @@ export interface WorkerLoadRequest extends WorkerLoadOptions {
   priorFallbacks?: ReadyState['fallbacks'];
 }
 
-export type LoadPhase = 'download' | 'compile' | 'warm-up' | 'ready';
+/**
+ * In order: the model's files download, then onnxruntime's WASM runtime (`runtime`, tens of MB the
+ * first time, then from the HTTP cache), then it compiles and the session is built (`compile`), a
+ * warm-up run, ready. A worker that already holds the runtime skips `runtime`.
+ */
+export type LoadPhase = 'download' | 'runtime' | 'compile' | 'warm-up' | 'ready';
 
+/** Bytes of one file so far: a model file (`download`) or onnxruntime's wasm (`runtime`). */
 export type ProgressEvent =
-  ({ phase: 'download' } & LoadProgress) | { phase: Exclude<LoadPhase, 'download'>; backend: Backend };
+  | ({ phase: 'download' } & LoadProgress)
+  | ({ phase: 'runtime' } & LoadProgress)
+  | { phase: Exclude<LoadPhase, 'download' | 'runtime'>; backend: Backend };
 
 export interface ReadyState {
   backend: Backend;
@@ -57,4 +65,6 @@ export interface ReadyState {
   verified: string;
   /** Graph nodes per execution provider, as onnxruntime logged them, e.g. { WebGpuExecutionProvider: 69, CPUExecutionProvider: 5 }. */
   nodePlacement: Record<string, number>;
+  /** Set when the model's config.json says it was generated: random weights, scores without relevance. */
+  generatedBy?: string;
 }

@@ -24,11 +24,14 @@ import { probeCapabilities } from './probe.js';
 import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
 import type { ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
-import { configureModelSource, configureRuntime, webGpuDevice } from './runtime-env.js';
+import { configureModelSource, configureRuntime, watchRuntimeDownload, webGpuDevice } from './runtime-env.js';
 
 installErrorTransfer();
 
 type SerializableRankOptions = Omit<RankOptions, 'signal'>;
+
+/** How progress events name onnxruntime's wasm. */
+const RUNTIME_FILE_LABEL = 'onnxruntime-web (wasm)';
 
 class RerankerHost {
   private reranker: Reranker | null = null;
@@ -154,6 +157,16 @@ class RerankerHost {
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
     }
+    let compiling = false;
+    const compile = () => {
+      if (compiling) return;
+      compiling = true;
+      this.onProgress?.({ phase: 'compile', backend: choice.device });
+    };
+    watchRuntimeDownload({
+      progress: (loaded, total) => this.onProgress?.({ phase: 'runtime', file: RUNTIME_FILE_LABEL, loaded, total }),
+      done: compile,
+    });
     const { result: reranker, lines } = await captureProviderLog(() =>
       Reranker.load(
         {
@@ -168,7 +181,7 @@ class RerankerHost {
       ),
     );
     const placement = nodePlacement(lines);
-    this.onProgress?.({ phase: 'compile', backend: choice.device });
+    compile(); // the runtime was already in this worker: no download to end, the session is built
     const placed = Object.entries(placement)
       .map(([provider, count]) => `${count} nodes on ${provider}`)
       .join(', ');
@@ -214,6 +227,7 @@ class RerankerHost {
       fallbacks: [],
       verified,
       nodePlacement: placement,
+      ...(reranker.info.generatedBy ? { generatedBy: reranker.info.generatedBy } : {}),
     };
     this.onProgress?.({ phase: 'ready', backend: choice.device });
     // The latency budget's cost model learns this model on this backend from a few small runs. Queued

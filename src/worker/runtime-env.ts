@@ -71,6 +71,51 @@ export function configureRuntime(threads: number, browserCache: boolean): void {
   }
 }
 
+export interface RuntimeDownloadListener {
+  progress(loaded: number, total: number): void;
+  /** The last byte arrived: what remains is compiling it (streaming compilation has started already). */
+  done(): void;
+}
+
+let runtimeListener: RuntimeDownloadListener | undefined;
+let runtimeFetchWatched = false;
+
+/**
+ * onnxruntime fetches its wasm (tens of MB) when the first session is created, after the model's files:
+ * without this, a status line would show the last model file for the whole wait. Wraps this worker's
+ * fetch once; only the runtime's own URL is counted, every other response passes through untouched.
+ */
+export function watchRuntimeDownload(listener: RuntimeDownloadListener): void {
+  runtimeListener = listener;
+  if (runtimeFetchWatched) return;
+  runtimeFetchWatched = true;
+  const runtimeUrl = new URL(ortWasmUrl, import.meta.url).href;
+  const fetchOriginal = globalThis.fetch.bind(globalThis);
+  globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const response = await fetchOriginal(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (new URL(url, globalThis.location?.href).href !== runtimeUrl || !response.body) return response;
+    const declared = Number(response.headers.get('content-length')) || 0;
+    let loaded = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          loaded += chunk.byteLength;
+          // A compressed response declares fewer bytes than it yields.
+          runtimeListener?.progress(loaded, Math.max(declared, loaded));
+          controller.enqueue(chunk);
+        },
+        flush: () => runtimeListener?.done(),
+      }),
+    );
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
+
 /** The GPUDevice onnxruntime created, if its WebGPU backend initialised. */
 export function webGpuDevice(): { lost?: Promise<unknown>; label?: string } | undefined {
   return (env.backends.onnx as { webgpu?: { device?: { lost?: Promise<unknown>; label?: string } } }).webgpu?.device;

@@ -78,6 +78,8 @@ test('the demo can rank with the edge service: the order on screen is the servic
   const query = '기준금리는 누가 결정하나요?';
   const status = await search(query);
   expect(status).toMatch(/재순위화 \d+ ms \(\d+개\) · 에지 서비스 \/ fp32 · /);
+  // The served model is generated: the status line says its scores carry no relevance (issue 20 item 5).
+  expect(status).toContain('무작위 가중치 (random weights)');
   // What the demo sent for each result: its title and text, as search-flow.ts joins them (the sample passages are short, shown whole).
   const shown = await page.$$eval('#results li', (items) =>
     items.map((li) => {

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CATALOG } from '../../src/catalog/rerankers.js';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { generatedModel } from '../helpers/models.js';
 import { HUB_URL, blockHub, launchChromium, startPageServer } from './harness.js';
@@ -280,7 +281,7 @@ describe('item 6: model choices that cannot load, said plainly', { timeout: LONG
     const probed = hubRefused.length;
     expect(probed).toBeGreaterThan(0); // the page asked the hub, and routing refused it
     const labels = await page.$$eval('#model-select option', (options) => options.map((o) => o.textContent ?? ''));
-    expect(labels.filter((l) => l.includes('연결할 수 없음'))).toHaveLength(4);
+    expect(labels.filter((l) => l.includes('연결할 수 없음'))).toHaveLength(CATALOG.filter((e) => e.onnx).length);
     await page.selectOption('#model-select', 'Xenova/ms-marco-MiniLM-L-6-v2');
     const status = await searchToEnd('기준금리 금통위');
     expect(status).toContain('모델 "Xenova/ms-marco-MiniLM-L-6-v2"을(를) 내려받을 수 없습니다');

@@ -74,7 +74,7 @@ test('warm start: the model loads in its worker when the page opens, before any 
   expect(requestsBeforeFirstSearch).toBe(-1); // nothing typed yet
   // The status says what is loaded, from the worker's ready state, without a search.
   expect(await page.textContent('#status')).toMatch(
-    /^준비됨\. wasm \/ q8, \d 스레드 · demo-xlmr — 질문을 입력하세요\.$/,
+    /^준비됨\. wasm \/ q8, \d 스레드 · demo-xlmr · 무작위 가중치 \(random weights\) — 질문을 입력하세요\.$/,
   );
   expect(page.workers().some((worker) => worker.url().includes('reranker.worker'))).toBe(true);
   const modelFiles = requested
@@ -96,7 +96,7 @@ test('search then rerank: results follow the rerank scores and show how far each
   // Korean status line, naming the model folder, not its full URL.
   const status = (await page.textContent('#status')) ?? '';
   expect(status).toMatch(
-    /^BM25 [\d.]+ ms · (모델 준비 [\d.]+ s · )?재순위화 \d+ ms \(\d+개\) · wasm \/ q8, \d 스레드 · demo-xlmr$/,
+    /^BM25 [\d.]+ ms · (모델 준비 [\d.]+ s · )?재순위화 \d+ ms \(\d+개\) · wasm \/ q8, \d 스레드 · demo-xlmr · 무작위 가중치 \(random weights\)$/,
   );
   expect(status).not.toMatch(/https?:|compile|warm-up/);
   expect(status).not.toMatch(/모델 준비/); // loaded at page open: the search did not wait for it

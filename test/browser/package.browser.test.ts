@@ -9,7 +9,7 @@
  *   converts it; `ko-rerank-web/node` ranks with the converted model.
  * - both entries export exactly the names listed here, so a public name cannot appear or vanish unseen.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,7 +73,14 @@ beforeAll(async () => {
   );
   // The Node half's dependencies come from npm's cache when it has them (CI's `npm ci` fills it), else from
   // the registry; onnxruntime-node's CUDA download is skipped as docs/package.md tells users to.
-  await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], {
+  // With the frameworks the adapters plug into, at the versions this repository tests with (optional peers).
+  const devDependencies = (
+    JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    }
+  ).devDependencies;
+  const frameworks = ['ai', '@langchain/core'].map((name) => `${name}@${devDependencies[name]}`);
+  await run('npm', ['install', tarball, ...frameworks, '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: project,
     env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
   });
@@ -267,6 +274,66 @@ console.log(JSON.stringify({ ranked, version: SERVICE_VERSION }));
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     expect(version).toBe(JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
   });
+
+  test("the adapters from the package: the ai package's rerank() and LangChain's compressor rank like the engine", async () => {
+    await writeFile(
+      path.join(project, 'adapters.js'),
+      `import { rerank } from 'ai';
+import { Document } from '@langchain/core/documents';
+import { Reranker } from '${PACKAGE}/node';
+import { koRerank } from '${PACKAGE}/ai-sdk';
+import { KoRerankCompressor } from '${PACKAGE}/langchain';
+const reranker = await Reranker.load({ model: './model', dtype: 'q8' });
+const query = '기준금리는 누가 결정하나요?';
+const passages = ['오늘 서울은 맑습니다.', '금융통화위원회가 기준금리를 정합니다.', '프로야구 개막', '환율 동향'];
+const engine = await reranker.rank(query, passages, { topK: 2 });
+const { ranking } = await rerank({ model: koRerank.reranking(reranker), query, documents: passages, topN: 2 });
+const compressor = new KoRerankCompressor({ reranker, topN: 2 });
+const kept = await compressor.compressDocuments(passages.map((pageContent) => new Document({ pageContent, metadata: {} })), query);
+await reranker.dispose();
+console.log(JSON.stringify({
+  engine: engine.map((r) => r.index),
+  ai: ranking.map((r) => r.originalIndex),
+  langchain: kept.map((d) => passages.indexOf(d.pageContent)),
+}));
+`,
+    );
+    const ran = await inProject(process.execPath, ['adapters.js']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const orders = JSON.parse(ran.stdout) as { engine: number[]; ai: number[]; langchain: number[] };
+    expect(orders.engine).toHaveLength(2);
+    expect(orders.ai).toEqual(orders.engine);
+    expect(orders.langchain).toEqual(orders.engine);
+  });
+
+  test('the production start command, node_modules/.bin/ko-rerank serve, is the process that gets SIGTERM and drains', async () => {
+    // The bin's shebang runs node in the same process: the PID a supervisor starts is the server's.
+    // (`npx ko-rerank serve` puts npm and a shell in between; npm forwards the signal to the shell only.)
+    const child = spawn(
+      path.join(project, 'node_modules/.bin/ko-rerank'),
+      ['serve', '--model', './model', '--dtype', 'q8', '--port', '0', '--drain-delay-ms', '200'],
+      { cwd: project, env: userEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      for (let turn = 0; turn < 600 && !/ready:/.test(stderr); turn++) await new Promise((r) => setTimeout(r, 50));
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+      expect(url, stderr).toBeDefined();
+      const answer = await fetch(`${url}/rerank`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '기준금리', texts: ['금리 결정', '야구'], truncate: true }),
+      });
+      expect(answer.status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/SIGTERM: draining[\s\S]*drained in \d+ ms/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
 });
 
 /**
@@ -397,6 +464,18 @@ const PUBLIC_NAMES = {
       'VerifyResult',
     ],
     errorModules: ['../../src/engine/errors.js', '../../src/converter/errors.js', '../../src/server/errors.js'],
+  },
+  [`${PACKAGE}/ai-sdk`]: {
+    declarations: 'dist/node/src/entry/ai-sdk.d.ts',
+    values: ['koRerank'],
+    types: ['KoRerankModelOptions', 'RankingSource'],
+    errorModules: [],
+  },
+  [`${PACKAGE}/langchain`]: {
+    declarations: 'dist/node/src/entry/langchain.d.ts',
+    values: ['KoRerankCompressor'],
+    types: ['KoRerankCompressorOptions', 'RankingSource'],
+    errorModules: [],
   },
 } as const;
 

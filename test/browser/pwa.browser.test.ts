@@ -100,7 +100,9 @@ test('after one online visit WITHOUT a search the app reranks offline; a model i
       undefined,
       { timeout: 120_000 },
     );
-    expect(await visitor.textContent('#status')).toMatch(/재순위화 \d+ ms .*wasm \/ q8, \d 스레드 · demo-xlmr$/);
+    expect(await visitor.textContent('#status')).toMatch(
+      /재순위화 \d+ ms .*wasm \/ q8, \d 스레드 · demo-xlmr · 무작위 가중치 \(random weights\)$/,
+    );
     expect(await visitor.$$eval('#results li[data-score]', (items) => items.length)).toBeGreaterThan(1);
 
     // A model that was never stored: the page says so plainly, and the first-stage results stay.

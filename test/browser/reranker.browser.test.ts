@@ -16,6 +16,8 @@ import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '..
 import { ENGINE, type TestBrowser, type TestPage, launchBrowser, openEnginePage, startPageServer } from './harness.js';
 
 const MODEL_ID = 'test-org/tiny-xlmr';
+/** The onnxruntime-web build the worker loads (src/worker/runtime-env.ts). */
+const RUNTIME_WASM = path.resolve('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm');
 const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
 /*
  * Tolerance against onnxruntime-node: the same graph and weights, different kernels (WASM SIMD, WebGPU
@@ -247,8 +249,19 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
       const size = (await stat(path.join(folder, file))).size;
       expect(lastByFile.get(file), file).toEqual({ phase: 'download', file, loaded: size, total: size });
     }
-    const phases = events.filter((e) => e.phase !== 'download').map((e) => e.phase);
+    // Issue 20 item 1: after the model's files, onnxruntime's own wasm downloads with its bytes (a new
+    // worker fetches it again, from the HTTP cache at worst), and only then come the compile and warm-up.
+    const runtime = events.filter((e) => e.phase === 'runtime');
+    const wasmBytes = (await stat(RUNTIME_WASM)).size;
+    expect(runtime.length).toBeGreaterThan(0);
+    expect(runtime.at(-1)).toMatchObject({ loaded: wasmBytes, total: wasmBytes });
+    const lastDownload = events.findLastIndex((e) => e.phase === 'download');
+    expect(events.findIndex((e) => e.phase === 'runtime')).toBeGreaterThan(lastDownload);
+    const phases = events.filter((e) => e.phase !== 'download' && e.phase !== 'runtime').map((e) => e.phase);
     expect(phases).toEqual(['compile', 'warm-up', 'ready']);
+    expect(events.findIndex((e) => e.phase === 'compile')).toBeGreaterThan(
+      events.findLastIndex((e) => e.phase === 'runtime'),
+    );
   });
 
   test('cancel stops a long rank with an AbortError, and the next call succeeds', async () => {

@@ -40,8 +40,12 @@ const load = (extra: Record<string, unknown> = {}) =>
 /** Enough work that later calls are still queued a moment after they were made. */
 const manyPassages = Array.from({ length: 300 }, (_, i) => `${i} ${longPassage(4)}`);
 
+/** The newest reranker worker: a worker of an earlier test may still be listed while its close is pending. */
 function rerankerWorker(): PageWorker {
-  const worker = page.workers().find((w) => w.url().includes('reranker.worker'));
+  const worker = page
+    .workers()
+    .filter((w) => w.url().includes('reranker.worker'))
+    .at(-1);
   if (!worker)
     throw new Error(
       `no reranker worker among ${page
@@ -103,14 +107,13 @@ describe('every call settles', () => {
       KOREAN_QUERY,
       manyPassages,
     ] as const);
-    void rerankerWorker()
-      .evaluate(
-        () =>
-          void setTimeout(() => {
-            throw new Error('boom inside the worker');
-          }),
-      )
-      .catch(() => undefined);
+    // Awaited: the throw is scheduled in the worker that runs the ranks (a failure to reach it is loud).
+    await rerankerWorker().evaluate(
+      () =>
+        void setTimeout(() => {
+          throw new Error('boom inside the worker');
+        }),
+    );
     const outcomes = await page.evaluate(() => window.rerankerTest.settled());
     for (const outcome of outcomes)
       expect(outcome).toMatchObject({

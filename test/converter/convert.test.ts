@@ -151,6 +151,8 @@ describe('over the hub URL layout', () => {
       ]),
     );
     expect(server.requests.some((r) => r.includes('/test-org/ko-tiny/resolve/main/model.safetensors'))).toBe(true); // tried first, 404
+    // The model card names the hub id it came from (test/converter/model-card.test.ts checks the rest).
+    expect(await readFile(path.join(out, 'README.md'), 'utf8')).toMatch(/^base_model: "test-org\/ko-tiny"$/m);
     expect((await readdir(scratch)).filter((f) => f.includes('.download-') || f.includes('.converting-'))).toEqual([]);
   });
 

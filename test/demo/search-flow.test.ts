@@ -19,6 +19,8 @@ import {
   type CorpusSnapshot,
   RERANK_MAX_CHARACTERS,
   type SearchView,
+  excerpt,
+  indexedText,
   runSearch,
 } from '../../src/demo/search-flow.js';
 import { LexicalIndex } from '../../src/retrieval/index.js';
@@ -197,7 +199,8 @@ describe('runSearch', () => {
   });
 
   test('a huge passage is cut before reranking, and a reranker failure keeps the first stage on screen', async () => {
-    const huge = `기준금리 ${'가'.repeat(126_000)}`;
+    // One unspaced run: no sentence or word end to split it at, so its only passage is the whole text.
+    const huge = `기준금리${'가'.repeat(126_000)}`;
     const corpus = snapshot('long', [huge, '기준금리 짧은 글']);
     const { painted, view } = recordingView();
     let seen: string[] = [];
@@ -216,6 +219,45 @@ describe('runSearch', () => {
     expect(outcome).toBe('rerank-failed');
     expect(painted).toEqual([expect.stringMatching(/^bm25:/), 'error:model missing']);
   });
+});
+
+test('the reranker reads the passage of a long document that matched, headed by its title', async () => {
+  const filler = Array.from({ length: 80 }, (_, i) => `${i}번 문단은 회의 자료의 배포 일정을 설명한다.`).join(' ');
+  const topic = '지방은행이 시중은행으로 전환하려면 금융위원회의 인가를 받아야 한다.';
+  const passages = [{ id: 'long', title: '은행 인가 안내서', text: `${filler} ${topic} ${filler}` }];
+  const index = new LexicalIndex();
+  index.add(passages.map((p) => ({ id: p.id, text: indexedText(p) })));
+  let seen: string[] = [];
+  await runSearch({
+    query: '시중은행 전환 인가',
+    snapshot: { label: 'long', passages, index },
+    turn: new LatestWins().begin(),
+    topN: 10,
+    rank: async (_q, texts) => {
+      seen = texts;
+      return ranks([{ index: 0, score: 1 }]);
+    },
+    view: recordingView().view,
+  });
+  expect(seen).toHaveLength(1);
+  expect(seen[0]).toContain(topic);
+  expect(seen[0]!.startsWith('은행 인가 안내서. ')).toBe(true);
+  expect(seen[0]!.length).toBeLessThan(indexedText(passages[0]!).length / 2);
+});
+
+test('a result shows the start of a short document, and the matched passage of a long one', () => {
+  const short = { id: 's', title: '제목', text: '짧은 본문입니다.' };
+  expect(excerpt({ passage: short, firstStageRank: 0, bm25: 1, matched: { start: 0, end: 11 } }, 100)).toBe(
+    '짧은 본문입니다.',
+  );
+  expect(excerpt({ passage: short, firstStageRank: 0, bm25: 1 }, 4)).toBe('짧은 본…');
+  const text = `${'가'.repeat(50)}. 찾던 문장입니다. ${'나'.repeat(50)}.`;
+  const long = { id: 'l', title: '긴 문서', text };
+  // indexedText is "긴 문서 " + text: the span of "찾던 문장입니다. " sits 5 characters further on.
+  const at = text.indexOf('찾던');
+  const candidate = { passage: long, firstStageRank: 0, bm25: 1, matched: { start: at + 5, end: at + 5 + 10 } };
+  expect(indexedText(long).slice(candidate.matched.start, candidate.matched.end)).toBe('찾던 문장입니다. ');
+  expect(excerpt(candidate, 9)).toBe('…찾던 문장입니다.…');
 });
 
 describe('ModelHolder', () => {

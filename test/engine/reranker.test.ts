@@ -35,6 +35,7 @@ describe.each(['tiny-xlmr', 'tiny-bert'] as const)('Reranker on %s', (preset) =>
       dtype: 'fp32',
       architecture: preset === 'tiny-xlmr' ? 'XLMRobertaForSequenceClassification' : 'BertForSequenceClassification',
       maxLength: 512,
+      generatedBy: expect.stringContaining('random weights'),
     });
   });
 

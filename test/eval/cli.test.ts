@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { testModel } from '../helpers/models.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
@@ -35,6 +36,25 @@ describe('scripts/eval.ts', () => {
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.k).toBe(2);
     expect(json.rows[0].mrr).toBeCloseTo(0.5, 12);
+  });
+
+  it('marks a generated model (config.json generated_by) as random weights, and only such a model', async () => {
+    const generated = await testModel('tiny-xlmr');
+    const trained = join(mkdtempSync(join(tmpdir(), 'eval-cli-')), 'model');
+    cpSync(generated, trained, { recursive: true });
+    const config = JSON.parse(readFileSync(join(trained, 'config.json'), 'utf8')) as Record<string, unknown>;
+    delete config['generated_by'];
+    writeFileSync(join(trained, 'config.json'), JSON.stringify(config));
+
+    const args = [fixture('mteb-small'), '--candidates', '3', '--dtype', 'fp32', '--model'];
+    const marked = await evalCli(...args, generated);
+    expect(marked.code).toBe(0);
+    expect(marked.stdout).toContain(`| ${generated} (fp32) (random weights) |`);
+    expect(marked.stdout).toMatch(/^\(random weights\): a generated model .*not relevance\.$/m);
+    const plain = await evalCli(...args, trained);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain(`| ${trained} (fp32) |`);
+    expect(plain.stdout).not.toContain('random weights');
   });
 
   it('fails with file and line on a malformed dataset, and lists skipped rows when asked', async () => {

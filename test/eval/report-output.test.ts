@@ -43,6 +43,7 @@ describe('formatReport', () => {
     k: 5,
     candidates: 50,
     candidateRecall: 1,
+    passages: { maxTokens: 384, overlapTokens: 96 },
     indexMs: 123.4,
     skippedRows: 0,
     rows: [
@@ -76,5 +77,9 @@ describe('formatReport', () => {
     expect(lines).toContain('| first stage (BM25) | 1.000 | 0.951 | 0.964 | 0.980 | 0.3 |');
     expect(lines).toContain('| models/ko-reranker | 1.000 | 0.900 | 0.910 | 1.000 | 812.3 |');
     expect(lines).toContain('First-stage Recall@50 (the most a reranker of the top 50 can reach): 1.000');
+    expect(lines).toContain(
+      "Documents indexed as passages of up to 384 tokens (overlap 96); rerankers read each candidate's best passage.",
+    );
+    expect(formatReport({ ...report, passages: null })).toContain('Documents indexed whole');
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/eval/datasets/index.js';
+import type { Dataset } from '../../src/eval/datasets/types.js';
 import { FIRST_STAGE_NAME, runEvaluation, type RerankerEntry, type RerankFn } from '../../src/eval/run-eval.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
@@ -209,5 +210,55 @@ describe('runEvaluation on the FlagEmbedding fixture', () => {
     expect(reranked[1]).toBe(0.5);
     expect(reranked[2]).toBeCloseTo(1 / Math.log2(3), 12);
     expect(reranked[3]).toBe(1);
+  });
+});
+
+describe('runEvaluation with passage indexing', () => {
+  const filler = (n: number): string =>
+    Array.from({ length: n }, (_, i) => `${i}번 문단은 회의 자료의 배포와 보고 일정을 설명한다.`).join(' ');
+  const topic = '지방은행이 시중은행으로 전환하려면 인가를 받아야 한다.';
+  const long = `${filler(30)} ${topic} ${filler(30)}`;
+  const dataset: Dataset = {
+    format: 'mteb',
+    corpus: [
+      { id: 'long', text: long },
+      { id: 'short', text: '은행 인가 안내' },
+    ],
+    queries: [{ id: 'q', text: '시중은행 전환 인가' }],
+    qrels: new Map([['q', new Map([['long', 1]])]]),
+    skipped: [],
+  };
+
+  it("hands rerankers each candidate's best passage, not the head of the document", async () => {
+    const read: string[][] = [];
+    const spy: RerankFn = async (query, documents) => {
+      read.push(documents);
+      return reverse(query, documents);
+    };
+    const report = await runEvaluation(dataset, {
+      index: { passages: { maxTokens: 60, overlapTokens: 10 } },
+      rerankers: [{ name: 'spy', rerank: spy }],
+    });
+    expect(report.passages).toEqual({ maxTokens: 60, overlapTokens: 10 });
+    expect(report.rows[0]!.hitRate).toBe(1);
+    const longText = read[0]!.find((text) => text.includes(topic))!;
+    expect(long).toContain(longText);
+    expect(longText.length).toBeLessThan(long.length / 2);
+    expect(long.startsWith(longText)).toBe(false);
+    expect(read[0]).toContain('은행 인가 안내');
+  });
+
+  it('hands whole documents without passage indexing', async () => {
+    const read: string[][] = [];
+    const spy: RerankFn = async (query, documents) => {
+      read.push(documents);
+      return reverse(query, documents);
+    };
+    const report = await runEvaluation(dataset, {
+      index: { passages: null },
+      rerankers: [{ name: 'spy', rerank: spy }],
+    });
+    expect(report.passages).toBeNull();
+    expect(read[0]).toContain(long);
   });
 });

@@ -21,7 +21,27 @@ describe('bm25', () => {
     expect(bm25Tf(5, 3, 2, { k1: 0, b: 0.75 })).toBe(1);
   });
 
+  it('bm25+ adds delta to every matched term; bm25l adds delta to the normalised tf (Lv & Zhai 2011)', () => {
+    const okapi = bm25Tf(1, 2, 7 / 3, { k1: 1.2, b: 0.75 });
+    expect(bm25Tf(1, 2, 7 / 3, { k1: 1.2, b: 0.75, variant: 'bm25+' })).toBeCloseTo(okapi + 1, 12);
+    expect(bm25Tf(1, 2, 7 / 3, { k1: 1.2, b: 0.75, variant: 'bm25+', delta: 0.25 })).toBeCloseTo(okapi + 0.25, 12);
+    // c = 1 / 0.892857 = 1.12; (2.2 * (1.12 + 0.5)) / (1.2 + 1.12 + 0.5) = 3.564 / 2.82 = 1.263830
+    expect(bm25Tf(1, 2, 7 / 3, { k1: 1.2, b: 0.75, variant: 'bm25l' })).toBeCloseTo(1.26383, 5);
+    // With delta 0 bm25l is okapi rewritten.
+    expect(bm25Tf(3, 9, 4, { k1: 1.2, b: 0.75, variant: 'bm25l', delta: 0 })).toBeCloseTo(
+      bm25Tf(3, 9, 4, { k1: 1.2, b: 0.75 }),
+      12,
+    );
+    // A very long document keeps a floor under bm25+ and bm25l, not under okapi.
+    const long = (variant: 'okapi' | 'bm25l' | 'bm25+') => bm25Tf(1, 1e6, 1, { k1: 1.2, b: 1, variant });
+    expect(long('okapi')).toBeLessThan(1e-5);
+    expect(long('bm25+')).toBeGreaterThan(1);
+    expect(long('bm25l')).toBeGreaterThan(0.5);
+  });
+
   it('rejects out-of-range parameters', () => {
+    expect(() => validateBm25({ k1: 1, b: 0.5, variant: 'bm42' as 'okapi' })).toThrow(InvalidInputError);
+    expect(() => validateBm25({ k1: 1, b: 0.5, delta: -1 })).toThrow(InvalidInputError);
     expect(() => validateBm25({ k1: -1, b: 0.5 })).toThrow(InvalidInputError);
     expect(() => validateBm25({ k1: 1, b: 1.5 })).toThrow(InvalidInputError);
     expect(() => validateBm25({ k1: Number.NaN, b: 0.5 })).toThrow(InvalidInputError);

@@ -280,6 +280,8 @@ describe('service routes, security and logs', () => {
       max_client_batch_size: 1000,
       cross_request_batching: true,
       state: 'ready',
+      // A generated test model: /info says so, for UIs that must label its scores.
+      generated_by: expect.stringContaining('random weights'),
     });
   });
 

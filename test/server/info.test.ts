@@ -17,7 +17,8 @@ async function info(infoShowsModelPath?: boolean): Promise<{ text: string; body:
 test('/info names a model folder by its last segment only, unless infoShowsModelPath', async () => {
   const hidden = await info();
   expect(hidden.text).not.toContain('/srv/private');
-  expect(hidden.body).toMatchObject({ model_id: 'bge-reranker-base', model_names: ['bge-reranker-base'] });
+  // rerank-*: Cohere's model names, answered by default (cohere-drop-in.test.ts).
+  expect(hidden.body).toMatchObject({ model_id: 'bge-reranker-base', model_names: ['bge-reranker-base', 'rerank-*'] });
   const shown = await info(true);
-  expect(shown.body).toMatchObject({ model_id: FOLDER, model_names: [FOLDER, 'bge-reranker-base'] });
+  expect(shown.body).toMatchObject({ model_id: FOLDER, model_names: [FOLDER, 'bge-reranker-base', 'rerank-*'] });
 });

@@ -13,6 +13,18 @@ export interface RerankRequest {
   maxTokensPerDoc?: number;
   /** TEI's truncate: false: a pair longer than the model takes is refused (413) rather than cut. */
   refuseTooLong: boolean;
+  /** The `model` the request named, if any (Jina's v1 answer echoes it). */
+  model?: string;
+  /** The request's `model` when a pattern (`rerank-*`), not a name, let it in: the handler logs it once. */
+  modelAlias?: { requested: string; pattern: string };
+}
+
+/** What the model read for a request: Jina's v1 answer reports it as `usage`. */
+export interface Usage {
+  /** Tokens of every (query, document) pair as the model read them, special tokens included. */
+  totalTokens: number;
+  /** The served model's name, for an answer to a request that named none. */
+  servedModel: string;
 }
 
 export interface RankedResult {
@@ -23,15 +35,21 @@ export interface RankedResult {
 export interface ApiContext {
   maxDocuments: number;
   maxCharacters: number;
-  /** Model names a request may ask for; '*' accepts any. */
+  /** Model names a request may ask for; a name ending in '*' is a prefix ('rerank-*'), '*' accepts any. */
   modelNames: readonly string[];
+}
+
+/** How `requested` is let in: its exact name, the pattern that matches it, or undefined (not served). */
+export function matchModelName(names: readonly string[], requested: string): 'exact' | string | undefined {
+  if (names.includes(requested)) return 'exact';
+  return names.find((name) => name.endsWith('*') && requested.startsWith(name.slice(0, -1)));
 }
 
 export interface RerankApi {
   /** Label for logs and metrics. */
   readonly name: string;
   parse(body: unknown, context: ApiContext): RerankRequest;
-  respond(request: RerankRequest, results: RankedResult[]): unknown;
+  respond(request: RerankRequest, results: RankedResult[], usage: Usage): unknown;
   /** The API's status for an error kind (schemas disagree: Cohere answers validation with 400, TEI 413/422). */
   status(error: ServiceError): number;
   errorBody(error: ServiceError): unknown;
