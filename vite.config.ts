@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { ISOLATION_HEADERS } from './src/worker/isolation-headers.js';
+import { EVERY_ENGINE_TESTS } from './test/browser/every-engine.js';
 
 /** Files from public/ that belong to the app shell. */
 const PUBLIC_SHELL_FILES = ['manifest.webmanifest', 'icon.svg'];
@@ -58,6 +59,28 @@ function precacheManifest(): Plugin {
   };
 }
 
+/**
+ * Vite's dev server answers a revalidation with a bare 304 that lacks server.headers. WebKit checks the
+ * 304's own headers against the page's Cross-Origin-Embedder-Policy and refuses the script: the second
+ * module worker of a cross-origin isolated page (a model switch, a restart after a crash) failed to start
+ * in WebKitGTK 2.50 with a bare error event. So the configured headers go on every response, 304s included.
+ */
+function headersOnEveryResponse(): Plugin {
+  return {
+    name: 'headers-on-every-response',
+    configureServer(server) {
+      const headers = Object.entries(server.config.server.headers ?? {});
+      server.middlewares.use((_request, response, next) => {
+        for (const [name, value] of headers) if (value !== undefined) response.setHeader(name, value);
+        next();
+      });
+    },
+  };
+}
+
+/** BROWSER_ENGINE=firefox or webkit runs the browser tests that run in every engine; Chromium (default) runs all. */
+const otherEngine = (process.env['BROWSER_ENGINE'] ?? 'chromium') !== 'chromium';
+
 /** Shown in the demo's footer; APP_BUILD lets a deployment (or a test) label its build. */
 const appBuild = process.env['APP_BUILD'] ?? process.env['npm_package_version'] ?? 'dev';
 
@@ -67,7 +90,7 @@ export default defineConfig({
   preview: { headers: { ...ISOLATION_HEADERS } },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
-  plugins: [precacheManifest()],
+  plugins: [precacheManifest(), headersOnEveryResponse()],
   build: {
     rollupOptions: {
       input: { main: 'index.html', sw: 'src/pwa/service-worker.ts' },
@@ -78,7 +101,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: otherEngine ? EVERY_ENGINE_TESTS : ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 300_000,

@@ -9,7 +9,7 @@
  * runtime is left unusable (WebGPU device lost, WASM out of memory) is replaced by a fresh one.
  */
 import * as Comlink from 'comlink';
-import { AbortedError, LoadStalledError, RerankerError } from '../engine/errors.js';
+import { AbortedError, LoadStalledError, RerankerError, WorkerCrashedError } from '../engine/errors.js';
 import { positiveInteger } from '../engine/validation.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { installErrorTransfer } from '../worker/error-transfer.js';
@@ -17,6 +17,7 @@ import type { ProgressEvent, ReadyState, WorkerLoadOptions, WorkerLoadRequest } 
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
 import { checkLoadArguments, checkRankArguments, checkScoreArguments } from './argument-checks.js';
 import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './edge-service-reranker.js';
+import { holdModelCache } from './model-cache-hold.js';
 import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
@@ -78,6 +79,7 @@ async function connect(
 ): Promise<{ connection: Connection; ready: ReadyState }> {
   const { onProgress, loadStallMs, ...loadOptions } = request;
   const stallMs = positiveInteger('loadStallMs', loadStallMs, 300_000);
+  if (loadOptions.browserCache !== false && !loadOptions.files) holdModelCache();
   const worker = new Worker(new URL('../worker/reranker.worker.ts', import.meta.url), {
     type: 'module',
     name: 'reranker',
@@ -139,10 +141,29 @@ export async function createReranker(
     }
     loaded = request;
     (api as { ready: ReadyState }).ready = ready;
+    restartAfterCrash(connection);
   };
 
-  /** A replacement started after a call failed; the next call waits for it. */
+  /** A replacement started after a call failed or the worker died; the next call waits for it. */
   let replacing: Promise<void> | null = null;
+  const startReplacing = () => {
+    replacing ??= replaceWorker(loaded)
+      .catch(() => undefined)
+      .finally(() => (replacing = null));
+  };
+
+  /**
+   * A worker that dies (killed for memory, terminated, an uncaught error) fails every call made before
+   * its death at once, through the lifeline; the calls made after it go to a fresh worker, started now.
+   * A replacement that fails to load closes the reranker with that error, so a model that kills every
+   * worker does not restart forever.
+   */
+  function restartAfterCrash(watched: Connection): void {
+    watched.lifeline.gone.catch((reason: unknown) => {
+      if (reason instanceof WorkerCrashedError && !closed && connection === watched) startReplacing();
+    });
+  }
+  restartAfterCrash(connection);
 
   let nextRequestId = 1;
   /** Calls run one after another, in the order they were made. */
@@ -155,10 +176,14 @@ export async function createReranker(
     const gone = closed ?? (replacing ? null : connection.lifeline.ended);
     if (gone) return Promise.reject(gone);
     const requestId = nextRequestId++;
+    /** The worker this call was made against: if that one dies, the call fails with it, queued or not. */
+    const madeOn = replacing ? null : connection;
     const attempt = async () => {
+      if (madeOn?.lifeline.ended instanceof WorkerCrashedError) throw madeOn.lifeline.ended;
       await replacing;
       // A call queued behind one that was running when the worker ended must not reach the dead worker.
       const { workerProxy, lifeline } = connection;
+      if (madeOn?.lifeline.ended instanceof WorkerCrashedError) throw madeOn.lifeline.ended;
       if (closed ?? lifeline.ended) throw closed ?? lifeline.ended;
       if (signal?.aborted) throw new AbortedError();
       const onAbort = () => void workerProxy.cancel(requestId).catch(() => undefined);
@@ -189,9 +214,7 @@ export async function createReranker(
         if (codeOf(error) === 'OUT_OF_MEMORY') {
           // The runtime's heap is spent and its session unusable: later calls get a fresh worker. This
           // call's caller hears at once; the replacement loads meanwhile.
-          replacing = replaceWorker(loaded)
-            .catch(() => undefined)
-            .finally(() => (replacing = null));
+          startReplacing();
         }
         throw error;
       }

@@ -62,9 +62,24 @@ export class InferenceError extends RerankerError {
  */
 export class OutOfMemoryError extends RerankerError {
   override name = 'OutOfMemoryError';
-  constructor(message: string, cause?: unknown) {
+  constructor(message: string, cause?: unknown, fit?: MemoryFitDetails) {
     super('OUT_OF_MEMORY', message, { cause });
+    if (fit) Object.assign(this, fit);
   }
+  /** Set when the load-time fit check refused the model (src/engine/memory-fit.ts). */
+  model?: string;
+  estimateBytes?: number;
+  availableBytes?: number;
+  /** e.g. `dtype 'q8'`, `batchTokens 2048`, or a smaller published model; empty when none fits. */
+  smallerChoice?: string;
+}
+
+/** What the load-time memory fit check found, carried on its OutOfMemoryError (and across the worker boundary). */
+export interface MemoryFitDetails {
+  model: string;
+  estimateBytes: number;
+  availableBytes: number;
+  smallerChoice: string;
 }
 
 /** A call stopped through its AbortSignal. Named like the DOM's AbortError so generic code recognises it. */

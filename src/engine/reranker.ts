@@ -85,6 +85,9 @@ interface ScoredPairs {
  */
 export const MAX_BATCH_TOKENS = 65_536;
 
+/** Padded tokens per model run when a call does not say (batchTokens); the memory fit plans for it. */
+export const DEFAULT_BATCH_TOKENS = 8192;
+
 export class Reranker {
   private disposed = false;
   /** Pair logits already computed by this model (cleared with it: a new model is a new Reranker). */
@@ -235,7 +238,7 @@ export class Reranker {
       positiveInteger('maxLength', options.maxLength, this.info.maxLength, minimum),
       this.info.maxLength,
     );
-    const batchTokens = positiveInteger('batchTokens', options.batchTokens, 8192);
+    const batchTokens = positiveInteger('batchTokens', options.batchTokens, DEFAULT_BATCH_TOKENS);
     if (batchTokens > MAX_BATCH_TOKENS)
       throw new InvalidInputError(`batchTokens must be at most ${MAX_BATCH_TOKENS}, got ${batchTokens}`);
     const strategy = oneOf('longPassages', options.longPassages, LONG_PASSAGE_STRATEGIES, 'truncate');

@@ -20,6 +20,11 @@ export interface Capabilities {
   };
   crossOriginIsolated: boolean;
   cores: number;
+  /**
+   * Why there is no adapter, when known, for the reason the user reads: Firefox and Safari/WebKit on
+   * Linux have no `navigator.gpu` at all, which differs from a browser that has WebGPU but gave no adapter.
+   */
+  noWebGpu?: string;
 }
 
 export type Backend = 'webgpu' | 'wasm';
@@ -66,7 +71,10 @@ export function planBackends(capabilities: Capabilities, request: BackendRequest
   if (device === 'wasm') return [{ ...wasm, reason: `${wasm.reason}; WASM requested` }];
 
   const gpu = capabilities.webgpu;
-  if (!gpu) return [{ ...wasm, reason: `${wasm.reason}; no WebGPU adapter` }];
+  if (!gpu) {
+    const why = capabilities.noWebGpu ? ` (${capabilities.noWebGpu})` : '';
+    return [{ ...wasm, reason: `${wasm.reason}; no WebGPU adapter${why}` }];
+  }
   if (gpu.isFallbackAdapter && device !== 'webgpu') {
     const which = gpu.name ? ` (${gpu.name})` : '';
     return [

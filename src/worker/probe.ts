@@ -24,6 +24,7 @@ export async function probeCapabilities(): Promise<Capabilities> {
       isFallbackAdapter: Boolean(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter),
       name: adapter.info?.architecture || adapter.info?.vendor || adapter.info?.description || undefined,
     },
+    ...(adapter ? {} : { noWebGpu: gpu ? 'the browser gave no adapter' : 'this browser has no WebGPU' }),
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     cores: navigator.hardwareConcurrency || 1,
   };

@@ -14,6 +14,12 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
   files?: Record<string, Blob>;
   /** Cache downloaded model files in the Cache API (default true). */
   browserCache?: boolean;
+  /**
+   * The most memory (bytes) loading and ranking may take. Before any weights are downloaded the worker
+   * estimates what the model needs and refuses with OutOfMemoryError (naming the estimate and a smaller
+   * choice) when it exceeds this or what the browser can give (WASM's 4 GiB, half of navigator.deviceMemory).
+   */
+  memoryLimitBytes?: number;
 }
 
 /**

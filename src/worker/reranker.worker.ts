@@ -8,6 +8,15 @@ import { InferenceError, RerankerError } from '../engine/errors.js';
 import { errorMessage } from '../errors/error-message.js';
 import { Reranker } from '../engine/reranker.js';
 import { watchRun } from '../engine/run-watchdog.js';
+import {
+  type ModelShape,
+  checkMemoryFit,
+  formatBytes,
+  memoryAvailable,
+  shapeFromConfig,
+} from '../engine/memory-fit.js';
+import { DEFAULT_BATCH_TOKENS } from '../engine/reranker.js';
+import { positiveInteger } from '../engine/validation.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
@@ -29,6 +38,11 @@ class RerankerHost {
   private state: ReadyState | null = null;
   private plan: BackendChoice[] = [];
   private options: WorkerLoadRequest | null = null;
+  /** The model's sizes from config.json, for the memory fit; null for an architecture we cannot read. */
+  private shape: ModelShape | null = null;
+  private memoryLimitBytes: number | undefined;
+  /** The default batchTokens when the planned one does not fit memory (a call's own batchTokens wins). */
+  private batchTokensCap: number | undefined;
   /** The id transformers.js knows the model by, once configureModelSource has pointed it at the source. */
   private modelId = '';
   private onProgress: ((event: ProgressEvent) => void) | undefined;
@@ -48,33 +62,60 @@ class RerankerHost {
     this.options = options;
     this.onProgress = onProgress;
     this.modelId = configureModelSource(options.model, options.remoteHost, options.files).modelId;
-    // Independent: the adapter probe and the config (for the largest tensor) are awaited together.
-    const [capabilities, largestTensorBytes] = await Promise.all([
-      probeCapabilities(),
-      this.largestTensorBytes(options.revision),
-    ]);
+    // Independent: the adapter probe and the config (for the largest tensor and the memory fit) are awaited together.
+    const [capabilities, config] = await Promise.all([probeCapabilities(), this.readConfig(options.revision)]);
+    const largestTensorBytes = config
+      ? Number(config['vocab_size'] ?? 0) * Number(config['hidden_size'] ?? 0) * 4
+      : undefined;
     this.plan = planBackends(capabilities, {
       device: options.device,
       dtype: options.dtype,
       threads: options.threads,
       largestTensorBytes,
     });
+    this.shape = config && shapeFromConfig(config);
+    this.memoryLimitBytes =
+      options.memoryLimitBytes === undefined
+        ? undefined
+        : positiveInteger('memoryLimitBytes', options.memoryLimitBytes, 1);
     this.simulatedRunFailurePending =
       options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
     return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
   }
 
-  /** Bytes of the word-embedding table at fp32, from config.json; undefined when it cannot be read. */
-  private async largestTensorBytes(revision: string | undefined): Promise<number | undefined> {
+  /** config.json (nothing else is downloaded yet); null when it cannot be read. */
+  private async readConfig(revision: string | undefined): Promise<Record<string, unknown> | null> {
     try {
-      const config = (await AutoConfig.from_pretrained(this.modelId, { revision })) as unknown as Record<
-        string,
-        number
-      >;
-      return (config['vocab_size'] ?? 0) * (config['hidden_size'] ?? 0) * 4;
+      return (await AutoConfig.from_pretrained(this.modelId, { revision })) as unknown as Record<string, unknown>;
     } catch {
-      return undefined; // Reranker.load reports the missing or broken config.json with a typed error.
+      return null; // Reranker.load reports the missing or broken config.json with a typed error.
     }
+  }
+
+  /**
+   * Refuses a model that cannot fit before any of its weights are downloaded (OutOfMemoryError naming
+   * the estimate and a smaller choice). Checked per planned backend: WASM is bounded by its 4 GiB.
+   */
+  private checkMemory(choice: BackendChoice): string {
+    this.batchTokensCap = undefined;
+    if (!this.shape) return ''; // an unknown architecture: nothing to estimate from
+    const memory = (performance as { memory?: { jsHeapSizeLimit?: number } }).memory;
+    const fit = checkMemoryFit({
+      model: this.options!.model,
+      shape: this.shape,
+      dtype: choice.dtype,
+      batchTokens: DEFAULT_BATCH_TOKENS,
+      maxLength: Math.min(this.shape.maxPositions, 512),
+      available: memoryAvailable({
+        limitBytes: this.memoryLimitBytes,
+        wasm: choice.device === 'wasm',
+        deviceMemoryGb: (navigator as { deviceMemory?: number }).deviceMemory,
+        jsHeapSizeLimit: memory?.jsHeapSizeLimit,
+      }),
+    });
+    if (fit.batchTokens >= DEFAULT_BATCH_TOKENS) return '';
+    this.batchTokensCap = fit.batchTokens;
+    return `; batches of at most ${fit.batchTokens} tokens by default, to fit memory (about ${formatBytes(fit.estimate.peakBytes)})`;
   }
 
   /** Tries each planned backend in turn; the last failure is thrown with its type. */
@@ -89,8 +130,8 @@ class RerankerHost {
           ...this.state!,
           fallbacks: [...fallbacks],
           reason: fallbacks.length
-            ? `${choice.reason} (after ${fallbacks.map((f) => `${f.backend} failed: ${f.error}`).join('; ')})`
-            : choice.reason,
+            ? `${this.state!.reason} (after ${fallbacks.map((f) => `${f.backend} failed: ${f.error}`).join('; ')})`
+            : this.state!.reason,
         };
         return this.state;
       } catch (error) {
@@ -110,6 +151,7 @@ class RerankerHost {
   }
 
   private async build(choice: BackendChoice, options: WorkerLoadRequest): Promise<void> {
+    const memoryNote = this.checkMemory(choice);
     configureRuntime(choice.threads, options.browserCache ?? true);
     const runtime = (this.runtime = new AbortController());
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
@@ -181,7 +223,7 @@ class RerankerHost {
       model: options.model,
       architecture: reranker.info.architecture,
       maxLength: reranker.info.maxLength,
-      reason: choice.reason,
+      reason: choice.reason + memoryNote,
       fallbacks: [],
       verified,
       nodePlacement: placement,
@@ -214,7 +256,9 @@ class RerankerHost {
     documents: string[],
     options: SerializableRankOptions = {},
   ): Promise<RankedDocument[]> {
-    return this.withFallback(requestId, (reranker, signal) => reranker.rank(query, documents, { ...options, signal }));
+    return this.withFallback(requestId, (reranker, signal) =>
+      reranker.rank(query, documents, { batchTokens: this.batchTokensCap, ...options, signal }),
+    );
   }
 
   /** `onPartial` is a Comlink proxy: each partial is posted to the page without waiting for it. */
@@ -228,6 +272,7 @@ class RerankerHost {
     try {
       return await this.withFallback(requestId, (reranker, signal) =>
         reranker.rankDetailed(query, documents, {
+          batchTokens: this.batchTokensCap,
           ...options,
           signal,
           ...(onPartial ? { onPartial: (partial: RankReport) => void onPartial(partial) } : {}),
@@ -244,7 +289,9 @@ class RerankerHost {
     pairs: Array<[string, string]>,
     options: Omit<ScoreOptions, 'signal'> = {},
   ): Promise<number[]> {
-    return this.withFallback(requestId, (reranker, signal) => reranker.score(pairs, { ...options, signal }));
+    return this.withFallback(requestId, (reranker, signal) =>
+      reranker.score(pairs, { batchTokens: this.batchTokensCap, ...options, signal }),
+    );
   }
 
   cancel(requestId: number): void {

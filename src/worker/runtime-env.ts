@@ -7,6 +7,7 @@ import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.m
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { HUB_PATH_TEMPLATE, hubBaseUrl } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
+import { MODEL_CACHE_NAME } from './model-cache-name.js';
 
 export interface ModelSource {
   /** What to pass to from_pretrained as the model id. */
@@ -54,6 +55,7 @@ export function configureModelSource(
 
 export function configureRuntime(threads: number, browserCache: boolean): void {
   env.useBrowserCache = browserCache;
+  env.cacheKey = MODEL_CACHE_NAME; // the page holds the same cache open (client/model-cache-hold.ts)
   // transformers.js would re-load onnxruntime's loader from a blob: URL, which a strict CSP forbids;
   // the files are self-hosted (and precached by the service worker), so load them from their URLs.
   env.useWasmCache = false;

@@ -1,23 +1,22 @@
 /**
  * The browser client refuses bad arguments in the page, with the engine's error (issue 25 item 6):
  * each refusal equals the Node engine's for the same call, and arrives while an earlier rank still
- * holds the worker, so nothing of it was queued or posted.
+ * holds the worker, so nothing of it was queued or posted. Runs in every engine (BROWSER_ENGINE).
  */
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Reranker } from '../../src/engine/index.js';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { BAD_CALLS, outcome } from '../client/bad-calls.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
-import { launchChromium, openTestPage, startPageServer } from './harness.js';
+import { type TestBrowser, type TestPage, launchBrowser, openEnginePage, startPageServer } from './harness.js';
 
 const MODEL_ID = 'test-org/tiny-xlmr';
 
 let models: HubMirror;
-let browser: Browser;
+let browser: TestBrowser;
 let pages: { url: string; close(): Promise<void> };
-let page: Page;
+let page: TestPage;
 let engine: Reranker;
 
 beforeAll(async () => {
@@ -25,8 +24,8 @@ beforeAll(async () => {
   engine = await Reranker.load({ model: folder, dtype: 'q8' });
   models = await startHubMirror({ models: { [MODEL_ID]: folder } });
   pages = await startPageServer({ isolated: true });
-  browser = await launchChromium({ webgpu: false });
-  ({ page } = await openTestPage(browser, pages.url));
+  browser = await launchBrowser();
+  page = await openEnginePage(browser, pages.url);
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,21 +1,18 @@
 /**
  * Real-browser test harness: a Vite dev server for the pages (with or without cross-origin isolation),
- * the local hub mirror (src/hub-mirror), and Debian Chromium driven by playwright-core.
+ * the local hub mirror (src/hub-mirror), and the browser: `launchBrowser` gives the engine of this run
+ * (BROWSER_ENGINE: chromium, firefox or webkit; see engines.ts) for tests that run in every engine,
+ * `launchChromium` gives playwright's Chromium for the tests that need Chromium's own features.
  */
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { type ViteDevServer, createServer } from 'vite';
 import { ISOLATION_HEADERS } from '../../src/worker/isolation-headers.js';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, type TestBrowser, type TestPage } from './engines.js';
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export { ENGINE, type EngineName, type TestBrowser, type TestPage, launchBrowser } from './engines.js';
 
-const QUIET_FLAGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+export const CHROMIUM = CHROMIUM_PATH;
+const QUIET_FLAGS = CHROMIUM_FLAGS;
 
 export async function launchChromium(options: { webgpu: boolean }): Promise<Browser> {
   return chromium.launch({
@@ -78,4 +75,14 @@ export async function openTestPage(
     timeout: 120_000,
   });
   return { page, consoleErrors };
+}
+
+/** Opens test/browser/pages/<name>.html in the engine of this run and waits until the page says it is ready. */
+export async function openEnginePage(browser: TestBrowser, baseUrl: string, name = 'reranker'): Promise<TestPage> {
+  const page = await browser.newPage();
+  await page.goto(`${baseUrl}/test/browser/pages/${name}.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, {
+    timeout: 120_000,
+  });
+  return page;
 }

@@ -1,27 +1,26 @@
 /**
- * Issue 11 items 1 and 3 through the worker in real Chromium: partial rankings cross the Comlink
+ * Issue 11 items 1 and 3 through the worker in a real browser: partial rankings cross the Comlink
  * boundary after every model run and never after the result; the worker's score cache answers a
- * repeated query without a model run.
+ * repeated query without a model run. Runs in every engine (BROWSER_ENGINE).
  */
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
-import { launchChromium, openTestPage, startPageServer } from './harness.js';
+import { type TestBrowser, type TestPage, launchBrowser, openEnginePage, startPageServer } from './harness.js';
 
 const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES, longPassage(2), longPassage(5)];
 
 let models: HubMirror;
-let browser: Browser;
+let browser: TestBrowser;
 let pages: { url: string; close(): Promise<void> };
-let page: Page;
+let page: TestPage;
 
 beforeAll(async () => {
   models = await startHubMirror({ models: { 'test-org/tiny-xlmr': await testModel('tiny-xlmr') } });
   pages = await startPageServer({ isolated: true });
-  browser = await launchChromium({ webgpu: false });
-  ({ page } = await openTestPage(browser, pages.url));
+  browser = await launchBrowser();
+  page = await openEnginePage(browser, pages.url);
   const loaded = await page.evaluate(
     (host) =>
       window.rerankerTest.load({ model: 'test-org/tiny-xlmr', remoteHost: host, device: 'wasm', browserCache: false }),

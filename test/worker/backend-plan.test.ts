@@ -57,6 +57,16 @@ describe('planBackends', () => {
     expect(plain[0]!.reason).toMatch(/not cross-origin isolated/);
   });
 
+  test('no WebGPU in the browser at all (Firefox, WebKit on Linux): the reason says so, forced or not', () => {
+    const none = { ...caps(null), noWebGpu: 'this browser has no WebGPU' };
+    for (const device of ['auto', 'webgpu'] as const) {
+      const plan = planBackends(none, { device });
+      expect(plan).toEqual([expect.objectContaining({ device: 'wasm', dtype: 'q8' })]);
+      expect(plan[0]!.reason).toMatch(/; no WebGPU adapter \(this browser has no WebGPU\)$/);
+    }
+    expect(planBackends(caps(null))[0]!.reason).toMatch(/no WebGPU adapter$/);
+  });
+
   test('adapter limits below the largest tensor rule WebGPU out', () => {
     const plan = planBackends(caps(gpu(true, 128 * 2 ** 20)), { largestTensorBytes: 250_002 * 1024 * 4 });
     expect(plan).toHaveLength(1);

@@ -22,6 +22,10 @@ function describeError(error: unknown) {
     file?: string;
     cause?: unknown;
     constructor?: { name: string };
+    model?: string;
+    estimateBytes?: number;
+    availableBytes?: number;
+    smallerChoice?: string;
   };
   return {
     name: e.name,
@@ -30,6 +34,11 @@ function describeError(error: unknown) {
     file: e.file,
     className: e.constructor?.name,
     hasCause: e.cause !== undefined,
+    // The memory fit's refusal (OutOfMemoryError)
+    model: e.model,
+    estimateBytes: e.estimateBytes,
+    availableBytes: e.availableBytes,
+    smallerChoice: e.smallerChoice,
   };
 }
 

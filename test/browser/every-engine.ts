@@ -1,0 +1,22 @@
+/**
+ * The browser test files that run in every engine: BROWSER_ENGINE=firefox or webkit runs exactly these
+ * (Chromium runs them with all the others). Chosen for what can differ between engines:
+ * - the worker on WASM: threads, SIMD, fidelity against onnxruntime-node, progress, cancel, the Cache
+ *   API model cache, typed errors crossing the worker boundary, the no-WebGPU reason (reranker);
+ * - Comlink partials (progressive); argument refusals in the page (client-arguments);
+ * - the memory fit's refusal and smaller batches (memory);
+ * - the production demo under its CSP and offline through its service worker (app-offline);
+ * - the built drop-in library under the strict CSP header, and its custom element (dropin-engines).
+ * Left to Chromium: WebGPU (only Chromium has an adapter here, the software one), what needs CDP (killing a
+ * worker from outside, routing requests), the PWA update flow and missing-model notice, the benchmarks'
+ * frame-rate checks, and the package and library build checks, whose bundle does not depend on the engine.
+ * Measured on the 2-core CI machine: see docs/browser.md#every-browser-engine.
+ */
+export const EVERY_ENGINE_TESTS = [
+  'test/browser/reranker.browser.test.ts',
+  'test/browser/progressive.browser.test.ts',
+  'test/browser/client-arguments.browser.test.ts',
+  'test/browser/memory.browser.test.ts',
+  'test/browser/app-offline.browser.test.ts',
+  'test/browser/dropin-engines.browser.test.ts',
+];
