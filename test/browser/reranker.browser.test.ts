@@ -290,9 +290,11 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
     console.log(
       `[browser] long rank ${run.elapsedMs.toFixed(0)} ms, ${run.frames} frames painted, longest gap between frames ${run.longestGapMs.toFixed(0)} ms`,
     );
-    expect(run.elapsedMs).toBeGreaterThan(200); // long enough for the frame count to mean something
-    // Headless Chromium paints at ~60 fps; a blocked main thread would paint ~1 frame in the whole run.
-    expect(run.frames).toBeGreaterThan(run.elapsedMs / 100);
+    expect(run.elapsedMs).toBeGreaterThan(200); // long enough for the frame gaps to mean something
+    // A main thread blocked by the rank paints once, after it: one gap as long as the run. Not a frame-rate
+    // floor, which a busy machine can miss while the page is fine: the longest gap is under half the run.
+    expect(run.frames).toBeGreaterThanOrEqual(2);
+    expect(run.longestGapMs).toBeLessThan(run.elapsedMs / 2);
   });
 
   test('the tokenizer and the ONNX file download together, once config.json is known', async () => {
