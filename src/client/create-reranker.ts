@@ -18,6 +18,12 @@ import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
 import { checkLoadArguments, checkRankArguments, checkScoreArguments } from './argument-checks.js';
 import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './edge-service-reranker.js';
 import { holdModelCache } from './model-cache-hold.js';
+import {
+  type PlacedReranker,
+  type PlacedRerankerOptions,
+  cachedConfigInBrowser,
+  createPlacedReranker,
+} from './placed-reranker.js';
 import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
@@ -114,12 +120,23 @@ async function connect(
 
 const codeOf = (error: unknown) => (error instanceof RerankerError ? error.code : undefined);
 
+/**
+ * With `model`, `endpoint` and `placement: 'auto'`: here or on the edge service, whichever pays off on
+ * this device (placement.ts), said in `ready.placement` and in every report.
+ */
+export function createReranker(options: PlacedRerankerOptions): Promise<PlacedReranker>;
 /** With `endpoint`, the same API backed by the edge rerank service (no worker, no model download). */
 export function createReranker(options: RemoteRerankerOptions): Promise<RemoteReranker>;
 export function createReranker(options: CreateRerankerOptions): Promise<BrowserReranker>;
 export async function createReranker(
-  options: (CreateRerankerOptions & WorkerLoadRequest) | RemoteRerankerOptions,
-): Promise<BrowserReranker | RemoteReranker> {
+  options: (CreateRerankerOptions & WorkerLoadRequest) | RemoteRerankerOptions | PlacedRerankerOptions,
+): Promise<BrowserReranker | RemoteReranker | PlacedReranker> {
+  if (typeof options === 'object' && options !== null && 'placement' in options && options.placement === 'auto')
+    return createPlacedReranker(options as PlacedRerankerOptions, {
+      cachedConfig: cachedConfigInBrowser,
+      createLocal: (local) => createReranker(local),
+      createEdge: createRemoteReranker,
+    });
   if (typeof options === 'object' && options !== null && 'endpoint' in options) return createRemoteReranker(options);
   installErrorTransfer();
   const { signal, ...first } = resolveModelPath(checkLoadArguments(options, 'createReranker'));

@@ -15,7 +15,7 @@
  * without a probe is scaled from the nearest one by work (less accurate).
  */
 import { runShapes } from './budget-plan.js';
-import { type CostCoefficients, CostModel } from './cost-model.js';
+import { type CostCoefficients, CostModel, DEFAULT_PRIOR } from './cost-model.js';
 
 /** The part of a shape that fixes its compute. */
 export interface ComputeShape {
@@ -93,3 +93,9 @@ export function predictRankMs(coefficients: CostCoefficients, workload: RankWork
   const runs = runShapes(new Array<number>(candidates).fill(tokens), batchTokens);
   return new CostModel(coefficients).predict(runs);
 }
+
+/** The cost model's prior (DEFAULT_PRIOR) is bge-reranker-base's shape, 8-bit, on WASM with 2 threads. */
+export const PRIOR_TIMING: ShapeTiming = {
+  shape: { numLayers: 12, hiddenSize: 768, numHeads: 12, intermediateSize: 3072 },
+  coefficients: DEFAULT_PRIOR,
+};
