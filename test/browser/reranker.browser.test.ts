@@ -282,7 +282,7 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
 
   test('the page keeps painting while a long rank runs in the worker', async () => {
     await expectLoaded(MODEL_ID, { device: 'wasm' });
-    const many = Array.from({ length: 200 }, (_, i) => `${i} ${longPassage(4)}`);
+    const many = Array.from({ length: 400 }, (_, i) => `${i} ${longPassage(4)}`);
     const run = await page.evaluate(([q, docs]) => window.rerankerTest.rankWhilePainting(q, docs), [
       KOREAN_QUERY,
       many,
@@ -290,10 +290,10 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
     console.log(
       `[browser] long rank ${run.elapsedMs.toFixed(0)} ms, ${run.frames} frames painted, longest gap between frames ${run.longestGapMs.toFixed(0)} ms`,
     );
-    expect(run.elapsedMs).toBeGreaterThan(200); // long enough for the frame gaps to mean something
     // A main thread blocked by the rank paints once, after it: one gap as long as the run. Not a frame-rate
-    // floor, which a busy machine can miss while the page is fine: the longest gap is under half the run.
-    expect(run.frames).toBeGreaterThanOrEqual(2);
+    // floor nor a minimum duration, which a busy or a fast machine can miss while the page is fine: frames
+    // painted during the rank, and no gap as long as half of it.
+    expect(run.frames).toBeGreaterThanOrEqual(3);
     expect(run.longestGapMs).toBeLessThan(run.elapsedMs / 2);
   });
 

@@ -98,7 +98,8 @@ describe('every call settles', () => {
     expect(after.state).toMatchObject({ ok: true });
     expect(after.rank).toMatchObject({ ok: true });
     expect(after.dispose).toEqual({ ok: true });
-    expect(page.workers().filter((w) => w.url().includes('reranker.worker'))).not.toContain(killed);
+    // The killed worker leaves the page's list once the browser reports its close (late on a loaded machine).
+    await expect.poll(() => page.workers().includes(killed), { timeout: 30_000 }).toBe(false);
   });
 
   test('an uncaught error in the worker: pending calls reject with WORKER_CRASHED naming it', async () => {
