@@ -101,5 +101,8 @@ describe('WebGPU device lost during a rank', () => {
       passages,
     ] as const);
     expect(next).toMatchObject({ ok: true, state: { backend: 'wasm' } });
-  });
+    // Not a speed limit: the test's own timeout. Under load the loss can land under the calibration's run,
+    // which the watchdog ends after its 30 s floor; then a fresh worker loads on WASM. Twice in five CI runs
+    // this took past the 120 s default (it takes 2-5 s otherwise): noted on issue 25 for a closer look.
+  }, 300_000);
 });
