@@ -29,15 +29,22 @@ export interface BatchResult {
   runMs: number;
 }
 
+/** Whether a run's failure says that memory ran out (the caller can shrink its batches). */
+export function isAllocationFailure(error: unknown): boolean {
+  return ALLOCATION_FAILED.test(errorMessage(error));
+}
+
 /**
- * Rows padded (right side) to the longest of them, in one model run. `guard` wraps the run (the worker bounds
- * it by a watchdog); it receives the run's shape so that it can predict how long the run should take.
+ * Rows padded (right side) to the longest of them, in one model run. `guard` starts the run and wraps it
+ * (the worker bounds it by a watchdog); it receives the run's shape so that it can predict how long the
+ * run should take.
  */
 export async function runBatch(
   model: PreTrainedModel,
   rows: EncodedRow[],
   format: InputFormat,
-  guard: (run: Promise<{ logits?: Tensor }>, shape: RunShape) => Promise<{ logits?: Tensor }> = (run) => run,
+  guard: (start: () => Promise<{ logits?: Tensor }>, shape: RunShape) => Promise<{ logits?: Tensor }> = (start) =>
+    start(),
 ): Promise<BatchResult> {
   const width = Math.max(...rows.map((r) => r.inputIds.length));
   const size = rows.length * width;
@@ -60,10 +67,10 @@ export async function runBatch(
   let output: { logits?: Tensor };
   const started = performance.now();
   try {
-    output = await guard(runSession(model, feeds), { rows: rows.length, width });
+    output = await guard(() => runSession(model, feeds), { rows: rows.length, width });
   } catch (cause) {
     const what = `a batch of ${rows.length} x ${width} tokens`;
-    if (ALLOCATION_FAILED.test(errorMessage(cause))) {
+    if (isAllocationFailure(cause)) {
       throw new OutOfMemoryError(
         `model run ran out of memory on ${what} (${errorMessage(cause)}); lower batchTokens or maxLength`,
         cause,

@@ -95,7 +95,7 @@ export class Reranker {
   /** Time per model run on this model and backend, learned from every run; the latency budget plans with it. */
   private readonly cost = new CostModel();
   /** What every model run passes through: as it is, unless a host bounds runs (guardRuns). */
-  private guardRun: RunGuard = (run) => run;
+  private guardRun: RunGuard = (start) => start();
   /** Runs one call at a time: sessions are not re-entrant everywhere (in browsers they are serialised anyway). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -190,9 +190,9 @@ export class Reranker {
   }
 
   /**
-   * Passes every later model run, and the cost model's prediction of its time, through `guard`: the
-   * browser worker bounds runs so (a run under a lost GPU device never settles). A rejection fails the
-   * run as an InferenceError.
+   * Passes every later model run (what starts it), and the cost model's prediction of its time, through
+   * `guard`: the browser worker bounds runs so (a run under a lost GPU device never settles) and starts
+   * none on a runtime it knows is gone. A rejection fails the run as an InferenceError.
    */
   guardRuns(guard: RunGuard): void {
     this.guardRun = guard;
@@ -366,8 +366,8 @@ export class Reranker {
 
   /** One model run (batch-run.ts); its time feeds the cost model unless `record` is false. */
   private async run(rows: EncodedRow[], record = true): Promise<number[]> {
-    const { logits, shape, runMs } = await runBatch(this.model, rows, this.inputFormat, (run, runShape) =>
-      this.guardRun(run, this.cost.predictRun(runShape)),
+    const { logits, shape, runMs } = await runBatch(this.model, rows, this.inputFormat, (start, runShape) =>
+      this.guardRun(start, this.cost.predictRun(runShape)),
     );
     if (record) this.cost.observe(shape, runMs);
     return logits;

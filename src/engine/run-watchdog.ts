@@ -17,26 +17,35 @@ export function runBoundMs(predictedMs: number): number {
 }
 
 /**
- * Bounds each model run of an engine (Reranker.guardRuns): gets the run and the cost model's prediction
- * for it, and settles as the run does, or rejects when it will not.
+ * Bounds each model run of an engine (Reranker.guardRuns): gets what starts the run and the cost model's
+ * prediction for it, and settles as the run does, or rejects when it will not. A guard may refuse to
+ * start the run at all (its runtime is already gone).
  */
-export type RunGuard = <T>(run: Promise<T>, predictedMs: number) => Promise<T>;
+export type RunGuard = <T>(start: () => Promise<T>, predictedMs: number) => Promise<T>;
 
 /** Why a watched run was given up: its bound passed, or the runtime under it is gone. */
 export type RunAbandoned = (reason: string) => void;
 
 /**
- * `run`, or a rejection when it outlives runBoundMs(predictedMs) or `lost` aborts first (the runtime
- * under it is gone, e.g. its GPU device: the run cannot finish then). `abandoned` hears why before the
- * rejection, so that the host can retire the runtime: the abandoned run still holds it.
+ * The run `start` begins, or a rejection when it outlives runBoundMs(predictedMs) or `lost` aborts first
+ * (the runtime under it is gone, e.g. its GPU device: the run cannot finish then). `abandoned` hears why
+ * before the rejection, so that the host can retire the runtime: the abandoned run still holds it.
+ * Once `lost` has aborted, no run is started: onnxruntime-web's WebGPU run on a destroyed device can
+ * block its thread for good, and then no timer, message or watchdog in that worker runs again.
  */
 export function watchRun<T>(
-  run: Promise<T>,
+  start: () => Promise<T>,
   predictedMs: number,
   options: { lost?: AbortSignal | undefined; abandoned: RunAbandoned },
 ): Promise<T> {
   const { lost, abandoned } = options;
+  if (lost?.aborted) {
+    const reason = errorText(lost.reason);
+    abandoned(reason);
+    return Promise.reject(new Error(reason));
+  }
   const boundMs = runBoundMs(predictedMs);
+  const run = start();
   return new Promise<T>((resolve, reject) => {
     const stopWatching = () => {
       clearTimeout(timer);
@@ -61,8 +70,7 @@ export function watchRun<T>(
     );
     // A listener, not a promise reaction: it is removed when the run settles, so runs leave nothing behind.
     const onLost = () => giveUp(errorText(lost?.reason));
-    if (lost?.aborted) onLost();
-    else lost?.addEventListener('abort', onLost, { once: true });
+    lost?.addEventListener('abort', onLost, { once: true });
   });
 }
 

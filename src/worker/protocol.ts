@@ -30,9 +30,10 @@ export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' 
 export interface WorkerLoadRequest extends WorkerLoadOptions {
   /**
    * @internal Test seam: make WebGPU fail at `create` or at the first `run`, or really lose the GPU device
-   * (`GPUDevice.destroy()`) under the model run in flight when the first rank comes, to exercise the fallback.
+   * (`GPUDevice.destroy()`) under the model run in flight when the first rank comes ('lose-device'), or
+   * under a run queued ahead of it ('lose-device-ahead'), to exercise the fallback.
    */
-  simulateWebGpuFailure?: 'create' | 'run' | 'lose-device';
+  simulateWebGpuFailure?: 'create' | 'run' | 'lose-device' | 'lose-device-ahead';
   /** @internal Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
   priorFallbacks?: ReadyState['fallbacks'];
 }

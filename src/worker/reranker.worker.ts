@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { InferenceError, RerankerError } from '../engine/errors.js';
 import { errorMessage } from '../errors/error-message.js';
 import { Reranker } from '../engine/reranker.js';
+import { isAllocationFailure } from '../engine/batch-run.js';
 import { watchRun } from '../engine/run-watchdog.js';
 import {
   type ModelShape,
@@ -78,8 +79,9 @@ class RerankerHost {
       options.memoryLimitBytes === undefined
         ? undefined
         : positiveInteger('memoryLimitBytes', options.memoryLimitBytes, 1);
-    this.simulatedRunFailurePending =
-      options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
+    this.simulatedRunFailurePending = ['run', 'lose-device', 'lose-device-ahead'].includes(
+      options.simulateWebGpuFailure ?? '',
+    );
     return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
   }
 
@@ -201,15 +203,23 @@ class RerankerHost {
         runtime.abort(`the WebGPU device was lost: ${(info as { message?: string })?.message || 'no reason given'}`),
       );
     }
-    // Every model run, the warm-up's too, is bounded by the cost model's prediction, and ends with the device.
-    reranker.guardRuns((run, predictedMs) => {
-      const watched = watchRun(run, predictedMs, {
+    // Every model run, the warm-up's too, is bounded by the cost model's prediction, ends with the device,
+    // and none starts once the runtime is gone (a run queued behind the one that lost the device).
+    reranker.guardRuns((start, predictedMs) => {
+      const watched = watchRun(start, predictedMs, {
         lost: runtime.signal,
         abandoned: (reason) => runtime.abort(reason),
       });
       if (this.loseDeviceUnderNextRun) {
         this.loseDeviceUnderNextRun = false;
         (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.(); // as after a driver reset mid-run
+      }
+      if (choice.device === 'webgpu') {
+        // A failed WebGPU run may be the device going, and its `lost` can settle after the failure: the
+        // next run (the calibration's next, or a call queued behind it) must not start on that device.
+        watched.catch((error: unknown) => {
+          if (!isAllocationFailure(error)) runtime.abort(`a WebGPU run failed: ${errorMessage(error)}`);
+        });
       }
       return watched;
     });
@@ -315,9 +325,14 @@ class RerankerHost {
         if (this.runtime.signal.aborted) throw new InferenceError(errorMessage(this.runtime.signal.reason));
         if (state.backend === 'webgpu' && this.simulatedRunFailurePending) {
           this.simulatedRunFailurePending = false;
+          const simulated = this.options?.simulateWebGpuFailure;
           // A real loss, under a run in flight (the calibration's, or this call's first).
-          if (this.options?.simulateWebGpuFailure === 'lose-device') this.loseDeviceUnderNextRun = true;
-          else throw new InferenceError('simulated WebGPU failure during a run');
+          if (simulated === 'lose-device') this.loseDeviceUnderNextRun = true;
+          else if (simulated === 'lose-device-ahead') {
+            // Under a run queued ahead of this call (a calibration), so that this call's runs come after it.
+            this.loseDeviceUnderNextRun = true;
+            void reranker.calibrate().catch(() => undefined);
+          } else throw new InferenceError('simulated WebGPU failure during a run');
         }
         return await call(reranker, controller.signal);
       } catch (error) {

@@ -27,7 +27,7 @@ describe('watchRun', () => {
   test('a run that never settles is given up at its bound, not before; the host hears why', async () => {
     const predicted = RUN_BOUND_FLOOR_MS; // bound: factor x predicted, past the floor
     const reasons: string[] = [];
-    const watched = watchRun(never(), predicted, { abandoned: (reason) => reasons.push(reason) });
+    const watched = watchRun(never, predicted, { abandoned: (reason) => reasons.push(reason) });
     const settled = watched.then(
       () => 'resolved',
       (error: Error) => error.message,
@@ -39,15 +39,18 @@ describe('watchRun', () => {
     expect(reasons).toEqual([await settled]);
   });
 
-  test('a lost runtime ends the run at once, and a run started after the loss at its start', async () => {
+  test('a lost runtime ends the run at once, and a run after the loss is never started', async () => {
     const lost = new AbortController();
     const reasons: string[] = [];
-    const first = watchRun(never(), 5, { lost: lost.signal, abandoned: (r) => reasons.push(r) });
+    const first = watchRun(never, 5, { lost: lost.signal, abandoned: (r) => reasons.push(r) });
     lost.abort('the WebGPU device was lost: Device was destroyed.');
     await expect(first).rejects.toThrow('the WebGPU device was lost: Device was destroyed.');
-    await expect(watchRun(never(), 5, { lost: lost.signal, abandoned: (r) => reasons.push(r) })).rejects.toThrow(
+    // A run started on a destroyed device can block the worker's thread for good: it must not start.
+    const start = vi.fn(never);
+    await expect(watchRun(start, 5, { lost: lost.signal, abandoned: (r) => reasons.push(r) })).rejects.toThrow(
       /device was lost/,
     );
+    expect(start).not.toHaveBeenCalled();
     expect(reasons).toHaveLength(2);
     expect(vi.getTimerCount()).toBe(0); // nothing left ticking for runs already given up
   });
@@ -55,9 +58,9 @@ describe('watchRun', () => {
   test('a run that settles in time settles the watch as it did, and leaves no timer or listener', async () => {
     const lost = new AbortController();
     const abandoned = vi.fn();
-    await expect(watchRun(Promise.resolve(42), 5, { lost: lost.signal, abandoned })).resolves.toBe(42);
+    await expect(watchRun(() => Promise.resolve(42), 5, { lost: lost.signal, abandoned })).resolves.toBe(42);
     const failure = new Error('kernel failed');
-    await expect(watchRun(Promise.reject(failure), 5, { lost: lost.signal, abandoned })).rejects.toBe(failure);
+    await expect(watchRun(() => Promise.reject(failure), 5, { lost: lost.signal, abandoned })).rejects.toBe(failure);
     expect(vi.getTimerCount()).toBe(0);
     lost.abort('lost later');
     expect(abandoned).not.toHaveBeenCalled();
@@ -69,20 +72,62 @@ describe('Reranker.guardRuns', () => {
     const reranker = await Reranker.load({ model: await testModel('tiny-xlmr'), dtype: 'fp32' });
     try {
       const predictions: number[] = [];
-      reranker.guardRuns((run, predictedMs) => (predictions.push(predictedMs), run));
+      reranker.guardRuns((start, predictedMs) => (predictions.push(predictedMs), start()));
       const ranked = await reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES, { batchTokens: 64 });
       expect(ranked).toHaveLength(KOREAN_PASSAGES.length);
       expect(predictions.length).toBeGreaterThan(1); // batchTokens 64 splits the call into several runs
       for (const ms of predictions) expect(ms).toBeGreaterThan(0);
 
       // Gives up at once, as watchRun does at a bound: the run goes on, its outcome observed and dropped.
-      reranker.guardRuns((run) => {
-        run.catch(() => undefined);
+      reranker.guardRuns((start) => {
+        start().catch(() => undefined);
         return Promise.reject(new Error('the runtime stopped answering'));
       });
       const error = await reranker.rank(`${KOREAN_QUERY}?`, KOREAN_PASSAGES).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InferenceError);
       expect((error as Error).message).toMatch(/model run failed on a batch .*: the runtime stopped answering/);
+    } finally {
+      await reranker.dispose();
+    }
+  });
+});
+
+describe("a runtime lost under one run (the worker's guard: watchRun on a lost signal)", () => {
+  test('calls queued behind that run fail typed and start no model run of their own', async () => {
+    const reranker = await Reranker.load({ model: await testModel('tiny-xlmr'), dtype: 'fp32' });
+    try {
+      const runtime = new AbortController();
+      let started = 0;
+      reranker.guardRuns((start, predictedMs) =>
+        watchRun(
+          () => {
+            started++;
+            // The first run loses its runtime while it runs, as a destroyed GPU device does.
+            if (started === 1) queueMicrotask(() => runtime.abort('the WebGPU device was lost: Device was destroyed.'));
+            return start();
+          },
+          predictedMs,
+          { lost: runtime.signal, abandoned: () => undefined },
+        ),
+      );
+      // All three are queued before the first run starts: the two behind it wait in the engine's queue.
+      const calls = [
+        reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES),
+        reranker.rank(`${KOREAN_QUERY}?`, KOREAN_PASSAGES),
+        reranker.score([[KOREAN_QUERY, KOREAN_PASSAGES[0]!]]),
+      ].map((call) =>
+        call.then(
+          () => null,
+          (error: unknown) => error,
+        ),
+      );
+      const errors = await Promise.all(calls);
+      expect(errors).toHaveLength(3);
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(InferenceError);
+        expect((error as Error).message).toMatch(/model run failed on a batch .*: the WebGPU device was lost/);
+      }
+      expect(started).toBe(1);
     } finally {
       await reranker.dispose();
     }
