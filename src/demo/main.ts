@@ -57,6 +57,7 @@ import { SAMPLE_CORPUS } from './sample-corpus-data.js';
 import {
   type Candidate,
   type CorpusSnapshot,
+  cancelledStatus,
   excerpt,
   indexedText,
   type RankedCandidate,
@@ -549,6 +550,9 @@ function rankNotes(report: RankReport, budgetMs: number | undefined): string {
   return notes.map((note) => ` · ${note}`).join('');
 }
 
+/** The partial ranking the list shows while a search reranks: the cancel button relabels it. */
+let partialOnScreen: { results: ShownResult[]; scored: number; query: string } | null = null;
+
 function updateCancel(): void {
   ui.cancel.disabled = !searches.busy;
 }
@@ -604,7 +608,8 @@ ui.form.addEventListener('submit', async (event) => {
           renderResults(ui.results, candidates.map(shown), { stage: 'bm25', query });
         },
         showPartial(scored, unscored) {
-          renderResults(ui.results, [...scored, ...unscored].map(shown), { stage: 'partial', query });
+          partialOnScreen = { results: [...scored, ...unscored].map(shown), scored: scored.length, query };
+          renderResults(ui.results, partialOnScreen.results, { stage: 'partial', query });
           setStatus(`재순위화 중: ${scored.length}/${scored.length + unscored.length}개 채점…`);
         },
         showReranked(results, unscored) {
@@ -638,7 +643,10 @@ ui.cancel.addEventListener('click', () => {
   models.cancelLoad(); // a download started for this search stops too
   updateCancel();
   const stage = ui.results.dataset['stage'];
-  setStatus(stage === 'bm25' ? '재순위화를 취소했습니다. 1단계(BM25) 순서 그대로입니다.' : '취소했습니다.');
+  const partial = stage === 'partial' ? partialOnScreen : null;
+  // A partial ranking stays (its scores are real) but must not say its rest is still being scored.
+  if (partial) renderResults(ui.results, partial.results, { stage: 'cancelled', query: partial.query });
+  setStatus(cancelledStatus(stage, partial?.scored ?? 0, partial?.results.length ?? 0));
 });
 
 // ---- start ----------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ export interface ShownResult {
 
 /**
  * Which results the list shows, and for which query: first-stage (BM25) order, a partial reranking
- * (the reranker is still at work), or the final reranked order.
+ * (the reranker is still at work, or was cancelled at that point), or the final reranked order.
  */
 export interface ListLabel {
-  stage: 'bm25' | 'partial' | 'reranked';
+  stage: 'bm25' | 'partial' | 'cancelled' | 'reranked';
   query: string;
 }
 
@@ -36,8 +36,13 @@ function movementLabel(firstStageRank: number, newRank: number): string {
   return moved > 0 ? `▲${moved}` : moved < 0 ? `▼${-moved}` : '＝';
 }
 
-/** Why a result on a reranked list has no score: not reached yet, or left out by the time budget. */
-const UNSCORED_NOTE = { bm25: '', partial: ' · 채점 대기 중', reranked: ' · 시간 예산 밖이라 채점하지 않음' } as const;
+/** Why a result on a reranked list has no score: not reached yet, cancelled, or left out by the time budget. */
+const UNSCORED_NOTE = {
+  bm25: '',
+  partial: ' · 채점 대기 중',
+  cancelled: ' · 취소되어 채점하지 않음',
+  reranked: ' · 시간 예산 밖이라 채점하지 않음',
+} as const;
 
 function metaLine(result: ShownResult, rank: number, stage: ListLabel['stage']): string {
   if (result.score === undefined)

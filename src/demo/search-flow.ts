@@ -163,3 +163,15 @@ export async function runSearch(request: SearchRequest): Promise<SearchOutcome> 
   view.showReranked(scored(ranked), unscored(ranked));
   return 'reranked';
 }
+
+/**
+ * What the status line says when the user cancels, from what the list shows then: the first-stage
+ * order, or a partial ranking whose scored part stays in front (scored of total) and whose rest will
+ * not be scored now.
+ */
+export function cancelledStatus(stage: string | undefined, scored: number, total: number): string {
+  if (stage === 'bm25') return '재순위화를 취소했습니다. 1단계(BM25) 순서 그대로입니다.';
+  if (stage === 'partial')
+    return `재순위화를 취소했습니다. 채점을 마친 ${scored}개는 점수 순으로 앞에, 나머지 ${total - scored}개는 1단계(BM25) 순서입니다.`;
+  return '취소했습니다.';
+}

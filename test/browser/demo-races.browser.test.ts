@@ -183,6 +183,43 @@ describe('item 1: cancelled and superseded searches never paint', { timeout: LON
     expect((await paints()).at(-1)).toBe('reranked:금리 문단:30');
   });
 
+  test('cancel after a partial ranking painted: the scored part stays, labelled cancelled, and nothing says it waits', async () => {
+    // Clicks cancel in the same task as the first partial paint, so the search cannot finish in between.
+    const cancelledOnPartial = page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const list = document.getElementById('results')!;
+          const observer = new MutationObserver(() => {
+            if (list.dataset['stage'] !== 'partial') return;
+            observer.disconnect();
+            document.getElementById('cancel')!.click();
+            resolve();
+          });
+          observer.observe(list, { attributes: true, childList: true });
+        }),
+    );
+    await submit('금리 결정 문단 물가');
+    await cancelledOnPartial;
+    const status = (await page.textContent('#status')) ?? '';
+    expect(status).toMatch(/재순위화를 취소했습니다\. 채점을 마친 \d+개는 점수 순으로 앞에, 나머지 \d+개는/);
+    const [, scored, rest] = /마친 (\d+)개.*나머지 (\d+)개/.exec(status)!;
+    const list = await page.$eval('#results', (node) => ({
+      stage: node.dataset['stage'],
+      scored: node.querySelectorAll('li[data-score]').length,
+      items: node.children.length,
+      metas: [...node.querySelectorAll('.meta')].map((m) => m.textContent ?? ''),
+    }));
+    expect(list.stage).toBe('cancelled');
+    expect(list.scored).toBe(Number(scored));
+    expect(list.items - list.scored).toBe(Number(rest));
+    expect(Number(rest)).toBeGreaterThan(0); // a real partial: the list was cancelled before it was complete
+    expect(list.metas.filter((m) => m.includes('채점 대기 중'))).toEqual([]);
+    expect(list.metas.filter((m) => m.includes('취소되어 채점하지 않음'))).toHaveLength(Number(rest));
+    // The cancelled search's final ranking never paints over it.
+    await searchToEnd('금리 문단');
+    expect((await paints()).filter((p) => p.startsWith('reranked:금리 결정 문단 물가'))).toEqual([]);
+  });
+
   test('a second query while the first ranks: only the second query is painted, reranked', async () => {
     await submit('물가 경기 살펴');
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('재순위화 중'));

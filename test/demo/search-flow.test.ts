@@ -19,6 +19,7 @@ import {
   type CorpusSnapshot,
   RERANK_MAX_CHARACTERS,
   type SearchView,
+  cancelledStatus,
   excerpt,
   indexedText,
   runSearch,
@@ -379,5 +380,15 @@ describe('model errors in plain Korean', () => {
   test('the status line names a model folder, not its full URL', () => {
     expect(shortModelName('http://127.0.0.1:5173/models/demo-xlmr')).toBe('demo-xlmr');
     expect(shortModelName('onnx-community/bge-reranker-v2-m3-ONNX')).toBe('onnx-community/bge-reranker-v2-m3-ONNX');
+  });
+});
+
+describe('the status line after cancel says what the list shows', () => {
+  test('first-stage order, a partial ranking with its scored count and the rest, or plain cancelled', () => {
+    expect(cancelledStatus('bm25', 0, 30)).toBe('재순위화를 취소했습니다. 1단계(BM25) 순서 그대로입니다.');
+    const partial = cancelledStatus('partial', 8, 30);
+    expect(partial).toContain('채점을 마친 8개는 점수 순으로 앞에');
+    expect(partial).toContain('나머지 22개는 1단계(BM25) 순서');
+    expect(cancelledStatus(undefined, 0, 0)).toBe('취소했습니다.');
   });
 });
