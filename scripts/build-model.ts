@@ -3,8 +3,8 @@
  * or `npx ko-rerank model ...` from the installed package. Flags in USAGE.
  */
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
-import { type ModelDtype, writeCrossEncoder } from '../src/model-builder/write-model.js';
-import { parseCommandLine, usageError } from './command-line.js';
+import { writeCrossEncoder } from '../src/model-builder/write-model.js';
+import { dtypeList, parseCommandLine, usageError } from './command-line.js';
 
 const USAGE = `usage: ko-rerank model [options]   (in a clone: npm run model -- ...)
   ko-rerank model --preset tiny-xlmr --out models/tiny-xlmr [--seed 42] [--dtypes fp32,fp16,q8]
@@ -38,11 +38,7 @@ if (values.list) {
 if (!isPresetName(values.preset)) {
   usageError(`unknown preset "${values.preset}"; one of: ${Object.keys(PRESETS).join(', ')}`);
 }
-const dtypes = values.dtypes.split(',').map((d) => d.trim()) as ModelDtype[];
-const unknown = dtypes.filter((d) => !['fp32', 'fp16', 'q8'].includes(d));
-if (unknown.length > 0) {
-  usageError(`unknown dtype(s) ${unknown.join(', ')}; use fp32, fp16, q8`);
-}
+const dtypes = dtypeList(values.dtypes);
 const format = values.format;
 const checkpointDtype = values['checkpoint-dtype'];
 if (

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { Dtype } from '../src/engine/types.js';
 
 type HelpOption = { help: { type: 'boolean'; short: 'h' } };
 type WithHelp<T extends ParseArgsConfig> = Omit<T, 'options'> & { options: NonNullable<T['options']> & HelpOption };
@@ -107,4 +108,16 @@ export function runTool(
     );
     process.exitCode = 1;
   });
+}
+
+/** The weight types a model folder can hold (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx). */
+export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+
+/** A comma-separated --dtypes list, checked: every entry one of DTYPES, at least one. */
+export function dtypeList(text: string, flag = '--dtypes'): Dtype[] {
+  const dtypes = text.split(',').map((d) => d.trim());
+  const unknown = dtypes.filter((d) => !(DTYPES as readonly string[]).includes(d));
+  if (unknown.length > 0 || dtypes.length === 0)
+    usageError(`${flag}: unknown dtype(s) ${unknown.join(', ')}; use ${DTYPES.join(', ')}`);
+  return dtypes as Dtype[];
 }

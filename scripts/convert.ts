@@ -6,9 +6,8 @@
  */
 import { ConversionError } from '../src/converter/errors.js';
 import { convertModel } from '../src/converter/node-convert.js';
-import type { Dtype } from '../src/engine/types.js';
 import { createProgressReporter } from '../src/eval/progress.js';
-import { parseCommandLine, usageError } from './command-line.js';
+import { dtypeList, parseCommandLine, usageError } from './command-line.js';
 
 const USAGE = `usage: ko-rerank convert SOURCE --out DIR [options]   (in a clone: npm run convert -- ...)
   SOURCE                 a local checkpoint folder, or a hub id (Dongjin-kr/ko-reranker)
@@ -37,9 +36,7 @@ const { values, positionals } = parseCommandLine(USAGE, {
 
 const source = positionals[0] ?? usageError('SOURCE is missing');
 const out = values.out ?? usageError('--out is missing');
-const dtypes = values.dtypes.split(',').map((d) => d.trim());
-const unknown = dtypes.filter((d) => !['fp32', 'fp16', 'q8'].includes(d));
-if (unknown.length > 0 || dtypes.length === 0) usageError(`unknown dtype(s) ${unknown.join(', ')}; use fp32, fp16, q8`);
+const dtypes = dtypeList(values.dtypes);
 const externalData = values['external-data'];
 if (externalData !== 'auto' && externalData !== 'always' && externalData !== 'never')
   usageError('--external-data is auto, always or never');
@@ -67,7 +64,7 @@ try {
     signal: stop.signal,
     source,
     out,
-    dtypes: dtypes as Dtype[],
+    dtypes,
     revision: values.revision,
     remoteHost: values['remote-host'],
     ...(values['stall-timeout-ms'] === undefined ? {} : { stallTimeoutMs: Number(values['stall-timeout-ms']) }),

@@ -6,12 +6,13 @@
  *                   [--passages 384/96 | off] [--json out.json] [--skip-malformed] [--limit N]
  */
 import { writeFileSync } from 'node:fs';
-import type { Dtype, LoadOptions, RankedDocument, RankOptions } from '../src/engine/types.js';
-import { DatasetFormatError, loadDataset, type DatasetFormat } from '../src/eval/datasets/index.js';
+import type * as Engine from '../src/engine/index.js';
+import type { LoadOptions } from '../src/engine/types.js';
+import { DATASET_FORMATS, DatasetFormatError, loadDataset } from '../src/eval/datasets/index.js';
 import { createProgressReporter } from '../src/eval/progress.js';
 import { runEvaluation, type RerankerEntry } from '../src/eval/run-eval.js';
 import { formatReport } from '../src/eval/table.js';
-import { UsageError, oneOf, parseCommandLine, passagesFlag, positiveInteger, runTool } from './command-line.js';
+import { DTYPES, UsageError, oneOf, parseCommandLine, passagesFlag, positiveInteger, runTool } from './command-line.js';
 
 const USAGE = `usage: ko-rerank eval <dataset folder | .csv | .jsonl> [options]   (in a clone: npm run eval -- ...)
   --format F          mteb | card-csv | flag-jsonl (default: from the path)
@@ -26,19 +27,8 @@ const USAGE = `usage: ko-rerank eval <dataset folder | .csv | .jsonl> [options] 
   --skip-malformed    skip malformed rows (listed on stderr) instead of failing
   --limit N           evaluate only the first N queries`;
 
-/** The part of the engine this script uses; the engine is imported only when a model is named. */
-interface EngineModule {
-  Reranker: {
-    load(options: LoadOptions): Promise<{
-      rank(query: string, documents: string[], options?: RankOptions): Promise<RankedDocument[]>;
-      dispose(): Promise<void>;
-      info: { generatedBy?: string };
-    }>;
-  };
-}
-
-const FORMATS: readonly DatasetFormat[] = ['mteb', 'card-csv', 'flag-jsonl'];
-const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+/** The engine, imported only when a model is named (its types cost nothing at run time). */
+type EngineModule = typeof Engine;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine(USAGE, {
@@ -57,7 +47,7 @@ async function main(): Promise<void> {
     },
   });
   if (positionals.length !== 1) throw new UsageError('expected exactly one dataset path');
-  const format = values.format === undefined ? undefined : oneOf(values.format, FORMATS, '--format');
+  const format = values.format === undefined ? undefined : oneOf(values.format, DATASET_FORMATS, '--format');
   const dtype = values.dtype === undefined ? undefined : oneOf(values.dtype, DTYPES, '--dtype');
   const candidates = positiveInteger(values.candidates, '--candidates');
   const k = positiveInteger(values.k, '--k');

@@ -6,8 +6,8 @@
  *                   [--train-group-size 16 [--drop-short]] [--fill-random] [--model M [--filter-ratio 0.95]]
  */
 import { writeFileSync } from 'node:fs';
-import type { Dtype, LoadOptions } from '../src/engine/types.js';
-import { DatasetFormatError, loadDataset, type DatasetFormat } from '../src/eval/datasets/index.js';
+import type * as Engine from '../src/engine/index.js';
+import { DATASET_FORMATS, DatasetFormatError, loadDataset } from '../src/eval/datasets/index.js';
 import {
   DEFAULT_FILTER_RATIO,
   DEFAULT_NEGATIVES,
@@ -17,7 +17,7 @@ import {
   type FalseNegativeFilter,
 } from '../src/eval/mine-negatives.js';
 import { createProgressReporter } from '../src/eval/progress.js';
-import { UsageError, oneOf, parseCommandLine, passagesFlag, positiveInteger, runTool } from './command-line.js';
+import { DTYPES, UsageError, oneOf, parseCommandLine, passagesFlag, positiveInteger, runTool } from './command-line.js';
 
 const USAGE = `usage: ko-rerank mine <dataset folder | .csv | .jsonl> --out FILE [options]   (in a clone: npm run mine -- ...)
 Writes FlagEmbedding reranker training data: {"query", "pos": [...], "neg": [...]} per line.
@@ -41,17 +41,8 @@ Writes FlagEmbedding reranker training data: {"query", "pos": [...], "neg": [...
   --skip-malformed        skip malformed dataset rows (listed on stderr) instead of failing
   --limit N               mine only the first N queries`;
 
-interface EngineModule {
-  Reranker: {
-    load(options: LoadOptions): Promise<{
-      rank(query: string, documents: string[]): Promise<Array<{ index: number; score: number }>>;
-      dispose(): Promise<void>;
-    }>;
-  };
-}
-
-const FORMATS: readonly DatasetFormat[] = ['mteb', 'card-csv', 'flag-jsonl'];
-const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+/** The engine, imported only when a model is named (its types cost nothing at run time). */
+type EngineModule = typeof Engine;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine(USAGE, {
@@ -76,7 +67,7 @@ async function main(): Promise<void> {
   });
   if (positionals.length !== 1) throw new UsageError('expected exactly one dataset path');
   if (values.out === undefined) throw new UsageError('--out is required');
-  const format = values.format === undefined ? undefined : oneOf(values.format, FORMATS, '--format');
+  const format = values.format === undefined ? undefined : oneOf(values.format, DATASET_FORMATS, '--format');
   const dtype = values.dtype === undefined ? undefined : oneOf(values.dtype, DTYPES, '--dtype');
   const rangeMatch = /^(\d+)-(\d+)$/.exec(values.range);
   if (!rangeMatch || Number(rangeMatch[1]) >= Number(rangeMatch[2]))

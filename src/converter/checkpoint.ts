@@ -4,6 +4,7 @@
  * can be checked without reading weights is checked here, so a conversion never starts on a
  * checkpoint it cannot finish.
  */
+import { declaredLabelCount } from '../engine/model-files.js';
 import type { CrossEncoderShape, WeightSource } from '../model-builder/config.js';
 import { fromHfConfig } from '../model-builder/hf-config.js';
 import { expectedWeights } from '../model-builder/weight-names.js';
@@ -70,13 +71,7 @@ export function checkConfig(config: Record<string, unknown>): CrossEncoderShape 
     throw unsupported(
       `architectures ${JSON.stringify(config['architectures'] ?? null)}; supported: ${SUPPORTED_ARCHITECTURES.join(', ')}`,
     );
-  const id2label = config['id2label'];
-  const labels =
-    typeof config['num_labels'] === 'number'
-      ? config['num_labels']
-      : id2label && typeof id2label === 'object'
-        ? Object.keys(id2label).length
-        : 1;
+  const labels = declaredLabelCount(config);
   if (labels !== 1) throw unsupported(`${labels} labels; a reranker outputs one relevance logit`);
   const activation = config['hidden_act'] ?? 'gelu';
   if (activation !== 'gelu') throw unsupported(`hidden_act "${String(activation)}"; only "gelu" (exact erf) is built`);

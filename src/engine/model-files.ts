@@ -49,6 +49,13 @@ export function loadError(model: string, file: string, cause: unknown): ModelLoa
   });
 }
 
+/** How many outputs config.json declares (num_labels, else id2label's size, else transformers' default of 1). */
+export function declaredLabelCount(config: Record<string, unknown>): number {
+  const id2label = config['id2label'];
+  if (typeof config['num_labels'] === 'number') return config['num_labels'];
+  return id2label && typeof id2label === 'object' ? Object.keys(id2label).length : 1;
+}
+
 export interface CrossEncoderConfig {
   modelType: string;
   architecture: string;
@@ -70,13 +77,7 @@ export function checkCrossEncoderConfig(model: string, config: Record<string, un
     : undefined;
   if (typeof architecture !== 'string')
     throw unsupported(`lists architectures ${JSON.stringify(architectures ?? null)}`);
-  const id2label = config['id2label'];
-  const labels =
-    typeof config['num_labels'] === 'number'
-      ? config['num_labels']
-      : id2label && typeof id2label === 'object'
-        ? Object.keys(id2label).length
-        : 1;
+  const labels = declaredLabelCount(config);
   if (labels !== 1) throw unsupported(`declares ${labels} labels`);
   const modelType = String(config['model_type'] ?? '');
   const positions = typeof config['max_position_embeddings'] === 'number' ? config['max_position_embeddings'] : 512;

@@ -7,6 +7,9 @@ import { loadFlagJsonl } from './flag-jsonl.js';
 import { loadMtebFolder } from './mteb.js';
 import type { Dataset, DatasetFormat, DatasetLoadOptions } from './types.js';
 
+/** Every format loadDataset reads. */
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['mteb', 'card-csv', 'flag-jsonl'];
+
 export interface LoadDatasetOptions extends DatasetLoadOptions {
   /** Default: a folder is MTEB, *.csv the card CSV, *.jsonl / *.json FlagEmbedding JSONL. */
   format?: DatasetFormat;
