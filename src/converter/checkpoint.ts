@@ -103,7 +103,11 @@ async function openWeights(
   const files: SafetensorsFile[] = [];
   const byName = new Map<string, [SafetensorsFile, TensorEntry]>();
   const open = async (source: ByteSource) => {
-    const file = await openSafetensors(source);
+    // A source whose header does not parse is not in `files` yet: closed here, not left to the GC.
+    const file = await openSafetensors(source).catch(async (error: unknown) => {
+      await source.close?.();
+      throw error;
+    });
     files.push(file);
     return file;
   };
@@ -174,26 +178,12 @@ async function openWeights(
   }
 }
 
-export async function openCheckpoint(folder: SourceFolder): Promise<Checkpoint> {
-  const config = await readJson(folder, 'config.json');
-  const shape = checkConfig(config);
-  const tokenizerFiles: string[] = [];
-  for (const file of TOKENIZER_FILES) {
-    const source = await folder.open(file);
-    if (source) {
-      tokenizerFiles.push(file);
-      await source.close?.();
-    }
-  }
-  if (!tokenizerFiles.includes('tokenizer.json')) {
-    throw new ConversionError(
-      'CHECKPOINT_FILE_MISSING',
-      'tokenizer.json is missing: transformers.js needs the fast-tokenizer file (save it with tokenizer.save_pretrained)',
-      { file: 'tokenizer.json' },
-    );
-  }
-  const { files, byName } = await openWeights(folder);
-  const expected = expectedWeights(shape);
+/** Every tensor the architecture needs is there, with its shape, as floats: else a typed error naming it. */
+function checkTensors(
+  expected: Map<string, number[]>,
+  byName: Map<string, [SafetensorsFile, TensorEntry]>,
+  files: SafetensorsFile[],
+): void {
   for (const [name, dims] of expected) {
     const found = byName.get(name);
     if (!found) {
@@ -220,6 +210,37 @@ export async function openCheckpoint(folder: SourceFolder): Promise<Checkpoint> 
       );
     }
   }
+}
+
+export async function openCheckpoint(folder: SourceFolder): Promise<Checkpoint> {
+  const config = await readJson(folder, 'config.json');
+  const shape = checkConfig(config);
+  const tokenizerFiles: string[] = [];
+  for (const file of TOKENIZER_FILES) {
+    const source = await folder.open(file);
+    if (source) {
+      tokenizerFiles.push(file);
+      await source.close?.();
+    }
+  }
+  if (!tokenizerFiles.includes('tokenizer.json')) {
+    throw new ConversionError(
+      'CHECKPOINT_FILE_MISSING',
+      'tokenizer.json is missing: transformers.js needs the fast-tokenizer file (save it with tokenizer.save_pretrained)',
+      { file: 'tokenizer.json' },
+    );
+  }
+  const { files, byName } = await openWeights(folder);
+  const closeWeights = async () => {
+    for (const file of files) await file.source.close?.();
+  };
+  const expected = expectedWeights(shape);
+  try {
+    checkTensors(expected, byName, files);
+  } catch (error) {
+    await closeWeights(); // the caller gets no Checkpoint to close
+    throw error;
+  }
   const dtypes: Record<string, number> = {};
   for (const name of expected.keys()) {
     const dtype = byName.get(name)![1].dtype;
@@ -238,8 +259,6 @@ export async function openCheckpoint(folder: SourceFolder): Promise<Checkpoint> 
     ignoredTensors: [...byName.keys()].filter((name) => !expected.has(name)),
     dtypes,
     tokenizerFiles,
-    close: async () => {
-      for (const file of files) await file.source.close?.();
-    },
+    close: closeWeights,
   };
 }
