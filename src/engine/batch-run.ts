@@ -30,14 +30,15 @@ export interface BatchResult {
 }
 
 /**
- * Rows padded (right side) to the longest of them, in one model run. `guard` wraps the run (the worker bounds
- * it by a watchdog); it receives the run's shape so that it can predict how long the run should take.
+ * Rows padded (right side) to the longest of them, in one model run. `guard` starts and wraps the run (the
+ * worker announces and bounds it); it receives the run's shape so that it can predict how long the run should take.
  */
 export async function runBatch(
   model: PreTrainedModel,
   rows: EncodedRow[],
   format: InputFormat,
-  guard: (run: Promise<{ logits?: Tensor }>, shape: RunShape) => Promise<{ logits?: Tensor }> = (run) => run,
+  guard: (start: () => Promise<{ logits?: Tensor }>, shape: RunShape) => Promise<{ logits?: Tensor }> = (start) =>
+    start(),
 ): Promise<BatchResult> {
   const width = Math.max(...rows.map((r) => r.inputIds.length));
   const size = rows.length * width;
@@ -60,7 +61,7 @@ export async function runBatch(
   let output: { logits?: Tensor };
   const started = performance.now();
   try {
-    output = await guard(runSession(model, feeds), { rows: rows.length, width });
+    output = await guard(() => runSession(model, feeds), { rows: rows.length, width });
   } catch (cause) {
     const what = `a batch of ${rows.length} x ${width} tokens`;
     if (ALLOCATION_FAILED.test(errorMessage(cause))) {

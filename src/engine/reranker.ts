@@ -95,7 +95,7 @@ export class Reranker {
   /** Time per model run on this model and backend, learned from every run; the latency budget plans with it. */
   private readonly cost = new CostModel();
   /** What every model run passes through: as it is, unless a host bounds runs (guardRuns). */
-  private guardRun: RunGuard = (run) => run;
+  private guardRun: RunGuard = (start) => start();
   /** Runs one call at a time: sessions are not re-entrant everywhere (in browsers they are serialised anyway). */
   private queue: Promise<unknown> = Promise.resolve();
 

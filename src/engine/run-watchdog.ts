@@ -17,10 +17,11 @@ export function runBoundMs(predictedMs: number): number {
 }
 
 /**
- * Bounds each model run of an engine (Reranker.guardRuns): gets the run and the cost model's prediction
- * for it, and settles as the run does, or rejects when it will not.
+ * Bounds each model run of an engine (Reranker.guardRuns): gets the run, not yet started (a host may
+ * announce it first: a synchronous WASM run holds the worker's thread), and the cost model's prediction
+ * for it; starts it, and settles as the run does, or rejects when it will not.
  */
-export type RunGuard = <T>(run: Promise<T>, predictedMs: number) => Promise<T>;
+export type RunGuard = <T>(start: () => Promise<T>, predictedMs: number) => Promise<T>;
 
 /** Why a watched run was given up: its bound passed, or the runtime under it is gone. */
 export type RunAbandoned = (reason: string) => void;

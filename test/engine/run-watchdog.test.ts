@@ -69,15 +69,15 @@ describe('Reranker.guardRuns', () => {
     const reranker = await Reranker.load({ model: await testModel('tiny-xlmr'), dtype: 'fp32' });
     try {
       const predictions: number[] = [];
-      reranker.guardRuns((run, predictedMs) => (predictions.push(predictedMs), run));
+      reranker.guardRuns((start, predictedMs) => (predictions.push(predictedMs), start()));
       const ranked = await reranker.rank(KOREAN_QUERY, KOREAN_PASSAGES, { batchTokens: 64 });
       expect(ranked).toHaveLength(KOREAN_PASSAGES.length);
       expect(predictions.length).toBeGreaterThan(1); // batchTokens 64 splits the call into several runs
       for (const ms of predictions) expect(ms).toBeGreaterThan(0);
 
       // Gives up at once, as watchRun does at a bound: the run goes on, its outcome observed and dropped.
-      reranker.guardRuns((run) => {
-        run.catch(() => undefined);
+      reranker.guardRuns((start) => {
+        start().catch(() => undefined);
         return Promise.reject(new Error('the runtime stopped answering'));
       });
       const error = await reranker.rank(`${KOREAN_QUERY}?`, KOREAN_PASSAGES).catch((e: unknown) => e);
