@@ -165,8 +165,14 @@ function firefoxPage(page: PuppeteerPage, closeContext: () => Promise<void>): Te
     page.on('console', (message) => message.type() === 'error' && listen(message.text()));
     page.on('pageerror', (error) => listen(String(error)));
   });
-  const evaluate = ((fn: (arg: unknown) => unknown, arg?: unknown) =>
-    page.evaluate(fn as (arg: unknown) => unknown, arg)) as TestPage['evaluate'];
+  // The result crosses as JSON text, as in WebKit: BiDi sends an object met twice in a result as a
+  // reference that puppeteer reads back as undefined (a report's placement, the same object as ready's).
+  const evaluate = (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
+    const json = await page.evaluate(
+      `Promise.resolve((${fn.toString()})(${JSON.stringify(arg ?? null)})).then((value) => value === undefined ? undefined : JSON.stringify(value))`,
+    );
+    return json === undefined ? undefined : JSON.parse(json as string);
+  }) as TestPage['evaluate'];
   return {
     engine: 'firefox',
     evaluate,

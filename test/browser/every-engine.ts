@@ -20,4 +20,5 @@ export const EVERY_ENGINE_TESTS = [
   'test/browser/app-offline.browser.test.ts',
   'test/browser/dropin-engines.browser.test.ts',
   'test/browser/worker-death.browser.test.ts',
+  'test/browser/placement.browser.test.ts',
 ];
