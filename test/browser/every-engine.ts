@@ -21,4 +21,5 @@ export const EVERY_ENGINE_TESTS = [
   'test/browser/dropin-engines.browser.test.ts',
   'test/browser/worker-death.browser.test.ts',
   'test/browser/placement.browser.test.ts',
+  'test/browser/minisearch-example.browser.test.ts',
 ];
