@@ -104,6 +104,9 @@ async function connect(
     signal?.addEventListener('abort', () => lifeline.end(new AbortedError('loading was cancelled')), { once: true });
     progressed();
     await lifeline.watch((name) => workerProxy.holdLifeline(name));
+    const heartbeat = new MessageChannel();
+    await lifeline.race(workerProxy.startHeartbeat(Comlink.transfer(heartbeat.port2, [heartbeat.port2])));
+    lifeline.listen(heartbeat.port1);
     const report = (event: ProgressEvent) => {
       progressed();
       onProgress?.(event);
@@ -164,7 +167,7 @@ export async function createReranker(
   /** A replacement started after a call failed or the worker died; the next call waits for it. */
   let replacing: Promise<void> | null = null;
   const startReplacing = () => {
-    replacing ??= replaceWorker(loaded)
+    replacing ??= replaceWorker({ ...loaded, simulateWorkerFault: undefined })
       .catch(() => undefined)
       .finally(() => (replacing = null));
   };
@@ -186,9 +189,11 @@ export async function createReranker(
   /** Calls run one after another, in the order they were made. */
   let queue: Promise<unknown> = Promise.resolve();
 
+  /** `kind` 'load' (switchModel): building a session holds the worker's thread as long as it takes, unwatched. */
   const call = <T>(
     signal: AbortSignal | undefined,
     work: (workerProxy: Connection['workerProxy'], requestId: number) => Promise<T>,
+    kind: 'run' | 'load' = 'run',
   ): Promise<T> => {
     const gone = closed ?? (replacing ? null : connection.lifeline.ended);
     if (gone) return Promise.reject(gone);
@@ -206,7 +211,8 @@ export async function createReranker(
       const onAbort = () => void workerProxy.cancel(requestId).catch(() => undefined);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await lifeline.race(work(workerProxy, requestId));
+        const answer = work(workerProxy, requestId);
+        return await (kind === 'run' ? lifeline.answer(answer) : lifeline.race(answer));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
@@ -245,14 +251,18 @@ export async function createReranker(
     ready,
     switchModel: async (switchOptions) => {
       checkLoadArguments(switchOptions, 'switchModel');
-      return call(undefined, async (workerProxy) => {
-        const { onProgress: progress, loadStallMs: _unbounded, ...next } = resolveModelPath(switchOptions);
-        const state = await workerProxy.load(next, progress ? Comlink.proxy(progress) : undefined);
-        loaded = resolveModelPath(switchOptions);
-        ready = state;
-        (api as { ready: ReadyState }).ready = state;
-        return state;
-      });
+      return call(
+        undefined,
+        async (workerProxy) => {
+          const { onProgress: progress, loadStallMs: _unbounded, ...next } = resolveModelPath(switchOptions);
+          const state = await workerProxy.load(next, progress ? Comlink.proxy(progress) : undefined);
+          loaded = resolveModelPath(switchOptions);
+          ready = state;
+          (api as { ready: ReadyState }).ready = state;
+          return state;
+        },
+        'load',
+      );
     },
     state: async () => {
       await replacing;

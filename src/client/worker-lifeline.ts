@@ -6,15 +6,22 @@
  * any call (`error`), when a message cannot be read (`messageerror`), or when its context ends with no
  * event at all (terminated, killed for memory). For the last case the worker holds a Web Lock for its
  * whole life; the browser releases it when the worker's context ends, and our request for the same lock
- * is then granted.
+ * is then granted. A worker can also stop without ending (Firefox's at its JS heap limit spins in garbage
+ * collection): while a call waits on it, its heartbeat (worker/heartbeat.ts) must not fall silent.
  */
 import { WorkerCrashedError } from '../engine/errors.js';
+import { type Beat, HEARTBEAT_GRACE_MS, HEARTBEAT_INTERVAL_MS } from '../worker/heartbeat.js';
 
 export class WorkerLifeline {
   /** Rejects once, with the reason the worker is gone. */
   readonly gone: Promise<never>;
   private reason: Error | null = null;
   private reject!: (reason: Error) => void;
+  /** The heartbeat: when the last beat came, the silence it allowed, and the calls waiting on an answer. */
+  private lastBeatAt = 0;
+  private silenceMs = 0;
+  private waiting = 0;
+  private check: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly worker: Worker) {
     this.gone = new Promise<never>((_, reject) => (this.reject = reject));
@@ -49,6 +56,44 @@ export class WorkerLifeline {
     );
   }
 
+  /**
+   * Listens to the worker's heartbeat on `port`. From then on a call passed through `answer` fails the
+   * worker as crashed if it falls silent for longer than its last beat allowed plus `graceMs`.
+   */
+  listen(port: MessagePort, graceMs = HEARTBEAT_GRACE_MS): void {
+    this.lastBeatAt = performance.now();
+    port.onmessage = (event: MessageEvent<Beat>) => {
+      this.lastBeatAt = performance.now();
+      this.silenceMs = event.data.silenceMs;
+    };
+    let checkedAt = performance.now();
+    this.check = setInterval(() => {
+      const now = performance.now();
+      // A page that was hidden or itself blocked did not see the beats: its own silence counts for nothing.
+      const pageWasAway = now - checkedAt > 2 * HEARTBEAT_INTERVAL_MS || globalThis.document?.hidden === true;
+      checkedAt = now;
+      if (pageWasAway) this.lastBeatAt = Math.max(this.lastBeatAt, now);
+      const silentMs = now - this.lastBeatAt;
+      if (this.waiting > 0 && silentMs > this.silenceMs + graceMs) {
+        this.end(
+          new WorkerCrashedError(
+            `the reranker worker stopped answering (silent for ${Math.round(silentMs)} ms while a call waited; out of memory, or stuck)`,
+          ),
+        );
+      }
+    }, HEARTBEAT_INTERVAL_MS);
+  }
+
+  /** `promise`, watched by the heartbeat while it waits: a call that expects the worker to answer. */
+  async answer<T>(promise: Promise<T>): Promise<T> {
+    this.waiting++;
+    try {
+      return await this.race(promise);
+    } finally {
+      this.waiting--;
+    }
+  }
+
   /** `promise`, or the reason the worker died first. */
   race<T>(promise: Promise<T>): Promise<T> {
     return this.reason ? Promise.reject(this.reason) : Promise.race([promise, this.gone]);
@@ -58,6 +103,7 @@ export class WorkerLifeline {
   end(reason: Error): void {
     if (this.reason) return;
     this.reason = reason;
+    clearInterval(this.check);
     this.worker.terminate();
     this.reject(reason);
   }

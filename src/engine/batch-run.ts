@@ -35,9 +35,9 @@ export function isAllocationFailure(error: unknown): boolean {
 }
 
 /**
- * Rows padded (right side) to the longest of them, in one model run. `guard` starts the run and wraps it
- * (the worker bounds it by a watchdog); it receives the run's shape so that it can predict how long the
- * run should take.
+ * Rows padded (right side) to the longest of them, in one model run. `guard` starts and wraps the run (the
+ * worker announces, bounds, or refuses to start it); it receives the run's shape so that it can predict how
+ * long the run should take.
  */
 export async function runBatch(
   model: PreTrainedModel,

@@ -17,8 +17,9 @@ export function runBoundMs(predictedMs: number): number {
 }
 
 /**
- * Bounds each model run of an engine (Reranker.guardRuns): gets what starts the run and the cost model's
- * prediction for it, and settles as the run does, or rejects when it will not. A guard may refuse to
+ * Bounds each model run of an engine (Reranker.guardRuns): gets the run, not yet started (a host may
+ * announce it first: a synchronous WASM run holds the worker's thread), and the cost model's prediction
+ * for it; starts it, and settles as the run does, or rejects when it will not. A guard may refuse to
  * start the run at all (its runtime is already gone).
  */
 export type RunGuard = <T>(start: () => Promise<T>, predictedMs: number) => Promise<T>;

@@ -1,6 +1,7 @@
 /** Types shared by the worker and the main-thread client. */
 import type { Dtype, LoadOptions, LoadProgress } from '../engine/types.js';
 import type { Backend } from './backend-plan.js';
+import type { WorkerFault } from './simulated-faults.js';
 
 export interface WorkerLoadOptions extends Omit<LoadOptions, 'device' | 'dtype' | 'onProgress' | 'signal'> {
   /** `auto` (default) picks by the rules in backend-plan.ts. */
@@ -34,6 +35,12 @@ export interface WorkerLoadRequest extends WorkerLoadOptions {
    * under a run queued ahead of it ('lose-device-ahead'), to exercise the fallback.
    */
   simulateWebGpuFailure?: 'create' | 'run' | 'lose-device' | 'lose-device-ahead';
+  /**
+   * @internal Test seam: stop the worker while the first rank waits on it: `close` (its context ends, no
+   * event), `throw` (an uncaught error), `stuck` (never yields), `heap-exhaustion` (allocates until the
+   * engine's JS heap limit). See simulated-faults.ts.
+   */
+  simulateWorkerFault?: WorkerFault;
   /** @internal Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
   priorFallbacks?: ReadyState['fallbacks'];
 }

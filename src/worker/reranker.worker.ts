@@ -8,7 +8,7 @@ import { InferenceError, RerankerError } from '../engine/errors.js';
 import { errorMessage } from '../errors/error-message.js';
 import { Reranker } from '../engine/reranker.js';
 import { isAllocationFailure } from '../engine/batch-run.js';
-import { watchRun } from '../engine/run-watchdog.js';
+import { runBoundMs, watchRun } from '../engine/run-watchdog.js';
 import {
   type ModelShape,
   checkMemoryFit,
@@ -21,10 +21,12 @@ import { positiveInteger } from '../engine/validation.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
+import { WorkerHeartbeat } from './heartbeat.js';
 import { probeCapabilities } from './probe.js';
 import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
 import type { ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
+import { type WorkerFault, strikeFault } from './simulated-faults.js';
 import { configureModelSource, configureRuntime, watchRuntimeDownload, webGpuDevice } from './runtime-env.js';
 
 installErrorTransfer();
@@ -56,6 +58,9 @@ class RerankerHost {
   private simulatedRunFailurePending = false;
   /** Test hook ('lose-device'): destroy the GPU device under the next model run. */
   private loseDeviceUnderNextRun = false;
+  /** Test seam (simulateWorkerFault): how this worker stops while the next rank waits on it. */
+  private faultAtNextRank: WorkerFault | undefined;
+  private heartbeat: WorkerHeartbeat | null = null;
   private readonly running = new Map<number, AbortController>();
 
   async load(options: WorkerLoadRequest, onProgress?: (event: ProgressEvent) => void): Promise<ReadyState> {
@@ -82,6 +87,7 @@ class RerankerHost {
     this.simulatedRunFailurePending = ['run', 'lose-device', 'lose-device-ahead'].includes(
       options.simulateWebGpuFailure ?? '',
     );
+    this.faultAtNextRank = options.simulateWorkerFault;
     return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
   }
 
@@ -205,23 +211,27 @@ class RerankerHost {
     }
     // Every model run, the warm-up's too, is bounded by the cost model's prediction, ends with the device,
     // and none starts once the runtime is gone (a run queued behind the one that lost the device).
+    // The page hears of each run before it starts: a synchronous WASM run silences the heartbeat.
     reranker.guardRuns((start, predictedMs) => {
-      const watched = watchRun(start, predictedMs, {
-        lost: runtime.signal,
-        abandoned: (reason) => runtime.abort(reason),
-      });
-      if (this.loseDeviceUnderNextRun) {
-        this.loseDeviceUnderNextRun = false;
-        (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.(); // as after a driver reset mid-run
-      }
-      if (choice.device === 'webgpu') {
-        // A failed WebGPU run may be the device going, and its `lost` can settle after the failure: the
-        // next run (the calibration's next, or a call queued behind it) must not start on that device.
-        watched.catch((error: unknown) => {
-          if (!isAllocationFailure(error)) runtime.abort(`a WebGPU run failed: ${errorMessage(error)}`);
+      const watch = () => {
+        const watched = watchRun(start, predictedMs, {
+          lost: runtime.signal,
+          abandoned: (reason) => runtime.abort(reason),
         });
-      }
-      return watched;
+        if (this.loseDeviceUnderNextRun) {
+          this.loseDeviceUnderNextRun = false;
+          (webGpuDevice() as { destroy?(): void } | undefined)?.destroy?.(); // as after a driver reset mid-run
+        }
+        if (choice.device === 'webgpu') {
+          // A failed WebGPU run may be the device going, and its `lost` can settle after the failure: the
+          // next run (the calibration's next, or a call queued behind it) must not start on that device.
+          watched.catch((error: unknown) => {
+            if (!isAllocationFailure(error)) runtime.abort(`a WebGPU run failed: ${errorMessage(error)}`);
+          });
+        }
+        return watched;
+      };
+      return this.heartbeat ? this.heartbeat.during(runBoundMs(predictedMs), watch) : watch();
     });
     this.onProgress?.({ phase: 'warm-up', backend: choice.device });
     await reranker.rank('warm-up', ['warm-up']); // compiles kernels/shaders before the first real call
@@ -256,6 +266,11 @@ class RerankerHost {
     return new Promise((held) => void locks.request(name, () => (held(true), new Promise<never>(() => undefined))));
   }
 
+  /** Beats on `port` for this worker's life (see heartbeat.ts); the page watches it while calls wait. */
+  startHeartbeat(port: MessagePort): void {
+    this.heartbeat ??= new WorkerHeartbeat(port);
+  }
+
   readyState(): ReadyState | null {
     return this.state;
   }
@@ -266,6 +281,8 @@ class RerankerHost {
     documents: string[],
     options: SerializableRankOptions = {},
   ): Promise<RankedDocument[]> {
+    if (this.faultAtNextRank) strikeFault(this.faultAtNextRank);
+    this.faultAtNextRank = undefined;
     return this.withFallback(requestId, (reranker, signal) =>
       reranker.rank(query, documents, { batchTokens: this.batchTokensCap, ...options, signal }),
     );

@@ -1,9 +1,10 @@
 /**
  * The production app in every engine (BROWSER_ENGINE): the demo's search flow reranks under the app's
  * own strict CSP (no eval, no inline script, wasm only through 'wasm-unsafe-eval'), cross-origin
- * isolated; its service worker installs the shell and the demo model on the first visit, so with the
- * server gone the reloaded app still searches and reranks the same. (pwa.browser.test.ts covers the
- * offline flag, the missing-model notice and updates in Chromium.)
+ * isolated; a new build is offered and takes over cleanly (the service worker's update flow); its
+ * service worker installs the shell and the demo model on the first visit, so with the server gone the
+ * reloaded app still searches and reranks the same. (pwa.browser.test.ts covers the offline flag and
+ * the missing-model notice in Chromium.)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,18 +19,26 @@ let page: TestPage;
 let server: StaticServer;
 let scratch: string;
 
+/** A production build labelled `label` (shown in #version), in its own folder. */
+async function buildApp(label: string): Promise<string> {
+  const outDir = path.join(scratch, label);
+  // Vitest runs with NODE_ENV=test, which would make this a non-production build (no service worker).
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['APP_BUILD'] = label;
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'error', build: { outDir } });
+  } finally {
+    delete process.env['APP_BUILD'];
+    process.env['NODE_ENV'] = nodeEnv;
+  }
+  return outDir;
+}
+
 beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js'); // the demo model the app ships in public/
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-app-'));
-  // Vitest runs with NODE_ENV=test, which would make this a non-production build (no service worker).
-  const nodeEnv = process.env['NODE_ENV'];
-  process.env['NODE_ENV'] = 'production';
-  try {
-    await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'error', build: { outDir: scratch } });
-  } finally {
-    process.env['NODE_ENV'] = nodeEnv;
-  }
-  server = await startStaticServer({ mounts: { '/': scratch }, csp: false }); // the app's own meta CSP applies
+  server = await startStaticServer({ mounts: { '/': await buildApp('v1') }, csp: false }); // the app's own meta CSP applies
   browser = await launchBrowser();
   page = await browser.newPage();
 });
@@ -62,6 +71,42 @@ async function search(query: string): Promise<{ texts: string[]; status: string 
 }
 
 const QUERY = '기준금리는 누가 결정하나요?';
+
+const versionShown = () => page.evaluate(() => document.getElementById('version')?.textContent ?? '');
+
+/** Polls `check` in the page across a navigation (an evaluate that meets the page unloading fails). */
+async function waitAcrossReload(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await page.evaluate(check).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test('a new build installs beside the old one, is offered, and takes over cleanly', async () => {
+  await page.goto(server.url);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+  expect(await versionShown()).toBe('build v1');
+  server.mount('/', await buildApp('v2'));
+  await page.reload(); // the browser checks sw.js and finds the new build
+  await page.waitForFunction(() => document.getElementById('update')?.hidden === false, undefined, {
+    timeout: 60_000,
+  });
+  // In Korean, and above the results where it is seen (not under a long list).
+  const banner = await page.evaluate(() => ({
+    text: document.getElementById('update')!.textContent ?? '',
+    aboveResults:
+      document.getElementById('update')!.getBoundingClientRect().top <
+      document.getElementById('results')!.getBoundingClientRect().top,
+  }));
+  expect(banner).toEqual({ text: expect.stringContaining('새 버전이 준비되었습니다'), aboveResults: true });
+  expect(await versionShown()).toBe('build v1'); // nothing changes until the user accepts
+  await page.evaluate(() => document.getElementById('apply-update')!.click());
+  await waitAcrossReload(() => document.getElementById('version')?.textContent === 'build v2', 'build v2');
+  const shells = await page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith('app-shell-')));
+  expect(shells).toHaveLength(1); // the old build's cache is gone
+  expect((await search('기준금리')).texts.length).toBeGreaterThan(0);
+});
 
 test('searches and reranks under its CSP, cross-origin isolated; with the server gone, reloads and reranks the same', async () => {
   await page.goto(server.url);

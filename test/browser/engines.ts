@@ -64,10 +64,17 @@ export const CHROMIUM_FLAGS = [
   '--disable-quic',
 ];
 
-/** Launches the engine of this run. `webgpu` asks Chromium for its software adapter; the others have no WebGPU here. */
-export async function launchBrowser(options: { webgpu?: boolean } = {}, engine = ENGINE): Promise<TestBrowser> {
+export interface LaunchOptions {
+  /** Chromium's software WebGPU adapter; the others have no WebGPU here. */
+  webgpu?: boolean;
+  /** Firefox preferences for this browser (e.g. javascript.options.mem.max, a JS heap limit in MB). */
+  firefoxPrefs?: Record<string, string | number | boolean>;
+}
+
+/** Launches the engine of this run. */
+export async function launchBrowser(options: LaunchOptions = {}, engine = ENGINE): Promise<TestBrowser> {
   if (engine === 'chromium') return launchChromiumEngine(options.webgpu ?? false);
-  if (engine === 'firefox') return launchFirefox();
+  if (engine === 'firefox') return launchFirefox(options.firefoxPrefs ?? {});
   return launchWebKit();
 }
 
@@ -128,7 +135,7 @@ function collectErrors(subscribe: (listen: (text: string) => void) => void): str
 
 // ---- Firefox (puppeteer-core over WebDriver BiDi) -------------------------------------------------
 
-async function launchFirefox(): Promise<TestBrowser> {
+async function launchFirefox(prefs: Record<string, string | number | boolean>): Promise<TestBrowser> {
   const { default: puppeteer } = await import('puppeteer-core');
   const browser: PuppeteerBrowser = await puppeteer.launch({
     browser: 'firefox',
@@ -139,6 +146,7 @@ async function launchFirefox(): Promise<TestBrowser> {
       'network.captive-portal-service.enabled': false,
       'app.update.enabled': false,
       'toolkit.telemetry.enabled': false,
+      ...prefs,
     },
   });
   return {
@@ -157,8 +165,14 @@ function firefoxPage(page: PuppeteerPage, closeContext: () => Promise<void>): Te
     page.on('console', (message) => message.type() === 'error' && listen(message.text()));
     page.on('pageerror', (error) => listen(String(error)));
   });
-  const evaluate = ((fn: (arg: unknown) => unknown, arg?: unknown) =>
-    page.evaluate(fn as (arg: unknown) => unknown, arg)) as TestPage['evaluate'];
+  // The result crosses as JSON text, as in WebKit: BiDi sends an object met twice in a result as a
+  // reference that puppeteer reads back as undefined (a report's placement, the same object as ready's).
+  const evaluate = (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
+    const json = await page.evaluate(
+      `Promise.resolve((${fn.toString()})(${JSON.stringify(arg ?? null)})).then((value) => value === undefined ? undefined : JSON.stringify(value))`,
+    );
+    return json === undefined ? undefined : JSON.parse(json as string);
+  }) as TestPage['evaluate'];
   return {
     engine: 'firefox',
     evaluate,

@@ -19,4 +19,7 @@ export const EVERY_ENGINE_TESTS = [
   'test/browser/memory.browser.test.ts',
   'test/browser/app-offline.browser.test.ts',
   'test/browser/dropin-engines.browser.test.ts',
+  'test/browser/worker-death.browser.test.ts',
+  'test/browser/placement.browser.test.ts',
+  'test/browser/minisearch-example.browser.test.ts',
 ];

@@ -1,9 +1,8 @@
 /**
- * placement: 'auto' in Chromium with the real worker, the real edge service and a local hub: a model not
+ * placement: 'auto' in every engine (BROWSER_ENGINE) with the real worker, the real edge service and a local hub: a model not
  * in the browser yet runs on the edge (and nothing of it is downloaded), the same model once cached and
  * predicted within the budget runs here, and an edge service that does not answer leaves it here.
  */
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Reranker } from '../../src/engine/index.js';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
@@ -11,16 +10,16 @@ import { EngineRunner } from '../../src/server/engine-runner.js';
 import { testModel } from '../helpers/models.js';
 import { KOREAN_PASSAGES, KOREAN_QUERY } from '../helpers/text.js';
 import { startTestServer } from '../server/helpers.js';
-import { launchChromium, openTestPage, startPageServer } from './harness.js';
+import { type TestBrowser, type TestPage, launchBrowser, openEnginePage, startPageServer } from './harness.js';
 
 const MODEL = 'test-org/tiny-xlmr';
 /** onnxruntime-web's WASM and onnxruntime-node agree to this on 8-bit logits (reranker.browser.test.ts). */
 const TOLERANCE = 2e-3;
 
 let models: HubMirror;
-let browser: Browser;
+let browser: TestBrowser;
 let pages: { url: string; close(): Promise<void> };
-let page: Page;
+let page: TestPage;
 let engine: Reranker;
 let edge: Awaited<ReturnType<typeof startTestServer>>;
 
@@ -33,8 +32,8 @@ beforeAll(async () => {
     { corsOrigins: [pages.url], modelNames: ['*'] },
     await EngineRunner.load({ model: folder, dtype: 'q8' }),
   );
-  browser = await launchChromium({ webgpu: false });
-  ({ page } = await openTestPage(browser, pages.url, 'placement'));
+  browser = await launchBrowser();
+  page = await openEnginePage(browser, pages.url, 'placement');
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,6 +1,7 @@
 /**
  * The production build as an offline PWA in real Chromium: after one online visit it loads, indexes and
- * reranks with the network off, still cross-origin isolated (threads); a new build updates cleanly.
+ * reranks with the network off (Playwright's offline flag), still cross-origin isolated (threads). The
+ * update flow runs in every engine: app-offline.browser.test.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -160,28 +161,4 @@ test('after one online visit the app searches and reranks offline, still cross-o
   } finally {
     await context.setOffline(false);
   }
-});
-
-test('a new build installs beside the old one, is offered, and takes over cleanly', async () => {
-  server.mount('/', await buildApp('v2'));
-  await page.reload(); // the browser checks sw.js and finds the new build
-  await page.waitForSelector('#update:not([hidden])', { timeout: 60_000 });
-  // In Korean, and above the results where it is seen (not under a long list).
-  expect(await page.textContent('#update')).toContain('새 버전이 준비되었습니다');
-  expect(
-    await page.evaluate(
-      () =>
-        document.getElementById('update')!.getBoundingClientRect().top <
-        document.getElementById('results')!.getBoundingClientRect().top,
-    ),
-  ).toBe(true);
-  await page.screenshot({ path: 'test-results/pwa-update-banner.png' });
-  expect(await page.textContent('#version')).toBe('build v1'); // nothing changes until the user accepts
-  await Promise.all([page.waitForEvent('load'), page.click('#apply-update')]);
-  await page.waitForFunction(() => document.getElementById('version')?.textContent === 'build v2', undefined, {
-    timeout: 60_000,
-  });
-  const shells = await page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith('app-shell-')));
-  expect(shells).toHaveLength(1); // the old build's cache is gone
-  expect((await search('기준금리')).length).toBeGreaterThan(0);
 });
