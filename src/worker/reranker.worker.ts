@@ -58,7 +58,7 @@ class RerankerHost {
   private simulatedRunFailurePending = false;
   /** Test hook ('lose-device'): destroy the GPU device under the next model run. */
   private loseDeviceUnderNextRun = false;
-  /** Test seam (simulateWorkerFault): how this worker stops while the next rank waits on it. */
+  /** @internal Test seam: how this worker stops while the next rank waits on it (simulated-faults.ts). */
   private faultAtNextRank: WorkerFault | undefined;
   private heartbeat: WorkerHeartbeat | null = null;
   private readonly running = new Map<number, AbortController>();

@@ -3,8 +3,10 @@
  * real in the worker so that the page's recovery is the product's own. Each starts in a task of its own,
  * after the call has begun: the call is pending in the worker when the fault strikes.
  */
+/** @internal */
 export type WorkerFault = 'close' | 'throw' | 'stuck' | 'heap-exhaustion';
 
+/** @internal */
 export function strikeFault(fault: WorkerFault): void {
   setTimeout(() => {
     if (fault === 'close') (self as unknown as { close(): void }).close(); // ends the context; no event fires
@@ -14,7 +16,7 @@ export function strikeFault(fault: WorkerFault): void {
   });
 }
 
-/** Where exhaustHeap reports how many objects it holds, so a test sees the allocation stop at the limit. */
+/** @internal Where exhaustHeap reports how many objects it holds, so a test sees the allocation stop at the limit. */
 export const HEAP_EXHAUSTION_CHANNEL = 'ko-rerank-simulated-heap-exhaustion';
 
 /** Small live objects until the engine's JS heap limit: V8 then ends the process, Firefox spins in GC. */

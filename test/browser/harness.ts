@@ -23,22 +23,57 @@ export async function launchChromium(options: { webgpu: boolean }): Promise<Brow
   });
 }
 
-export async function startPageServer(options: {
-  isolated: boolean;
-}): Promise<{ url: string; close(): Promise<void> }> {
+/** A page-server answer that replaces a file's (a broken deployment): engine-neutral, unlike request routing. */
+export interface PageFault {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export interface PageServer {
+  url: string;
+  /** Answers requests whose path matches `match` with `fault`; null clears it. */
+  setFault(match: RegExp, fault: PageFault | null): void;
+  close(): Promise<void>;
+}
+
+export async function startPageServer(options: { isolated: boolean }): Promise<PageServer> {
   const headers: Record<string, string> = options.isolated
     ? { ...ISOLATION_HEADERS }
     : // vite.config.ts sets isolation headers and Vite merges configs: override them explicitly.
       { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
+  const faults = new Map<RegExp, PageFault>();
   const server: ViteDevServer = await createServer({
     configFile: 'vite.config.ts',
     logLevel: 'error',
     server: { port: 0, host: '127.0.0.1', headers, hmr: false },
     clearScreen: false,
+    plugins: [
+      {
+        name: 'test-page-faults',
+        // Before Vite's own middlewares: a faulted path never reaches them.
+        configureServer: (dev) =>
+          void dev.middlewares.use((request, response, next) => {
+            const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+            const fault = [...faults].find(([match]) => match.test(path))?.[1];
+            if (!fault) return next();
+            response.writeHead(fault.status, {
+              ...headers,
+              'Content-Type': fault.contentType,
+              'Cache-Control': 'no-store',
+            });
+            response.end(fault.body);
+          }),
+      },
+    ],
   });
   await server.listen();
   const address = server.httpServer!.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    setFault: (match, fault) => void (fault ? faults.set(match, fault) : faults.delete(match)),
+    close: () => server.close(),
+  };
 }
 
 /** The Hugging Face Hub's hosts (huggingface.co, hf.co and their subdomains, the file CDNs included). */

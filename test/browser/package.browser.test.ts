@@ -176,7 +176,12 @@ describe('npm pack, installed into a fresh app', { timeout: 240_000 }, () => {
     expect(pkg.exports['./node']!.import).toBe('./dist/node/src/entry/node.js');
     expect(pkg.bin).toEqual({ 'ko-rerank': 'dist/node/scripts/ko-rerank.js' });
     // Test seams of the worker are internal: not in the published types at all.
-    const seams = await run('grep', ['-rl', '--include=*.d.ts', 'simulateWebGpuFailure', installed('dist')]).then(
+    const seams = await run('grep', [
+      '-rlE',
+      '--include=*.d.ts',
+      'simulateWebGpuFailure|simulateWorkerFault|strikeFault',
+      installed('dist'),
+    ]).then(
       ({ stdout }) => stdout,
       () => '', // grep exits 1 when nothing matches
     );
