@@ -23,8 +23,15 @@ import { installErrorTransfer } from './error-transfer.js';
 import { probeCapabilities } from './probe.js';
 import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
-import type { ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
-import { configureModelSource, configureRuntime, watchRuntimeDownload, webGpuDevice } from './runtime-env.js';
+import type { LoadOutcome, ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
+import { runtimeBuildFor, runtimeMismatch } from './runtime-build.js';
+import {
+  configureModelSource,
+  configureRuntime,
+  startedRuntime,
+  watchRuntimeDownload,
+  webGpuDevice,
+} from './runtime-env.js';
 
 installErrorTransfer();
 
@@ -57,7 +64,12 @@ class RerankerHost {
   private loseDeviceUnderNextRun = false;
   private readonly running = new Map<number, AbortController>();
 
-  async load(options: WorkerLoadRequest, onProgress?: (event: ProgressEvent) => void): Promise<ReadyState> {
+  /**
+   * Loads a model; a worker that already runs onnxruntime keeps it (no runtime download, no compile)
+   * unless the new plan needs another build or thread count: then it answers `freshWorker` and loads
+   * nothing, and the client loads the model in a new worker.
+   */
+  async load(options: WorkerLoadRequest, onProgress?: (event: ProgressEvent) => void): Promise<LoadOutcome> {
     await this.dispose();
     this.options = options;
     this.onProgress = onProgress;
@@ -80,7 +92,10 @@ class RerankerHost {
         : positiveInteger('memoryLimitBytes', options.memoryLimitBytes, 1);
     this.simulatedRunFailurePending =
       options.simulateWebGpuFailure === 'run' || options.simulateWebGpuFailure === 'lose-device';
-    return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
+    const running = startedRuntime();
+    const mismatch = running && runtimeMismatch(running, this.plan);
+    if (mismatch) return { freshWorker: mismatch };
+    return { ready: await this.buildFromPlan([...(options.priorFallbacks ?? [])]) };
   }
 
   /** config.json (nothing else is downloaded yet); null when it cannot be read. */
@@ -152,7 +167,9 @@ class RerankerHost {
 
   private async build(choice: BackendChoice, options: WorkerLoadRequest): Promise<void> {
     const memoryNote = this.checkMemory(choice);
-    configureRuntime(choice.threads, options.browserCache ?? true);
+    // Until a session starts onnxruntime, its build is still open: WASM-only (half the bytes) when
+    // nothing left in the plan needs WebGPU.
+    configureRuntime(choice.threads, options.browserCache ?? true, runtimeBuildFor([choice, ...this.plan]));
     const runtime = (this.runtime = new AbortController());
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
