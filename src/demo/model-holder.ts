@@ -1,13 +1,18 @@
 /**
  * Holds the one model the demo uses. A load is shared by every search that asks for the same model
  * while it runs: a superseded search stops waiting, but the download goes on for the search that
- * replaced it. Only cancelLoad() (the cancel button) or choosing another model stops a load.
+ * replaced it. Only cancelLoad() (the cancel button) or choosing another model stops a load. The load
+ * of another model is handed the loaded one, to switch it in place (keeping its worker and runtime).
  */
 export interface Disposable {
   dispose(): Promise<void>;
 }
 
-type Loader<M> = (signal: AbortSignal) => Promise<M>;
+/**
+ * Loads a model. `previous` is the model loaded before (null if none, or if its load failed or was
+ * stopped): the loader owns it, and either returns it switched to the new model or disposes it.
+ */
+export type Loader<M> = (signal: AbortSignal, previous: M | null) => Promise<M>;
 
 function abortError(): Error {
   return Object.assign(new Error('cancelled'), { name: 'AbortError' });
@@ -53,13 +58,20 @@ export class ModelHolder<M extends Disposable> {
   }
 
   private start(key: string, load: Loader<M>): void {
-    this.loading?.abort();
+    this.loading?.abort(); // a load still running is stopped, so it is never handed over
     const previous = this.model;
-    previous?.then((m) => m.dispose()).catch(() => undefined);
     const controller = new AbortController();
     this.key = key;
     this.loading = controller;
-    const model = load(controller.signal);
+    const model = (async () => {
+      const prior = previous && (await previous.catch(() => null));
+      // Superseded while the previous load settled: the loader never runs, and what it would own goes.
+      if (controller.signal.aborted) {
+        void prior?.dispose();
+        throw abortError();
+      }
+      return load(controller.signal, prior);
+    })();
     this.model = model;
     model.then(
       () => {
