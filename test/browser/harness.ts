@@ -25,6 +25,8 @@ export async function launchChromium(options: { webgpu: boolean }): Promise<Brow
 
 export async function startPageServer(options: {
   isolated: boolean;
+  /** Extra compile-time constants (Vite `define`), e.g. a benchmark's seam. */
+  define?: Record<string, string>;
 }): Promise<{ url: string; close(): Promise<void> }> {
   const headers: Record<string, string> = options.isolated
     ? { ...ISOLATION_HEADERS }
@@ -34,6 +36,7 @@ export async function startPageServer(options: {
     configFile: 'vite.config.ts',
     logLevel: 'error',
     server: { port: 0, host: '127.0.0.1', headers, hmr: false },
+    ...(options.define ? { define: options.define } : {}),
     clearScreen: false,
   });
   await server.listen();

@@ -1,8 +1,11 @@
 /**
- * A model switch in the demo's picker keeps the reranker worker and its onnxruntime (issue 20 item 2):
- * no new worker, no second fetch of onnxruntime's wasm, only the new model's files; and the switched
- * model ranks the same search exactly as a page that loaded it in a fresh worker does.
+ * What the demo fetches (issue 20 item 2). Page open: each model file travels once (transformers.js's
+ * size probe goes out as a HEAD, without a body). A model switch in the picker keeps the reranker worker
+ * and its onnxruntime: no new worker, no second fetch of onnxruntime's wasm, only the new model's files;
+ * and the switched model ranks the same search exactly as a page that loaded it in a fresh worker does.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
@@ -33,6 +36,8 @@ interface Watched {
   page: Page;
   /** Reranker workers the page started, and fetches of onnxruntime's wasm by any of its workers. */
   counts(): { rerankerWorkers: number; runtimeFetches: number };
+  /** Every finished request of the page and its workers: path, method, status, body bytes received. */
+  finished(): Promise<Array<{ path: string; method: string; status: number; body: number }>>;
 }
 
 async function openDemo(options: { demoModelFails?: boolean } = {}): Promise<Watched> {
@@ -45,11 +50,22 @@ async function openDemo(options: { demoModelFails?: boolean } = {}): Promise<Wat
   let runtimeFetches = 0;
   page.on('worker', (worker) => void (worker.url().includes('reranker.worker') && rerankerWorkers++));
   page.on('request', (request) => void (RUNTIME_WASM.test(request.url()) && runtimeFetches++));
+  const finished: Array<Promise<{ path: string; method: string; status: number; body: number }>> = [];
+  page.on('requestfinished', (request) =>
+    finished.push(
+      Promise.all([request.sizes(), request.response()]).then(([sizes, response]) => ({
+        path: new URL(request.url()).pathname,
+        method: request.method(),
+        status: response?.status() ?? 0,
+        body: sizes.responseBodySize,
+      })),
+    ),
+  );
   await page.goto(pages.url);
   await page.waitForFunction(() => /^준비됨|준비하지 못했/.test(document.getElementById('status')?.textContent ?? ''), {
     timeout: 120_000,
   });
-  return { page, counts: () => ({ rerankerWorkers, runtimeFetches }) };
+  return { page, counts: () => ({ rerankerWorkers, runtimeFetches }), finished: () => Promise.all(finished) };
 }
 
 /** Chooses the other model; the next search waits for its load (a warm-up's status shows only before any search). */
@@ -77,6 +93,26 @@ async function search(page: Page): Promise<Array<{ text: string; score: string }
     items.map((li) => ({ text: li.querySelector('p')!.textContent!, score: li.dataset['score'] ?? '' })),
   );
 }
+
+test('page open fetches each model file once: one body per file, as long as the file; the size probe has none', async () => {
+  const opened = await openDemo();
+  await opened.page.waitForTimeout(500); // the last requestfinished events
+  const requests = (await opened.finished()).filter((r) => r.path.startsWith('/models/demo-xlmr/'));
+  const files = [...new Set(requests.map((r) => r.path))];
+  expect(files).toContain('/models/demo-xlmr/onnx/model_quantized.onnx');
+  for (const file of files) {
+    const size = (await stat(path.join('public', file))).size;
+    const ofFile = requests.filter((r) => r.path === file);
+    const bodies = ofFile.filter((r) => r.body > 0);
+    expect(bodies, file).toEqual([{ path: file, method: 'GET', status: 200, body: size }]);
+    // Anything else asked of the file (transformers.js's size probe) carried no body.
+    expect(
+      ofFile.filter((r) => r.body === 0).every((r) => r.method === 'HEAD'),
+      JSON.stringify(ofFile),
+    ).toBe(true);
+  }
+  await opened.page.context().close();
+});
 
 test('switching models in the picker keeps the worker and the runtime, and ranks as a fresh load of that model', async () => {
   const switched = await openDemo();
