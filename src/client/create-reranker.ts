@@ -47,8 +47,10 @@ export interface BrowserReranker {
   /** The backend, dtype, threads and model that were loaded, and why (updated by switchModel and fallbacks). */
   readonly ready: ReadyState;
   /**
-   * Loads another model in the same worker (the current one is freed first). On failure the error is
-   * thrown and the worker stays alive with no model: switch again to recover.
+   * Loads another model (the current one is freed first) in the same worker, keeping its onnxruntime (no
+   * runtime download or compile), unless the new model's plan needs another runtime build or thread
+   * count: then in a fresh worker, which replaces this one once ready. On failure the error is thrown and
+   * the worker stays alive with no model: switch again to recover.
    */
   switchModel(options: Omit<CreateRerankerOptions, 'signal'>): Promise<ReadyState>;
   /** The current state: it changes if WebGPU fails later and the reranker moves to WASM. */
