@@ -10,7 +10,8 @@ export interface Disposable {
 
 /**
  * Loads a model. `previous` is the model loaded before (null if none, or if its load failed or was
- * stopped): the loader owns it, and either returns it switched to the new model or disposes it.
+ * stopped): the loader may return it switched to the new model; otherwise the holder disposes it once
+ * the load settles (a loader may dispose it sooner, to free its memory first).
  */
 export type Loader<M> = (signal: AbortSignal, previous: M | null) => Promise<M>;
 
@@ -70,7 +71,15 @@ export class ModelHolder<M extends Disposable> {
         void prior?.dispose();
         throw abortError();
       }
-      return load(controller.signal, prior);
+      // Whatever the loader did not keep goes (a second dispose of a model is harmless).
+      try {
+        const next = await load(controller.signal, prior);
+        if (prior && next !== prior) void prior.dispose();
+        return next;
+      } catch (error) {
+        void prior?.dispose();
+        throw error;
+      }
     })();
     this.model = model;
     model.then(
