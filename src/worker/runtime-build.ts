@@ -30,9 +30,26 @@ const FILES: Record<RuntimeBuild, RuntimeFiles> = {
 declare const __FORCE_ORT_BUILD__: RuntimeBuild | undefined;
 const forced: RuntimeBuild | undefined = typeof __FORCE_ORT_BUILD__ === 'string' ? __FORCE_ORT_BUILD__ : undefined;
 
-/** The build a worker whose plan is `plan` needs: WebGPU's only when some choice in it is WebGPU. */
-export function runtimeBuildFor(plan: ReadonlyArray<{ device: Backend }>): RuntimeBuild {
-  return forced ?? (plan.some((choice) => choice.device === 'webgpu') ? 'webgpu' : 'wasm');
+/**
+ * Where the WASM-only build may run threaded. In Firefox 153 it hung now and then (about 2 loads in 5 of
+ * picked files, the calibration runs right after the session never ending) with 2 threads, never with 1,
+ * and never in Chromium; WebKit is untried. Chromium-based engines are the ones with `userAgentData`.
+ */
+export function threadedWasmOnlyVerified(): boolean {
+  return typeof navigator !== 'undefined' && 'userAgentData' in navigator;
+}
+
+/**
+ * The build a worker whose plan is `plan` needs: WebGPU's when some choice in it is WebGPU, and where a
+ * threaded WASM-only build is not verified (see threadedWasmOnlyVerified), for a threaded plan too.
+ */
+export function runtimeBuildFor(
+  plan: ReadonlyArray<{ device: Backend; threads: number }>,
+  threadedVerified = threadedWasmOnlyVerified(),
+): RuntimeBuild {
+  if (forced) return forced;
+  if (plan.some((choice) => choice.device === 'webgpu')) return 'webgpu';
+  return threadedVerified || plan.every((choice) => choice.threads === 1) ? 'wasm' : 'webgpu';
 }
 
 export function runtimeFiles(build: RuntimeBuild): RuntimeFiles {
@@ -58,9 +75,10 @@ export interface RuntimeIdentity {
 export function runtimeMismatch(
   running: RuntimeIdentity,
   plan: ReadonlyArray<{ device: Backend; threads: number }>,
+  threadedVerified = threadedWasmOnlyVerified(),
 ): string | null {
-  if (running.build === 'wasm' && runtimeBuildFor(plan) === 'webgpu')
-    return "the plan tries WebGPU and this worker runs onnxruntime's WASM-only build";
+  if (running.build === 'wasm' && runtimeBuildFor(plan, threadedVerified) === 'webgpu')
+    return "the plan needs onnxruntime's build with WebGPU and this worker runs the WASM-only build";
   const threads = plan[0]?.threads ?? running.threads;
   if (threads !== running.threads)
     return `the plan runs ${threads} thread(s) and this worker's onnxruntime started with ${running.threads}`;
