@@ -6,6 +6,13 @@ import { defineConfig } from 'vitest/config';
 import { ISOLATION_HEADERS } from './src/worker/isolation-headers.js';
 import { EVERY_ENGINE_TESTS } from './test/browser/every-engine.js';
 
+/**
+ * onnxruntime-web's build with WebGPU (26.9 MB): precached only on a device whose backend plan tries
+ * WebGPU (the service worker decides at install, src/pwa/service-worker.ts); the WASM-only build is
+ * precached everywhere.
+ */
+const WEBGPU_RUNTIME_FILE = /(^|\/)ort-wasm-simd-threaded\.asyncify-[^/]+\.(wasm|mjs)$/;
+
 /** Files from public/ that belong to the app shell. */
 const PUBLIC_SHELL_FILES = ['manifest.webmanifest', 'icon.svg'];
 
@@ -48,11 +55,17 @@ function precacheManifest(): Plugin {
       const modelFiles = publicFiles(PRECACHED_MODEL_DIR);
       for (const name of modelFiles) hash.update(name).update(readFileSync(path.join('public', name)));
       const version = hash.digest('hex').slice(0, 12);
-      const shell = [...files, ...PUBLIC_SHELL_FILES, ...modelFiles];
+      const shell = [...files.filter((name) => !WEBGPU_RUNTIME_FILE.test(name)), ...PUBLIC_SHELL_FILES, ...modelFiles];
+      const webgpuRuntime = files.filter((name) => WEBGPU_RUNTIME_FILE.test(name));
       sw.code = sw.code
         .replace(/["'`]__BUILD_VERSION__["'`]/, JSON.stringify(version))
-        .replace(/\[\s*["'`]__PRECACHE_FILES__["'`]\s*\]/, JSON.stringify(shell));
-      if (sw.code.includes('__PRECACHE_FILES__') || sw.code.includes('__BUILD_VERSION__')) {
+        .replace(/\[\s*["'`]__PRECACHE_FILES__["'`]\s*\]/, JSON.stringify(shell))
+        .replace(/\[\s*["'`]__WEBGPU_RUNTIME_FILES__["'`]\s*\]/, JSON.stringify(webgpuRuntime));
+      if (webgpuRuntime.length !== 2)
+        this.error(
+          `precache-manifest: expected onnxruntime's WebGPU .wasm and .mjs, found ${webgpuRuntime.join(', ') || 'none'}`,
+        );
+      if (['__PRECACHE_FILES__', '__WEBGPU_RUNTIME_FILES__', '__BUILD_VERSION__'].some((p) => sw.code.includes(p))) {
         this.error('precache-manifest: the placeholders in sw.js were not found (did the minifier change them?)');
       }
     },

@@ -13,7 +13,13 @@ import { AbortedError, LoadStalledError, RerankerError, WorkerCrashedError } fro
 import { positiveInteger } from '../engine/validation.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { installErrorTransfer } from '../worker/error-transfer.js';
-import type { ProgressEvent, ReadyState, WorkerLoadOptions, WorkerLoadRequest } from '../worker/protocol.js';
+import type {
+  LoadOutcome,
+  ProgressEvent,
+  ReadyState,
+  WorkerLoadOptions,
+  WorkerLoadRequest,
+} from '../worker/protocol.js';
 import type { RerankerWorkerApi } from '../worker/reranker.worker.js';
 import { checkLoadArguments, checkRankArguments, checkScoreArguments } from './argument-checks.js';
 import { type RemoteReranker, type RemoteRerankerOptions, createRemoteReranker } from './edge-service-reranker.js';
@@ -41,8 +47,10 @@ export interface BrowserReranker {
   /** The backend, dtype, threads and model that were loaded, and why (updated by switchModel and fallbacks). */
   readonly ready: ReadyState;
   /**
-   * Loads another model in the same worker (the current one is freed first). On failure the error is
-   * thrown and the worker stays alive with no model: switch again to recover.
+   * Loads another model (the current one is freed first) in the same worker, keeping its onnxruntime (no
+   * runtime download or compile), unless the new model's plan needs another runtime build or thread
+   * count: then in a fresh worker, which replaces this one once ready. On failure the error is thrown and
+   * the worker stays alive with no model: switch again to recover.
    */
   switchModel(options: Omit<CreateRerankerOptions, 'signal'>): Promise<ReadyState>;
   /** The current state: it changes if WebGPU fails later and the reranker moves to WASM. */
@@ -111,8 +119,10 @@ async function connect(
       progressed();
       onProgress?.(event);
     };
-    const ready = await lifeline.race(workerProxy.load(loadOptions, Comlink.proxy(report)));
-    return { connection: { workerProxy, lifeline }, ready };
+    const outcome = await lifeline.race<LoadOutcome>(workerProxy.load(loadOptions, Comlink.proxy(report)));
+    // A new worker has no runtime yet, so it never asks for another worker.
+    if (!('ready' in outcome)) throw new RerankerError('MODEL_LOAD_FAILED', outcome.freshWorker);
+    return { connection: { workerProxy, lifeline }, ready: outcome.ready };
   } catch (error) {
     lifeline.end(error instanceof Error ? error : new Error(String(error)));
     throw error;
@@ -122,6 +132,13 @@ async function connect(
 }
 
 const codeOf = (error: unknown) => (error instanceof RerankerError ? error.code : undefined);
+
+/** A switch the worker's onnxruntime cannot run (another build or thread count): it goes to a new worker. */
+class FreshWorkerNeeded extends Error {
+  constructor(readonly request: LoadRequest) {
+    super('the model switch needs a fresh worker');
+  }
+}
 
 /**
  * With `model`, `endpoint` and `placement: 'auto'`: here or on the edge service, whichever pays off on
@@ -162,6 +179,21 @@ export async function createReranker(
     loaded = request;
     (api as { ready: ReadyState }).ready = ready;
     restartAfterCrash(connection);
+  };
+
+  /**
+   * Loads a switched-to model in a new worker; the current one (its model already freed) is ended only
+   * once the new one is ready, so a failed switch leaves a live worker, as a failed switch in place does.
+   */
+  const switchWorker = async (request: LoadRequest): Promise<ReadyState> => {
+    const next = await connect(request, disposing.signal);
+    const previous = connection;
+    ({ connection, ready } = next);
+    loaded = request;
+    (api as { ready: ReadyState }).ready = ready;
+    restartAfterCrash(connection);
+    previous.lifeline.end(new AbortedError('the worker was replaced'));
+    return ready;
   };
 
   /** A replacement started after a call failed or the worker died; the next call waits for it. */
@@ -221,6 +253,8 @@ export async function createReranker(
       try {
         return await attempt();
       } catch (error) {
+        // Outside the old worker's lifeline race: ending that worker must not fail this call.
+        if (error instanceof FreshWorkerNeeded) return (await switchWorker(error.request)) as T;
         if (codeOf(error) === 'BACKEND_LOST') {
           // The worker's runtime broke (WebGPU failed or lost its device, a run outlived its bound):
           // rebuild on WASM in a new worker and retry there once.
@@ -251,15 +285,18 @@ export async function createReranker(
     ready,
     switchModel: async (switchOptions) => {
       checkLoadArguments(switchOptions, 'switchModel');
+      const request = resolveModelPath(switchOptions);
+      // The worker keeps its onnxruntime (no runtime download or compile) when the new plan can run on it.
       return call(
         undefined,
         async (workerProxy) => {
-          const { onProgress: progress, loadStallMs: _unbounded, ...next } = resolveModelPath(switchOptions);
-          const state = await workerProxy.load(next, progress ? Comlink.proxy(progress) : undefined);
-          loaded = resolveModelPath(switchOptions);
-          ready = state;
-          (api as { ready: ReadyState }).ready = state;
-          return state;
+          const { onProgress: progress, loadStallMs: _unbounded, ...next } = request;
+          const outcome = await workerProxy.load(next, progress ? Comlink.proxy(progress) : undefined);
+          if (!('ready' in outcome)) throw new FreshWorkerNeeded(request);
+          loaded = request;
+          ready = outcome.ready;
+          (api as { ready: ReadyState }).ready = outcome.ready;
+          return outcome.ready;
         },
         'load',
       );

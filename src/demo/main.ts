@@ -402,8 +402,19 @@ const PHASES: Record<Exclude<ProgressEvent['phase'], 'download' | 'runtime'>, st
   ready: '모델 준비 완료',
 };
 
-/** Loads the chosen model in a new worker (or connects to the edge service), with progress in the status line. */
-function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoReranker> {
+/**
+ * Loads the chosen model, with progress in the status line: in the worker of the model loaded before
+ * when there is one (its onnxruntime is kept: no runtime download or compile; the client moves to a new
+ * worker itself when the new plan needs another runtime), else in a new worker; or connects to the edge
+ * service. Owns `previous`: switches it, or disposes it.
+ */
+async function loadModel(
+  choice: ModelChoice,
+  signal: AbortSignal,
+  previous: DemoReranker | null,
+): Promise<DemoReranker> {
+  const local = previous && previous.ready.backend !== 'remote' ? (previous as BrowserReranker) : null;
+  if ('endpoint' in choice.options || !local) void previous?.dispose();
   if ('endpoint' in choice.options) {
     setStatus(`${choice.name}에 연결 중…`);
     return createReranker({ endpoint: choice.options.endpoint, signal });
@@ -411,36 +422,48 @@ function loadModel(choice: ModelChoice, signal: AbortSignal): Promise<DemoRerank
   const bytes = new Map<string, { loaded: number; total: number }>();
   ui.progress.hidden = false;
   ui.progress.removeAttribute('value');
-  const done = () => (ui.progress.hidden = true);
-  const loading = createReranker({
-    ...choice.options,
-    signal,
-    onProgress: (event) => {
-      if (event.phase === 'runtime') {
-        // onnxruntime's own wasm: the longest wait of a first visit, after the model's files.
-        ui.progress.max = event.total || 1;
-        ui.progress.value = event.loaded;
-        setStatus(
-          `런타임(onnxruntime WASM) 내려받는 중 ${(event.loaded / 1e6).toFixed(1)} / ${(event.total / 1e6).toFixed(1)} MB`,
-        );
-        return;
-      }
-      if (event.phase !== 'download') {
-        if (event.phase === 'compile' || event.phase === 'warm-up') ui.progress.removeAttribute('value');
-        setStatus(`${PHASES[event.phase]} (${event.backend === 'webgpu' ? 'WebGPU' : 'WASM'})…`);
-        return;
-      }
-      bytes.set(event.file, event);
-      const loaded = [...bytes.values()].reduce((s, b) => s + b.loaded, 0);
-      const total = [...bytes.values()].reduce((s, b) => s + b.total, 0);
-      ui.progress.max = total || 1;
-      ui.progress.value = loaded;
-      const file = event.file.split('/').at(-1);
-      setStatus(`모델 내려받는 중 ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB (${file})`);
-    },
-  });
-  loading.then(done, done);
-  return loading;
+  const onProgress = (event: ProgressEvent) => {
+    if (event.phase === 'runtime') {
+      // onnxruntime's own wasm: the longest wait of a first visit, after the model's files.
+      ui.progress.max = event.total || 1;
+      ui.progress.value = event.loaded;
+      setStatus(
+        `런타임(onnxruntime WASM) 내려받는 중 ${(event.loaded / 1e6).toFixed(1)} / ${(event.total / 1e6).toFixed(1)} MB`,
+      );
+      return;
+    }
+    if (event.phase !== 'download') {
+      if (event.phase === 'compile' || event.phase === 'warm-up') ui.progress.removeAttribute('value');
+      setStatus(`${PHASES[event.phase]} (${event.backend === 'webgpu' ? 'WebGPU' : 'WASM'})…`);
+      return;
+    }
+    bytes.set(event.file, event);
+    const loaded = [...bytes.values()].reduce((s, b) => s + b.loaded, 0);
+    const total = [...bytes.values()].reduce((s, b) => s + b.total, 0);
+    ui.progress.max = total || 1;
+    ui.progress.value = loaded;
+    const file = event.file.split('/').at(-1);
+    setStatus(`모델 내려받는 중 ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB (${file})`);
+  };
+  try {
+    if (!local) return await createReranker({ ...choice.options, signal, onProgress });
+    // A switch has no signal of its own: stopping it ends the worker, as stopping a new worker's load does.
+    const stop = () => void local.dispose();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await local.switchModel({ ...choice.options, onProgress });
+    } catch (error) {
+      // A failed switch leaves no model: the next search starts a new worker. (Stopped, it rejects
+      // with the client's AbortError, as a stopped createReranker does.)
+      void local.dispose();
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    return local;
+  } finally {
+    ui.progress.hidden = true;
+  }
 }
 
 /**
@@ -501,7 +524,7 @@ async function warmUp(): Promise<void> {
     return;
   }
   return models
-    .get(choice.key, (signal) => loadModel(choice, signal), new AbortController().signal)
+    .get(choice.key, (signal, previous) => loadModel(choice, signal, previous), new AbortController().signal)
     .then(
       async (model) => {
         await initialIndexing;
@@ -587,7 +610,7 @@ ui.form.addEventListener('submit', async (event) => {
         const gate = await gateFor(choice);
         if (!gate.start) throw new ConsentNeeded(gate.reason);
         const loadStarted = performance.now();
-        model = await models.get(choice.key, (loadSignal) => loadModel(choice, loadSignal), signal);
+        model = await models.get(choice.key, (loadSignal, previous) => loadModel(choice, loadSignal, previous), signal);
         times.load = performance.now() - loadStarted;
         if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
         setStatus(`재순위화 중 (${texts.length}개 후보)…`);

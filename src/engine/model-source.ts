@@ -7,6 +7,7 @@ import { env } from '@huggingface/transformers';
 import { AbortedError, ModelLoadError } from './errors.js';
 import { type DownloadPolicy, DEFAULT_STALL_TIMEOUT_MS, guardedFetch } from './guarded-fetch.js';
 import { hubBaseUrl, isHubId } from './hub-address.js';
+import { sizeProbesAsHead } from './size-probe.js';
 import { type NodeApis, cacheFolder, ensureFile, externalDataFiles, nodeApis } from './hub-download.js';
 import { corruptFileError } from './model-files.js';
 import { openLocalFile } from './model-fit.js';
@@ -193,7 +194,7 @@ let guardInstalled = false;
 function installFetchGuard(): void {
   if (guardInstalled) return;
   guardInstalled = true;
-  const inner = env.fetch;
+  const inner = sizeProbesAsHead(env.fetch);
   env.fetch = (input: string | URL, init?: RequestInit) => guardedFetch(inner, String(input), init ?? {}, activePolicy);
 }
 

@@ -345,7 +345,8 @@ export class Reranker {
       run.progressive,
     );
     for (const batch of batches) {
-      // Let queued events (a cancel message in a worker) run before the next model run.
+      // Let queued events (a cancel message in a worker) run before the next model run: with onnxruntime's
+      // WASM-only build a run blocks its thread, so between runs is the only time they can.
       if (run.signal) await yieldToEventLoop();
       stopIfAborted();
       const values = await this.run(batch.map((r) => rows[r]!));
@@ -394,7 +395,12 @@ export class Reranker {
     await this.enqueue(async () => {
       // Not recorded: a session's first run at a new size allocates its buffers and reads as several times its cost.
       await this.run(rowsOf(largest), false);
-      for (const shape of shapes) await this.run(rowsOf(shape));
+      for (const shape of shapes) {
+        // onnxruntime's WASM-only build runs a session synchronously: a worker hears messages (a cancel,
+        // a close) only between runs.
+        await yieldToEventLoop();
+        await this.run(rowsOf(shape));
+      }
     });
   }
 }

@@ -3,23 +3,41 @@
  * and the small generated demo model, serves them cache-first, and keeps cross-origin isolation
  * (COOP/COEP) on what it serves so WASM threads still work offline. Hub models are kept by
  * transformers.js in the Cache API once used, not here.
+ * Of onnxruntime's two builds, the WASM-only one (14 MB) is always precached; the one with WebGPU
+ * (27 MB) only where this device's backend plan tries WebGPU, else it is cached when first fetched.
  * A new build installs beside the old one and takes over when the page asks (see register.ts).
  */
+import { planBackends } from '../worker/backend-plan.js';
 import { ISOLATION_HEADERS } from '../worker/isolation-headers.js';
+import { probeCapabilities } from '../worker/probe.js';
+import { runtimeBuildFor } from '../worker/runtime-build.js';
 
 const sw = globalThis as unknown as ServiceWorkerGlobalScope;
 
 /** Replaced at build time by the precache plugin in vite.config.ts. */
-const BUILD = { version: '__BUILD_VERSION__', files: ['__PRECACHE_FILES__'] };
+const BUILD = {
+  version: '__BUILD_VERSION__',
+  files: ['__PRECACHE_FILES__'],
+  /** onnxruntime's build with WebGPU (.wasm and .mjs). */
+  webgpuRuntime: ['__WEBGPU_RUNTIME_FILES__'],
+};
 
 const SHELL_PREFIX = 'app-shell-';
 const SHELL_CACHE = `${SHELL_PREFIX}${BUILD.version}`;
+const inScope = (file: string) => new URL(file, sw.registration.scope).href;
+
+/** The shell, and onnxruntime's WebGPU build where the reranker worker's plan on this device will load it. */
+async function precacheFiles(): Promise<string[]> {
+  const plan = planBackends(await probeCapabilities());
+  return runtimeBuildFor(plan) === 'webgpu' ? [...BUILD.files, ...BUILD.webgpuRuntime] : BUILD.files;
+}
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(
-    caches
-      .open(SHELL_CACHE)
-      .then((cache) => cache.addAll(BUILD.files.map((file) => new URL(file, sw.registration.scope).href))),
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      await cache.addAll((await precacheFiles()).map(inScope));
+    })(),
   );
 });
 
@@ -56,7 +74,11 @@ sw.addEventListener('fetch', (event) => {
       const cache = await caches.open(SHELL_CACHE);
       const cached = await cache.match(shellPath, { ignoreSearch: request.mode === 'navigate' });
       if (cached) return isolated(cached);
-      return isolated(await fetch(request));
+      const response = await fetch(request);
+      // WebGPU's runtime, not precached on this device but asked for (device: 'webgpu'): kept for offline use.
+      if (response.ok && BUILD.webgpuRuntime.some((file) => inScope(file) === url.href))
+        await cache.put(url.href, response.clone());
+      return isolated(response);
     })(),
   );
 });

@@ -76,3 +76,9 @@ export interface ReadyState {
   /** Set when the model's config.json says it was generated: random weights, scores without relevance. */
   generatedBy?: string;
 }
+
+/**
+ * The worker's answer to a load: ready, or why its onnxruntime (started by an earlier model) cannot run
+ * the new model's plan, in which case it loaded nothing and a fresh worker must.
+ */
+export type LoadOutcome = { ready: ReadyState } | { freshWorker: string };

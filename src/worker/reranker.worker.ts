@@ -25,9 +25,16 @@ import { WorkerHeartbeat } from './heartbeat.js';
 import { probeCapabilities } from './probe.js';
 import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
-import type { ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
+import type { LoadOutcome, ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
+import { runtimeBuildFor, runtimeMismatch } from './runtime-build.js';
 import { type WorkerFault, strikeFault } from './simulated-faults.js';
-import { configureModelSource, configureRuntime, watchRuntimeDownload, webGpuDevice } from './runtime-env.js';
+import {
+  configureModelSource,
+  configureRuntime,
+  startedRuntime,
+  watchRuntimeDownload,
+  webGpuDevice,
+} from './runtime-env.js';
 
 installErrorTransfer();
 
@@ -63,7 +70,12 @@ class RerankerHost {
   private heartbeat: WorkerHeartbeat | null = null;
   private readonly running = new Map<number, AbortController>();
 
-  async load(options: WorkerLoadRequest, onProgress?: (event: ProgressEvent) => void): Promise<ReadyState> {
+  /**
+   * Loads a model; a worker that already runs onnxruntime keeps it (no runtime download, no compile)
+   * unless the new plan needs another build or thread count: then it answers `freshWorker` and loads
+   * nothing, and the client loads the model in a new worker.
+   */
+  async load(options: WorkerLoadRequest, onProgress?: (event: ProgressEvent) => void): Promise<LoadOutcome> {
     await this.dispose();
     this.options = options;
     this.onProgress = onProgress;
@@ -88,7 +100,10 @@ class RerankerHost {
       options.simulateWebGpuFailure ?? '',
     );
     this.faultAtNextRank = options.simulateWorkerFault;
-    return this.buildFromPlan([...(options.priorFallbacks ?? [])]);
+    const running = startedRuntime();
+    const mismatch = running && runtimeMismatch(running, this.plan);
+    if (mismatch) return { freshWorker: mismatch };
+    return { ready: await this.buildFromPlan([...(options.priorFallbacks ?? [])]) };
   }
 
   /** config.json (nothing else is downloaded yet); null when it cannot be read. */
@@ -160,7 +175,9 @@ class RerankerHost {
 
   private async build(choice: BackendChoice, options: WorkerLoadRequest): Promise<void> {
     const memoryNote = this.checkMemory(choice);
-    configureRuntime(choice.threads, options.browserCache ?? true);
+    // Until a session starts onnxruntime, its build is still open: WASM-only (half the bytes) when
+    // nothing left in the plan needs WebGPU.
+    configureRuntime(choice.threads, options.browserCache ?? true, runtimeBuildFor([choice, ...this.plan]));
     const runtime = (this.runtime = new AbortController());
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');

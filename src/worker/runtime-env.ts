@@ -3,11 +3,10 @@
  * serves itself (no CDN: it is unreachable offline and a supply-chain risk).
  */
 import { env } from '@huggingface/transformers';
-import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { HUB_PATH_TEMPLATE, hubBaseUrl } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
 import { MODEL_CACHE_NAME } from './model-cache-name.js';
+import { type RuntimeBuild, type RuntimeIdentity, runtimeBuildOfWasm, runtimeFiles } from './runtime-build.js';
 
 export interface ModelSource {
   /** What to pass to from_pretrained as the model id. */
@@ -53,19 +52,27 @@ export function configureModelSource(
   return { modelId: model };
 }
 
-export function configureRuntime(threads: number, browserCache: boolean): void {
+/** What configureRuntime last asked for; it becomes the identity when the runtime's wasm is fetched. */
+let requested: RuntimeIdentity | undefined;
+let started: RuntimeIdentity | undefined;
+
+/** The runtime this worker started, or undefined while no session has fetched onnxruntime's wasm. */
+export function startedRuntime(): RuntimeIdentity | undefined {
+  return started;
+}
+
+export function configureRuntime(threads: number, browserCache: boolean, build: RuntimeBuild): void {
+  watchRuntimeFetch();
+  requested = { build, threads };
   env.useBrowserCache = browserCache;
   env.cacheKey = MODEL_CACHE_NAME; // the page holds the same cache open (client/model-cache-hold.ts)
   // transformers.js would re-load onnxruntime's loader from a blob: URL, which a strict CSP forbids;
   // the files are self-hosted (and precached by the service worker), so load them from their URLs.
   env.useWasmCache = false;
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
-  if (onnx.wasm) {
+  if (onnx.wasm && !started) {
     // Both files as an object: giving only the .wasm with threads hangs in a production build.
-    onnx.wasm.wasmPaths = {
-      mjs: new URL(ortWasmFactoryUrl, import.meta.url).href,
-      wasm: new URL(ortWasmUrl, import.meta.url).href,
-    };
+    onnx.wasm.wasmPaths = runtimeFiles(build);
     onnx.wasm.numThreads = threads;
     onnx.wasm.proxy = false; // we are already in a worker
   }
@@ -82,19 +89,26 @@ let runtimeFetchWatched = false;
 
 /**
  * onnxruntime fetches its wasm (tens of MB) when the first session is created, after the model's files:
- * without this, a status line would show the last model file for the whole wait. Wraps this worker's
- * fetch once; only the runtime's own URL is counted, every other response passes through untouched.
+ * without this, a status line would show the last model file for the whole wait.
  */
 export function watchRuntimeDownload(listener: RuntimeDownloadListener): void {
   runtimeListener = listener;
+}
+
+/**
+ * Wraps this worker's fetch once: a fetch of a runtime's wasm fixes which runtime this worker runs and
+ * is counted for the download listener; every other response passes through untouched.
+ */
+function watchRuntimeFetch(): void {
   if (runtimeFetchWatched) return;
   runtimeFetchWatched = true;
-  const runtimeUrl = new URL(ortWasmUrl, import.meta.url).href;
   const fetchOriginal = globalThis.fetch.bind(globalThis);
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const response = await fetchOriginal(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (new URL(url, globalThis.location?.href).href !== runtimeUrl || !response.body) return response;
+    const build = runtimeBuildOfWasm(new URL(url, globalThis.location?.href).href);
+    if (build && !started) started = { build, threads: requested?.threads ?? 1 };
+    const response = await fetchOriginal(input, init);
+    if (!build || !response.body) return response;
     const declared = Number(response.headers.get('content-length')) || 0;
     let loaded = 0;
     const counted = response.body.pipeThrough(

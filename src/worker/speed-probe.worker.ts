@@ -7,14 +7,13 @@
 import * as Comlink from 'comlink';
 // The onnxruntime-web entry transformers.js imports, so the app bundles one runtime.
 import * as ort from 'onnxruntime-web/webgpu';
-import ortWasmFactoryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { type OpenProbeSession, probeDevice } from '../catalog/device-probe.js';
 import { errorMessage } from '../errors/error-message.js';
 import type { ComputeShape, ShapeTiming } from '../engine/shape-cost.js';
 import type { Dtype } from '../engine/types.js';
 import { type Backend, planBackends } from './backend-plan.js';
 import { probeCapabilities } from './probe.js';
+import { runtimeBuildFor, runtimeFiles } from './runtime-build.js';
 
 export interface DeviceSpeed {
   backend: Backend;
@@ -46,11 +45,10 @@ const api = {
     const started = performance.now();
     const fallbacks: string[] = [];
     const plan = planBackends(await probeCapabilities());
+    // The build the reranker worker will load (the WASM-only one without WebGPU in the plan): one download for both.
+    const files = runtimeFiles(runtimeBuildFor(plan));
     for (const choice of plan) {
-      ort.env.wasm.wasmPaths = {
-        mjs: new URL(ortWasmFactoryUrl, import.meta.url).href,
-        wasm: new URL(ortWasmUrl, import.meta.url).href,
-      };
+      ort.env.wasm.wasmPaths = files;
       ort.env.wasm.numThreads = choice.threads;
       ort.env.wasm.proxy = false; // already in a worker
       try {

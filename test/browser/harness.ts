@@ -37,7 +37,11 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-export async function startPageServer(options: { isolated: boolean }): Promise<PageServer> {
+export async function startPageServer(options: {
+  isolated: boolean;
+  /** Extra compile-time constants (Vite `define`), e.g. a benchmark's seam. */
+  define?: Record<string, string>;
+}): Promise<PageServer> {
   const headers: Record<string, string> = options.isolated
     ? { ...ISOLATION_HEADERS }
     : // vite.config.ts sets isolation headers and Vite merges configs: override them explicitly.
@@ -47,6 +51,7 @@ export async function startPageServer(options: { isolated: boolean }): Promise<P
     configFile: 'vite.config.ts',
     logLevel: 'error',
     server: { port: 0, host: '127.0.0.1', headers, hmr: false },
+    ...(options.define ? { define: options.define } : {}),
     clearScreen: false,
     plugins: [
       {

@@ -3,7 +3,7 @@
  * reranks with the network off (Playwright's offline flag), still cross-origin isolated (threads). The
  * update flow runs in every engine: app-offline.browser.test.ts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -17,6 +17,7 @@ let context: BrowserContext;
 let page: Page;
 let server: StaticServer;
 let scratch: string;
+let firstBuild: string;
 const consoleErrors: string[] = [];
 
 async function buildApp(label: string): Promise<string> {
@@ -57,7 +58,8 @@ async function search(query: string): Promise<string[]> {
 beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js'); // the demo model the app ships in public/
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-pwa-'));
-  server = await startStaticServer({ mounts: { '/': await buildApp('v1') }, csp: false }); // the app's own meta CSP applies
+  firstBuild = await buildApp('v1');
+  server = await startStaticServer({ mounts: { '/': firstBuild }, csp: false }); // the app's own meta CSP applies
   browser = await launchChromium({ webgpu: false });
   context = await browser.newContext();
   page = await context.newPage();
@@ -161,4 +163,24 @@ test('after one online visit the app searches and reranks offline, still cross-o
   } finally {
     await context.setOffline(false);
   }
+});
+
+test("the precache holds the onnxruntime build this device's plan runs: WASM-only here (no WebGPU adapter); the WebGPU build is kept once fetched", async () => {
+  const shellPaths = () =>
+    page.evaluate(async () => {
+      const name = (await caches.keys()).find((key) => key.startsWith('app-shell-'))!;
+      return (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname);
+    });
+  const runtimes = (paths: string[]) =>
+    paths.filter((p) => /\/ort-wasm-simd-threaded[^/]*\.(wasm|mjs)$/.test(p)).sort();
+  const built = (await readdir(path.join(firstBuild, 'assets'))).map((name) => `/assets/${name}`);
+  const wasmOnly = runtimes(built).filter((p) => !p.includes('.asyncify-'));
+  const webgpu = runtimes(built).filter((p) => p.includes('.asyncify-'));
+  expect([wasmOnly.length, webgpu.length]).toEqual([2, 2]);
+  // Issue 20 item 2: 14 MB precached, not 14 + 27 MB.
+  expect(runtimes(await shellPaths())).toEqual(wasmOnly);
+  // A page that forces WebGPU fetches the other build through the service worker, which keeps it for offline use.
+  const webgpuWasm = webgpu.find((p) => p.endsWith('.wasm'))!;
+  expect(await page.evaluate(async (url) => (await fetch(url)).ok, webgpuWasm)).toBe(true);
+  expect(await shellPaths()).toContain(webgpuWasm);
 });

@@ -16,8 +16,14 @@ import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '..
 import { ENGINE, type TestBrowser, type TestPage, launchBrowser, openEnginePage, startPageServer } from './harness.js';
 
 const MODEL_ID = 'test-org/tiny-xlmr';
-/** The onnxruntime-web build the worker loads (src/worker/runtime-env.ts). */
-const RUNTIME_WASM = path.resolve('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm');
+/** The same architecture with other weights (another seed), to switch to. */
+const OTHER_MODEL_ID = 'test-org/tiny-xlmr-other';
+/**
+ * onnxruntime-web's WASM-only build, which a worker whose plan has no WebGPU loads (src/worker/runtime-build.ts);
+ * threaded, only in Chromium (it hung now and then in Firefox): elsewhere the build with WebGPU runs threads.
+ */
+const WASM_ONLY_RUNTIME = path.resolve('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
+const WEBGPU_RUNTIME = path.resolve('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm');
 const PASSAGES = [...KOREAN_PASSAGES, ...ENGLISH_PASSAGES];
 /*
  * Tolerance against onnxruntime-node: the same graph and weights, different kernels (WASM SIMD, WebGPU
@@ -36,6 +42,7 @@ beforeAll(async () => {
   models = await startHubMirror({
     models: {
       [MODEL_ID]: folder,
+      [OTHER_MODEL_ID]: await testModel('tiny-xlmr', 11),
       'test-org/missing-q8': folder,
       'test-org/truncated': folder,
       'test-org/cached': folder,
@@ -208,6 +215,19 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
       [models.url, model, extra] as const,
     );
 
+  const switchTo = (model: string, extra: Record<string, unknown> = {}) =>
+    page.evaluate(
+      ([host, id, more]) =>
+        window.rerankerTest.switchModel({ model: id, remoteHost: host, browserCache: false, ...more } as never),
+      [models.url, model, extra] as const,
+    );
+  const workersStarted = () => page.evaluate(() => window.rerankerTest.workersStarted());
+  const logits = () =>
+    page.evaluate(([q, passages]) => window.rerankerTest.score(passages.map((p) => [q, p] as [string, string])), [
+      KOREAN_QUERY,
+      PASSAGES,
+    ] as const);
+
   // Needs a WebGPU adapter: Chromium's software one.
   /** Loads and fails with what the page said when the load did not succeed. */
   const expectLoaded = async (model: string, extra: Record<string, unknown>) => {
@@ -251,8 +271,10 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
     }
     // Issue 20 item 1: after the model's files, onnxruntime's own wasm downloads with its bytes (a new
     // worker fetches it again, from the HTTP cache at worst), and only then come the compile and warm-up.
+    // Item 2: with WASM asked for, the plan has no WebGPU, so the worker takes the WASM-only build (14 MB,
+    // not the 27 MB build with WebGPU), in Chromium; threaded elsewhere, the build with WebGPU.
     const runtime = events.filter((e) => e.phase === 'runtime');
-    const wasmBytes = (await stat(RUNTIME_WASM)).size;
+    const wasmBytes = (await stat(ENGINE === 'chromium' ? WASM_ONLY_RUNTIME : WEBGPU_RUNTIME)).size;
     expect(runtime.length).toBeGreaterThan(0);
     expect(runtime.at(-1)).toMatchObject({ loaded: wasmBytes, total: wasmBytes });
     const lastDownload = events.findLastIndex((e) => e.phase === 'download');
@@ -380,6 +402,52 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
     expect(noModel).toMatchObject({ ok: false, error: { code: 'DISPOSED' } }); // typed, not a hang or a dead worker
     expect(await switchTo(MODEL_ID)).toMatchObject({ ok: true, ready: { backend: 'wasm' } });
     expect((await page.evaluate(() => window.rerankerTest.rank('질문', ['문서', '다른 문서']))).ok).toBe(true);
+  });
+
+  test('a model switch on an unchanged plan keeps the worker and its runtime, and scores as a fresh load does', async () => {
+    await expectLoaded(MODEL_ID, { device: 'wasm' });
+    const before = await logits();
+    const workers = await workersStarted();
+    const switched = await switchTo(OTHER_MODEL_ID, { device: 'wasm' });
+    expect(switched, JSON.stringify(switched)).toMatchObject({ ok: true, ready: { backend: 'wasm', threads: 2 } });
+    // Issue 20 item 2: no new worker, no runtime download or compile of onnxruntime's wasm; only the model's files.
+    expect(await workersStarted()).toBe(workers);
+    const events = await page.evaluate(() => window.rerankerTest.progress());
+    expect(events.filter((e) => e.phase === 'runtime')).toEqual([]);
+    expect(events.some((e) => e.phase === 'download' && e.file === 'onnx/model_quantized.onnx')).toBe(true);
+    const afterSwitch = await logits();
+
+    // The reference: the same model loaded by a new reranker in a new worker, which fetches the runtime.
+    await expectLoaded(OTHER_MODEL_ID, { device: 'wasm' });
+    expect(await workersStarted()).toBe(workers + 1);
+    expect((await page.evaluate(() => window.rerankerTest.progress())).some((e) => e.phase === 'runtime')).toBe(true);
+    const fresh = await logits();
+    console.log(
+      `[browser] switched vs fresh load: max abs diff ${maxAbsDiff(afterSwitch, fresh).toExponential(2)}; vs the first model ${maxAbsDiff(afterSwitch, before).toExponential(2)}`,
+    );
+    expect(maxAbsDiff(afterSwitch, fresh)).toBeLessThan(1e-5);
+    // The switch really changed the weights: the first model's logits are far off.
+    expect(maxAbsDiff(afterSwitch, before)).toBeGreaterThan(10 * TOLERANCE);
+  });
+
+  test('a switch the running onnxruntime cannot serve loads in a fresh worker: another thread count; WebGPU after the WASM-only build', async () => {
+    await expectLoaded(MODEL_ID, { device: 'wasm' });
+    const workers = await workersStarted();
+    // onnxruntime fixes its thread count when it starts.
+    const oneThread = await switchTo(OTHER_MODEL_ID, { device: 'wasm', threads: 1 });
+    expect(oneThread, JSON.stringify(oneThread)).toMatchObject({ ok: true, ready: { backend: 'wasm', threads: 1 } });
+    expect(await workersStarted()).toBe(workers + 1);
+    expect((await page.evaluate(() => window.rerankerTest.progress())).some((e) => e.phase === 'runtime')).toBe(true);
+    const ranked = await page.evaluate(([q, docs]) => window.rerankerTest.rank(q, docs), [
+      KOREAN_QUERY,
+      PASSAGES,
+    ] as const);
+    expect(ranked.ok && ranked.state.threads).toBe(1);
+    if (ENGINE !== 'chromium') return; // no WebGPU in Firefox and WebKit here
+    // This worker runs the WASM-only build, which has no WebGPU: a forced WebGPU plan needs the other build.
+    const gpu = await switchTo(MODEL_ID, { device: 'webgpu', dtype: 'fp32' });
+    expect(gpu, JSON.stringify(gpu)).toMatchObject({ ok: true, ready: { backend: 'webgpu', fallbacks: [] } });
+    expect(await workersStarted()).toBe(workers + 2);
   });
 
   test('bad input from the page gets the same typed errors as in Node', async () => {

@@ -10,6 +10,16 @@ import type { BareSessionRequest } from './bare-session.worker.js';
 import { monitorFrames } from './frame-monitor.js';
 
 let reranker: BrowserReranker | null = null;
+
+/** Workers this page has started (every one of them, the client's included), for tests of worker reuse. */
+let workersStarted = 0;
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(url: string | URL, options?: WorkerOptions) {
+    super(url, options);
+    workersStarted++;
+  }
+};
 const progress: ProgressEvent[] = [];
 /** Calls started with startRanks, as settled outcomes with the time they settled (performance.now()). */
 let started: Array<Promise<{ ok: boolean; error?: ReturnType<typeof describeError>; settledAt: number }>> = [];
@@ -61,15 +71,20 @@ const api = {
     for (const path of paths) files[path] = await (await fetch(`${baseUrl}/${path}`)).blob();
     return api.load({ model: 'picked folder', files, ...options });
   },
-  /** Loads another model in the same worker. */
+  /** Loads another model in the same worker (a new one when the runtime cannot serve it); progress is recorded anew. */
   async switchModel(options: CreateRerankerOptions) {
+    progress.length = 0;
     try {
-      return { ok: true as const, ready: await reranker!.switchModel(options) };
+      return {
+        ok: true as const,
+        ready: await reranker!.switchModel({ ...options, onProgress: (event) => progress.push(event) }),
+      };
     } catch (error) {
       return { ok: false as const, error: describeError(error) };
     }
   },
   progress: () => progress,
+  workersStarted: () => workersStarted,
   async rank(query: string, documents: string[], options = {}) {
     try {
       return {
