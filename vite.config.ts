@@ -118,5 +118,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // Firefox and WebKit now and then leave a load or a call unanswered until the test's timeout (about 1
+    // run in 4 of a file, no error, cause not found: issue 19); such a test gets one more try there.
+    retry: otherEngine ? 1 : 0,
   },
 });
