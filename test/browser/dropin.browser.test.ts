@@ -520,11 +520,13 @@ describe('what the pages did', () => {
   test('no console errors, nothing missing, and no request left the two local servers', () => {
     expect(consoleErrors).toEqual([]);
     expect(site.log.filter((line) => !line.startsWith('200'))).toEqual([]);
-    // The wasm came from the library's own folder under the sub-path, not from a CDN.
+    // The wasm came from the library's own folder under the sub-path, not from a CDN (either build: the
+    // WASM-only one, ort-wasm-simd-threaded-<hash>.wasm, where the plan has no WebGPU).
     expect(
       site.log.some(
-        (line) => line.startsWith(`200 ${MOUNT}/dist/lib/assets/ort-wasm-simd-threaded.`) && line.endsWith('.wasm'),
+        (line) => line.startsWith(`200 ${MOUNT}/dist/lib/assets/ort-wasm-simd-threaded`) && line.endsWith('.wasm'),
       ),
+      site.log.filter((line) => line.endsWith('.wasm')).join('\n'),
     ).toBe(true);
     const foreign = requestedUrls.filter(
       (url) =>
