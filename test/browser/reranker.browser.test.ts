@@ -405,11 +405,14 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
   });
 
   test('a model switch on an unchanged plan keeps the worker and its runtime, and scores as a fresh load does', async () => {
-    await expectLoaded(MODEL_ID, { device: 'wasm' });
+    const first = await load(MODEL_ID, { device: 'wasm' });
+    expect(first.ok, JSON.stringify(first)).toBe(true);
+    // The engine's own thread count (WebKit reports 4 logical cores on this 2-core machine): the plan is unchanged.
+    const threads = first.ok ? first.ready.threads : -1;
     const before = await logits();
     const workers = await workersStarted();
     const switched = await switchTo(OTHER_MODEL_ID, { device: 'wasm' });
-    expect(switched, JSON.stringify(switched)).toMatchObject({ ok: true, ready: { backend: 'wasm', threads: 2 } });
+    expect(switched, JSON.stringify(switched)).toMatchObject({ ok: true, ready: { backend: 'wasm', threads } });
     // Issue 20 item 2: no new worker, no runtime download or compile of onnxruntime's wasm; only the model's files.
     expect(await workersStarted()).toBe(workers);
     const events = await page.evaluate(() => window.rerankerTest.progress());
