@@ -8,11 +8,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
 import type { WebDriver } from 'selenium-webdriver';
+import { freePort } from '../helpers/free-port.js';
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
@@ -201,14 +201,6 @@ export function miniBrowserPath(): string {
     }
   }
   throw new Error('MiniBrowser not found: apt-get install webkit2gtk-driver (or set WEBKIT_MINIBROWSER)');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** WebKitWebDriver on its own virtual display (xvfb-run -a), so no DISPLAY is needed to run the tests. */

@@ -6,13 +6,13 @@
  * CI installs haproxy (.ci/run); without it, the test is skipped outside CI and fails in CI.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Reranker } from '../../src/engine/index.js';
 import { testModel } from '../helpers/models.js';
 import { ENGLISH_PASSAGES, KOREAN_PASSAGES, KOREAN_QUERY, longPassage } from '../helpers/text.js';
 import { until } from './helpers.js';
+import { freePort } from '../helpers/free-port.js';
 
 const haproxyFound = spawnSync('haproxy', ['-v']).status === 0;
 if (!haproxyFound && process.env['CI']) throw new Error('haproxy is not installed; .ci/run installs it');
@@ -39,14 +39,6 @@ let folder: string;
 let expected: Array<Array<{ index: number; score: number }>>;
 const instances: Instance[] = [];
 let haproxy: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startInstance(port: number): Promise<Instance> {
   const child = spawn(
