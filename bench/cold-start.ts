@@ -17,6 +17,7 @@ import { ONNX_FILE_FOR_DTYPE } from '../src/engine/model-files.js';
 import { PRESETS, isPresetName } from '../src/model-builder/presets.js';
 import { writeCrossEncoder } from '../src/model-builder/write-model.js';
 import { startHubMirror } from '../src/hub-mirror/hub-mirror.js';
+import { MODEL_CACHE_NAME } from '../src/worker/model-cache-name.js';
 import { launchChromium, openTestPage, startPageServer } from '../test/browser/harness.js';
 import { headerUsage, parseCommandLine } from '../scripts/command-line.js';
 
@@ -63,7 +64,7 @@ try {
   } as const;
   const request = {
     url: `${models.url}/${MODEL}/resolve/main/${ONNX_FILE_FOR_DTYPE[dtype]}`,
-    cacheName: 'transformers-cache',
+    cacheName: MODEL_CACHE_NAME,
     threads: 0,
   };
   // Round 0 fills the Cache API (and the page server's module transforms); it is not measured.

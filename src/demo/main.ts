@@ -24,6 +24,7 @@ import { registerServiceWorker } from '../pwa/register.js';
 import { LexicalIndex } from '../retrieval/index.js';
 import { planBackends } from '../worker/backend-plan.js';
 import { probeCapabilities } from '../worker/probe.js';
+import { MODEL_CACHE_NAME } from '../worker/model-cache-name.js';
 import { type CorpusPassage, CorpusFormatError, detectCorpusFormat, parseCorpus } from './corpus-file.js';
 import { hubReachable } from './hub-probe.js';
 import { LatestWins } from './latest.js';
@@ -310,7 +311,7 @@ function selectedModel(): ModelChoice {
 /** Whether the model's weights are in transformers.js's browser cache already (then nothing downloads). */
 async function inBrowserCache(url: string): Promise<boolean> {
   try {
-    return (await (await caches.open('transformers-cache')).match(url)) !== undefined;
+    return (await (await caches.open(MODEL_CACHE_NAME)).match(url)) !== undefined;
   } catch {
     return false; // no Cache API here (or storage refused): assume a download
   }

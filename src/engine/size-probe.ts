@@ -16,7 +16,13 @@ export function sizeProbesAsHead(fetchImpl: Fetch): Fetch {
     if (!isSizeProbe(init)) return fetchImpl(input, init);
     const headers = new Headers(init?.headers);
     headers.delete('range');
-    const head = await fetchImpl(input, { ...init, method: 'HEAD', headers });
+    let head: Response;
+    try {
+      head = await fetchImpl(input, { ...init, method: 'HEAD', headers });
+    } catch (error) {
+      if (init?.signal?.aborted) throw error; // cancelled or stalled: not a reason to try again
+      return fetchImpl(input, init);
+    }
     // 404 is an answer too (the file does not exist); other failures may be a server without HEAD.
     if (!head.ok && head.status !== 404) return fetchImpl(input, init);
     return new Response(null, { status: head.status, statusText: head.statusText, headers: head.headers });

@@ -64,17 +64,25 @@ function isolated(response: Response): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+/** What a HEAD of a cached file answers: its status and headers (Content-Length included), no body. */
+function withoutBody(response: Response): Response {
+  void response.body?.cancel();
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 sw.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== sw.location.origin) return;
+  if ((request.method !== 'GET' && request.method !== 'HEAD') || url.origin !== sw.location.origin) return;
   const shellPath = request.mode === 'navigate' ? new URL('index.html', sw.registration.scope).href : url.href;
   event.respondWith(
     (async () => {
       const cache = await caches.open(SHELL_CACHE);
+      // Matched as a GET of the same URL: the library asks a model file's size with a HEAD, offline too.
       const cached = await cache.match(shellPath, { ignoreSearch: request.mode === 'navigate' });
-      if (cached) return isolated(cached);
+      if (cached) return isolated(request.method === 'HEAD' ? withoutBody(cached) : cached);
       const response = await fetch(request);
+      if (request.method === 'HEAD') return isolated(response);
       // WebGPU's runtime, not precached on this device but asked for (device: 'webgpu'): kept for offline use.
       if (response.ok && BUILD.webgpuRuntime.some((file) => inScope(file) === url.href))
         await cache.put(url.href, response.clone());

@@ -9,36 +9,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 import { type TestBrowser, type TestPage, launchBrowser } from './harness.js';
+import { buildApp } from './app-build.js';
 
 let browser: TestBrowser;
 let page: TestPage;
 let server: StaticServer;
 let scratch: string;
 
-/** A production build labelled `label` (shown in #version), in its own folder. */
-async function buildApp(label: string): Promise<string> {
-  const outDir = path.join(scratch, label);
-  // Vitest runs with NODE_ENV=test, which would make this a non-production build (no service worker).
-  const nodeEnv = process.env['NODE_ENV'];
-  process.env['APP_BUILD'] = label;
-  process.env['NODE_ENV'] = 'production';
-  try {
-    await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'error', build: { outDir } });
-  } finally {
-    delete process.env['APP_BUILD'];
-    process.env['NODE_ENV'] = nodeEnv;
-  }
-  return outDir;
-}
-
 beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js'); // the demo model the app ships in public/
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-app-'));
-  server = await startStaticServer({ mounts: { '/': await buildApp('v1') }, csp: false }); // the app's own meta CSP applies
+  server = await startStaticServer({ mounts: { '/': await buildApp(scratch, 'v1') }, csp: false }); // the app's own meta CSP applies
   browser = await launchBrowser();
   page = await browser.newPage();
 });
@@ -87,7 +71,7 @@ test('a new build installs beside the old one, is offered, and takes over cleanl
   await page.goto(server.url);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
   expect(await versionShown()).toBe('build v1');
-  server.mount('/', await buildApp('v2'));
+  server.mount('/', await buildApp(scratch, 'v2'));
   await page.reload(); // the browser checks sw.js and finds the new build
   await page.waitForFunction(() => document.getElementById('update')?.hidden === false, undefined, {
     timeout: 60_000,

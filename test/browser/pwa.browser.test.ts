@@ -7,9 +7,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { MODEL_CACHE_NAME } from '../../src/worker/model-cache-name.js';
 import { launchChromium } from './harness.js';
+import { buildApp } from './app-build.js';
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 
 let browser: Browser;
@@ -20,24 +21,20 @@ let scratch: string;
 let firstBuild: string;
 const consoleErrors: string[] = [];
 
-async function buildApp(label: string): Promise<string> {
-  const outDir = path.join(scratch, label);
-  // Vitest runs with NODE_ENV=test, which would make this a non-production build (no service worker).
-  const nodeEnv = process.env['NODE_ENV'];
-  process.env['APP_BUILD'] = label;
-  process.env['NODE_ENV'] = 'production';
+/** Waits until #status matches `pattern`; on timeout the error says what the status line read instead. */
+async function waitForStatus(target: Page, pattern: RegExp, timeout: number): Promise<void> {
   try {
-    await build({
-      configFile: 'vite.config.ts',
-      mode: 'production',
-      logLevel: 'error',
-      build: { outDir, emptyOutDir: true },
-    });
-  } finally {
-    delete process.env['APP_BUILD'];
-    process.env['NODE_ENV'] = nodeEnv;
+    await target.waitForFunction(
+      (p) => new RegExp(p).test(document.getElementById('status')?.textContent ?? ''),
+      pattern.source,
+      {
+        timeout,
+      },
+    );
+  } catch (error) {
+    const status = await target.textContent('#status').catch(() => '(no page)');
+    throw new Error(`#status never matched ${pattern} in ${timeout} ms; it reads: ${status}`, { cause: error });
   }
-  return outDir;
 }
 
 async function search(query: string): Promise<string[]> {
@@ -58,7 +55,7 @@ async function search(query: string): Promise<string[]> {
 beforeAll(async () => {
   await import('../../scripts/ensure-demo-model.js'); // the demo model the app ships in public/
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ko-rerank-pwa-'));
-  firstBuild = await buildApp('v1');
+  firstBuild = await buildApp(scratch, 'v1');
   server = await startStaticServer({ mounts: { '/': firstBuild }, csp: false }); // the app's own meta CSP applies
   browser = await launchChromium({ webgpu: false });
   context = await browser.newContext();
@@ -89,20 +86,26 @@ test('after one online visit WITHOUT a search the app reranks offline; a model i
     await visitor.goto(server.url);
     await visitor.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
     expect(server.log.filter((line) => line.includes('/models/demo-xlmr/'))).not.toEqual([]); // fetched by the install, not by a search
+    // The library's own model cache may not hold the model yet (the visitor left before its load ended:
+    // this test once went offline that early, by chance): only the service worker's copy may count.
+    await waitForStatus(visitor, /^준비됨/, 60_000);
+    expect(await visitor.evaluate((name) => caches.delete(name), MODEL_CACHE_NAME)).toBe(true);
+    const offlineModelRequests: string[] = [];
+    visitor.on('response', (response) => {
+      if (response.url().includes('/models/demo-xlmr/'))
+        offlineModelRequests.push(
+          `${response.request().method()} ${response.status()} ${response.fromServiceWorker()}`,
+        );
+    });
     await fresh.setOffline(true);
     await visitor.reload();
-    await visitor.waitForFunction(
-      () => document.getElementById('status')?.textContent?.startsWith('준비됨'),
-      undefined,
-      { timeout: 60_000 },
-    );
+    await waitForStatus(visitor, /^준비됨/, 60_000);
+    // transformers.js asks each file's size first (a HEAD, src/engine/size-probe.ts): the worker answers it too.
+    expect(offlineModelRequests).toContain('HEAD 200 true');
+    expect(offlineModelRequests.every((line) => line.endsWith(' 200 true'))).toBe(true);
     await visitor.fill('#query', '기준금리는 누가 결정하나요?');
     await visitor.press('#query', 'Enter');
-    await visitor.waitForFunction(
-      () => /재순위화 \d+ ms|재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''),
-      undefined,
-      { timeout: 120_000 },
-    );
+    await waitForStatus(visitor, /재순위화 \d+ ms|재순위화하지 못해/, 120_000);
     expect(await visitor.textContent('#status')).toMatch(
       /재순위화 \d+ ms .*wasm \/ q8, \d 스레드 · demo-xlmr · 무작위 가중치 \(random weights\)$/,
     );
@@ -113,11 +116,7 @@ test('after one online visit WITHOUT a search the app reranks offline; a model i
     await visitor.selectOption('#model-select', 'Xenova/bge-reranker-base');
     await visitor.fill('#query', '기준금리 결정');
     await visitor.press('#query', 'Enter');
-    await visitor.waitForFunction(
-      () => /재순위화하지 못해/.test(document.getElementById('status')?.textContent ?? ''),
-      undefined,
-      { timeout: 120_000 },
-    );
+    await waitForStatus(visitor, /재순위화하지 못해/, 120_000);
     expect(await visitor.textContent('#status')).toMatch(
       /오프라인 상태이고, 모델 "Xenova\/bge-reranker-base"은\(는\) 아직 이 기기에 저장되어 있지 않습니다/,
     );

@@ -49,4 +49,29 @@ describe('sizeProbesAsHead', () => {
     await sizeProbesAsHead(refusesHead)('http://example.test/f');
     expect(seen).toEqual(['GET bytes=0-65535', 'GET ']);
   });
+
+  test('a HEAD that cannot be sent (offline, a service worker that answers GETs only) gets the original probe; a cancelled one does not', async () => {
+    const seen: string[] = [];
+    const offlineForHead = (async (_url: string | URL, init?: RequestInit) => {
+      const method = init?.method ?? 'GET';
+      seen.push(`${method} ${new Headers(init?.headers).get('range') ?? ''}`);
+      if (init?.signal?.aborted) throw new DOMException('aborted', 'AbortError');
+      if (method === 'HEAD') throw new TypeError('Failed to fetch');
+      return new Response('{', { status: 200, headers: { 'Content-Length': '1' } }); // a cache's whole file
+    }) as typeof fetch;
+    const response = await probe(sizeProbesAsHead(offlineForHead), 'http://example.test/tokenizer_config.json');
+    expect([response.status, response.headers.get('content-length')]).toEqual([200, '1']);
+    expect(seen).toEqual(['HEAD ', 'GET bytes=0-0']);
+
+    seen.length = 0;
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const withSignal = sizeProbesAsHead(offlineForHead)('http://example.test/f', {
+      method: 'GET',
+      headers: { Range: 'bytes=0-0' },
+      signal: cancelled.signal,
+    });
+    await expect(withSignal).rejects.toThrow('aborted');
+    expect(seen).toEqual(['HEAD ']);
+  });
 });
