@@ -31,6 +31,7 @@ import { type WorkerFault, strikeFault } from './simulated-faults.js';
 import {
   configureModelSource,
   configureRuntime,
+  runtimeFilesError,
   startedRuntime,
   watchRuntimeDownload,
   webGpuDevice,
@@ -203,7 +204,9 @@ class RerankerHost {
           onProgress: (p) => this.onProgress?.({ phase: 'download', ...p }),
         },
         { openModelFile: workerModelFiles(this.modelId, options.revision) },
-      ),
+      ).catch((error: unknown) => {
+        throw runtimeFilesError(error) ?? error;
+      }),
     );
     const placement = nodePlacement(lines);
     compile(); // the runtime was already in this worker: no download to end, the session is built

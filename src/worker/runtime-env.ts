@@ -5,6 +5,8 @@
 import { env } from '@huggingface/transformers';
 import { HUB_PATH_TEMPLATE, hubBaseUrl } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
+import { ModelLoadError } from '../engine/errors.js';
+import { errorMessage } from '../errors/error-message.js';
 import { MODEL_CACHE_NAME } from './model-cache-name.js';
 import { type RuntimeBuild, type RuntimeIdentity, runtimeBuildOfWasm, runtimeFiles } from './runtime-build.js';
 
@@ -108,6 +110,7 @@ function watchRuntimeFetch(): void {
     const build = runtimeBuildOfWasm(new URL(url, globalThis.location?.href).href);
     if (build && !started) started = { build, threads: requested?.threads ?? 1 };
     const response = await fetchOriginal(input, init);
+    if (build) noteRuntimeFileAnswer(url, response);
     if (!build || !response.body) return response;
     const declared = Number(response.headers.get('content-length')) || 0;
     let loaded = 0;
@@ -128,6 +131,39 @@ function watchRuntimeFetch(): void {
       headers: response.headers,
     });
   };
+}
+
+/** What was wrong with onnxruntime's wasm when this worker fetched it, if anything. */
+let runtimeFileFailure: { url: string; what: string } | undefined;
+
+function noteRuntimeFileAnswer(url: string, response: Response): void {
+  const type = response.headers.get('content-type') ?? '';
+  // A server may label wasm application/octet-stream (onnxruntime then compiles it from a buffer): only a
+  // status or a page type says the file is not there.
+  if (!response.ok) runtimeFileFailure = { url, what: `answered HTTP ${response.status}` };
+  else if (/^text\/|json/i.test(type)) runtimeFileFailure = { url, what: `answered ${type}, not wasm` };
+}
+
+/**
+ * A load that failed because onnxruntime's own files (its .wasm, or its .mjs loader) did not load, said
+ * as such: onnxruntime reports it as "no available backend" while loading the model, which would blame
+ * the model file. Null when the failure is something else.
+ */
+export function runtimeFilesError(cause: unknown): ModelLoadError | null {
+  const build = requested?.build;
+  const loader = build && runtimeFiles(build).mjs;
+  const message = errorMessage(cause);
+  // The loader's URL is in Chromium's and Firefox's message; WebKit says only "Importing a module script
+  // failed". Either way the wasm backend failed before it ever asked for its .wasm.
+  const loaderFailed =
+    loader !== undefined && (message.includes(loader) || (!started && /no available backend.*\[wasm\]/s.test(message)));
+  const failure = runtimeFileFailure ?? (loaderFailed ? { url: loader, what: 'could not be imported' } : undefined);
+  if (!failure) return null;
+  return new ModelLoadError(
+    'MODEL_LOAD_FAILED',
+    `onnxruntime-web's file ${failure.url} ${failure.what}: the app must serve onnxruntime's .wasm and .mjs files where the build put them, next to the worker (in the package: dist/lib/assets)`,
+    { file: failure.url, cause },
+  );
 }
 
 /** The GPUDevice onnxruntime created, if its WebGPU backend initialised. */

@@ -80,6 +80,42 @@ export async function launchBrowser(options: LaunchOptions = {}, engine = ENGINE
 
 const DEFAULT_WAIT_MS = 120_000;
 
+/**
+ * An evaluate still pending after this long prints the page's trace (pages that keep one expose
+ * `window.pageTrace`, e.g. reranker-page.ts), and then how long it took if it ends: so a call that hangs
+ * in CI shows whether the page's call settled (the driver lost the answer) and how far a load got.
+ */
+const SLOW_EVALUATE_MS = 45_000;
+
+function reportWhenSlow(
+  engine: EngineName,
+  evaluate: TestPage['evaluate'],
+  pageTrace: () => Promise<unknown>,
+): TestPage['evaluate'] {
+  return (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
+    const started = Date.now();
+    const what = String(fn).replace(/\s+/g, ' ').slice(0, 120);
+    let slow = false;
+    const timer = setTimeout(() => {
+      slow = true;
+      const noAnswer = new Promise((resolve) => setTimeout(() => resolve('(the page did not answer in 10 s)'), 10_000));
+      void Promise.race([pageTrace(), noAnswer]).then(
+        (trace) =>
+          console.log(
+            `[slow evaluate] ${engine}: ${what} pending for ${SLOW_EVALUATE_MS} ms; page trace:\n${trace ?? '(none)'}`,
+          ),
+        (error: unknown) => console.log(`[slow evaluate] ${engine}: ${what}: no trace (${String(error)})`),
+      );
+    }, SLOW_EVALUATE_MS);
+    try {
+      return await evaluate(fn, arg);
+    } finally {
+      clearTimeout(timer);
+      if (slow) console.log(`[slow evaluate] ${engine}: ${what} ended after ${Date.now() - started} ms`);
+    }
+  }) as TestPage['evaluate'];
+}
+
 async function pollUntil(check: () => Promise<unknown>, timeout: number, what: string): Promise<void> {
   const deadline = Date.now() + timeout;
   for (;;) {
@@ -112,9 +148,14 @@ function chromiumPage(page: PlaywrightPage): TestPage {
     page.on('console', (message) => message.type() === 'error' && listen(message.text()));
     page.on('pageerror', (error) => listen(String(error)));
   });
+  const evaluate = reportWhenSlow(
+    'chromium',
+    ((fn: (arg: unknown) => unknown, arg?: unknown) => page.evaluate(fn, arg)) as TestPage['evaluate'],
+    () => page.evaluate(() => window.pageTrace?.()),
+  );
   return {
     engine: 'chromium',
-    evaluate: ((fn: (arg: unknown) => unknown, arg?: unknown) => page.evaluate(fn, arg)) as TestPage['evaluate'],
+    evaluate,
     async waitForFunction(fn, arg, options) {
       await page.waitForFunction(fn as (arg: unknown) => unknown, arg, {
         timeout: options?.timeout ?? DEFAULT_WAIT_MS,
@@ -167,12 +208,13 @@ function firefoxPage(page: PuppeteerPage, closeContext: () => Promise<void>): Te
   });
   // The result crosses as JSON text, as in WebKit: BiDi sends an object met twice in a result as a
   // reference that puppeteer reads back as undefined (a report's placement, the same object as ready's).
-  const evaluate = (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
+  const evaluateJson = (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
     const json = await page.evaluate(
       `Promise.resolve((${fn.toString()})(${JSON.stringify(arg ?? null)})).then((value) => value === undefined ? undefined : JSON.stringify(value))`,
     );
     return json === undefined ? undefined : JSON.parse(json as string);
   }) as TestPage['evaluate'];
+  const evaluate = reportWhenSlow('firefox', evaluateJson, () => page.evaluate('window.pageTrace?.()'));
   return {
     engine: 'firefox',
     evaluate,
@@ -294,7 +336,7 @@ if (!window.__testErrors) {
 }`;
 
 function webkitPage(driver: WebDriver, close: () => Promise<void>): TestPage {
-  const evaluate = (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
+  const evaluateJson = (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
     const outcome = (await driver.executeAsyncScript(asyncScript(fn.toString()), arg ?? null)) as {
       ok: boolean;
       json?: string;
@@ -303,6 +345,8 @@ function webkitPage(driver: WebDriver, close: () => Promise<void>): TestPage {
     if (!outcome.ok) throw new Error(`evaluate failed in WebKit: ${outcome.error}`);
     return outcome.json === undefined ? undefined : JSON.parse(outcome.json);
   }) as TestPage['evaluate'];
+  // WebDriver runs one command at a time: the trace is read once the pending script ends (or times out).
+  const evaluate = reportWhenSlow('webkit', evaluateJson, () => driver.executeScript('return window.pageTrace?.()'));
   const recordErrors = () => driver.executeScript(INSTALL_ERROR_RECORDER);
   return {
     engine: 'webkit',

@@ -32,7 +32,7 @@ export interface PageFault {
 
 export interface PageServer {
   url: string;
-  /** Answers requests whose path matches `match` with `fault`; null clears it. */
+  /** Answers requests whose path and query (`/a/b.js?x`) match `match` with `fault`; null clears it. */
   setFault(match: RegExp, fault: PageFault | null): void;
   close(): Promise<void>;
 }
@@ -59,7 +59,8 @@ export async function startPageServer(options: {
         // Before Vite's own middlewares: a faulted path never reaches them.
         configureServer: (dev) =>
           void dev.middlewares.use((request, response, next) => {
-            const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+            const { pathname, search } = new URL(request.url ?? '/', 'http://localhost');
+            const path = pathname + search;
             const fault = [...faults].find(([match]) => match.test(path))?.[1];
             if (!fault) return next();
             response.writeHead(fault.status, {

@@ -21,6 +21,17 @@ window.Worker = class extends PageWorker {
   }
 };
 const progress: ProgressEvent[] = [];
+
+/** What the page did, with times (ms since it opened): read by the harness when a test waits too long. */
+const trace: string[] = [];
+function note(line: string): void {
+  trace.push(`${Math.round(performance.now())} ${line}`);
+  if (trace.length > 80) trace.shift();
+}
+function recordProgress(event: ProgressEvent): void {
+  progress.push(event);
+  note(`progress ${JSON.stringify(event)}`);
+}
 /** Calls started with startRanks, as settled outcomes with the time they settled (performance.now()). */
 let started: Array<Promise<{ ok: boolean; error?: ReturnType<typeof describeError>; settledAt: number }>> = [];
 
@@ -58,7 +69,7 @@ const api = {
     progress.length = 0;
     await reranker?.dispose();
     try {
-      reranker = await createReranker({ ...options, onProgress: (event) => progress.push(event) });
+      reranker = await createReranker({ ...options, onProgress: recordProgress });
       return { ok: true as const, ready: reranker.ready };
     } catch (error) {
       reranker = null;
@@ -77,7 +88,7 @@ const api = {
     try {
       return {
         ok: true as const,
-        ready: await reranker!.switchModel({ ...options, onProgress: (event) => progress.push(event) }),
+        ready: await reranker!.switchModel({ ...options, onProgress: recordProgress }),
       };
     } catch (error) {
       return { ok: false as const, error: describeError(error) };
@@ -265,10 +276,27 @@ const api = {
   },
 };
 
+// Every call is traced: its start and how it settled.
+for (const [name, method] of Object.entries(api) as Array<[string, (...args: unknown[]) => unknown]>) {
+  (api as Record<string, unknown>)[name] = (...args: unknown[]) => {
+    note(`${name} started`);
+    const result = method(...args);
+    if (result instanceof Promise)
+      result.then(
+        (value: unknown) => note(`${name} settled${(value as { ok?: boolean })?.ok === false ? ' (ok: false)' : ''}`),
+        (error: unknown) => note(`${name} threw ${String(error)}`),
+      );
+    return result;
+  };
+}
+
 declare global {
   interface Window {
     rerankerTest: typeof api;
+    /** The page's trace (see engines.ts: printed when an evaluate is slow). */
+    pageTrace?: () => string;
   }
 }
 window.rerankerTest = api;
+window.pageTrace = () => trace.join('\n');
 document.getElementById('status')!.textContent = 'ready';
