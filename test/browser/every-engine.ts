@@ -10,8 +10,7 @@
  * - the production demo under its CSP, its service worker's update flow, and offline (app-offline);
  * - the built drop-in library under the strict CSP header, and its custom element (dropin-engines);
  * - placement 'auto' against the real edge service (placement); the MiniSearch example (minisearch-example);
- * - broken worker and runtime files and a stalled download, as the servers' own answers (worker-assets;
- *   its runtime cases are skipped in Firefox, which stalls on them: see that file).
+ * - broken worker and runtime files and a stalled download, as the servers' own answers (worker-assets).
  * Left to Chromium: WebGPU (only Chromium has an adapter here, the software one); what needs Playwright's
  * request routing or offline flag (the hub blocked in the demo tests, the PWA's missing-model notice);
  * the demo races (minutes of ranks with a larger model,
