@@ -41,6 +41,11 @@ export interface WorkerLoadRequest extends WorkerLoadOptions {
    * engine's JS heap limit). See simulated-faults.ts.
    */
   simulateWorkerFault?: WorkerFault;
+  /**
+   * @internal Test seam: log the load's resource fetches and onnxruntime's start to the console
+   * ('[worker trace] …'), so that a load that hangs in a test shows how far it got (load-trace.ts).
+   */
+  traceLoad?: boolean;
   /** @internal Set by the client when it replaces a worker whose backend failed: reported in `ready.fallbacks`. */
   priorFallbacks?: ReadyState['fallbacks'];
 }

@@ -28,6 +28,7 @@ import { captureProviderLog, nodePlacement } from './provider-log.js';
 import type { LoadOutcome, ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
 import { runtimeBuildFor, runtimeMismatch } from './runtime-build.js';
 import { type WorkerFault, strikeFault } from './simulated-faults.js';
+import { traceLoadSteps, traceStep } from './load-trace.js';
 import {
   configureModelSource,
   configureRuntime,
@@ -101,6 +102,7 @@ class RerankerHost {
       options.simulateWebGpuFailure ?? '',
     );
     this.faultAtNextRank = options.simulateWorkerFault;
+    if (options.traceLoad) traceLoadSteps();
     const running = startedRuntime();
     const mismatch = running && runtimeMismatch(running, this.plan);
     if (mismatch) return { freshWorker: mismatch };
@@ -193,6 +195,7 @@ class RerankerHost {
       progress: (loaded, total) => this.onProgress?.({ phase: 'runtime', file: RUNTIME_FILE_LABEL, loaded, total }),
       done: compile,
     });
+    traceStep(`building the session (${choice.device}, ${choice.threads} thread(s))`);
     const { result: reranker, lines } = await captureProviderLog(() =>
       Reranker.load(
         {

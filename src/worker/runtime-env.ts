@@ -7,6 +7,7 @@ import { HUB_PATH_TEMPLATE, hubBaseUrl } from '../engine/hub-address.js';
 import { PICKED_FILES_HOST, PICKED_MODEL_ID, PickedFilesCache } from './picked-files.js';
 import { ModelLoadError } from '../engine/errors.js';
 import { errorMessage } from '../errors/error-message.js';
+import { traceStep } from './load-trace.js';
 import { MODEL_CACHE_NAME } from './model-cache-name.js';
 import { type RuntimeBuild, type RuntimeIdentity, runtimeBuildOfWasm, runtimeFiles } from './runtime-build.js';
 
@@ -109,10 +110,13 @@ function watchRuntimeFetch(): void {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const build = runtimeBuildOfWasm(new URL(url, globalThis.location?.href).href);
     if (build && !started) started = { build, threads: requested?.threads ?? 1 };
+    if (build) traceStep(`fetching onnxruntime's ${url}`);
     const response = await fetchOriginal(input, init);
     if (build) noteRuntimeFileAnswer(url, response);
     if (!build || !response.body) return response;
     const declared = Number(response.headers.get('content-length')) || 0;
+    traceStep(`onnxruntime's wasm answered ${response.status}, ${declared} bytes`);
+    if (declared > 0) runtimeListener?.progress(0, declared); // the phase shows from its start
     let loaded = 0;
     const counted = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({

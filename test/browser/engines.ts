@@ -85,12 +85,13 @@ const DEFAULT_WAIT_MS = 120_000;
  * `window.pageTrace`, e.g. reranker-page.ts), and then how long it took if it ends: so a call that hangs
  * in CI shows whether the page's call settled (the driver lost the answer) and how far a load got.
  */
-const SLOW_EVALUATE_MS = 45_000;
+const SLOW_EVALUATE_MS = Number(process.env['SLOW_EVALUATE_MS'] ?? 45_000);
 
 function reportWhenSlow(
   engine: EngineName,
   evaluate: TestPage['evaluate'],
   pageTrace: () => Promise<unknown>,
+  recentConsole: readonly string[] = [],
 ): TestPage['evaluate'] {
   return (async (fn: (arg: unknown) => unknown, arg?: unknown) => {
     const started = Date.now();
@@ -102,7 +103,7 @@ function reportWhenSlow(
       void Promise.race([pageTrace(), noAnswer]).then(
         (trace) =>
           console.log(
-            `[slow evaluate] ${engine}: ${what} pending for ${SLOW_EVALUATE_MS} ms; page trace:\n${trace ?? '(none)'}`,
+            `[slow evaluate] ${engine}: ${what} pending for ${SLOW_EVALUATE_MS} ms; page trace:\n${trace ?? '(none)'}\nlast console lines (page and workers):\n${recentConsole.join('\n')}`,
           ),
         (error: unknown) => console.log(`[slow evaluate] ${engine}: ${what}: no trace (${String(error)})`),
       );
@@ -152,6 +153,7 @@ function chromiumPage(page: PlaywrightPage): TestPage {
     'chromium',
     ((fn: (arg: unknown) => unknown, arg?: unknown) => page.evaluate(fn, arg)) as TestPage['evaluate'],
     () => page.evaluate(() => window.pageTrace?.()),
+    recentLines((listen) => page.on('console', (message) => listen(`${message.type()}: ${message.text()}`))),
   );
   return {
     engine: 'chromium',
@@ -166,6 +168,16 @@ function chromiumPage(page: PlaywrightPage): TestPage {
     close: () => page.close(),
     consoleErrors: async () => [...errors],
   };
+}
+
+/** The last console lines of a page and its workers, for the slow-evaluate report. */
+function recentLines(subscribe: (listen: (text: string) => void) => void): string[] {
+  const lines: string[] = [];
+  subscribe((text) => {
+    lines.push(text);
+    if (lines.length > 40) lines.shift();
+  });
+  return lines;
 }
 
 function collectErrors(subscribe: (listen: (text: string) => void) => void): string[] {
@@ -214,7 +226,12 @@ function firefoxPage(page: PuppeteerPage, closeContext: () => Promise<void>): Te
     );
     return json === undefined ? undefined : JSON.parse(json as string);
   }) as TestPage['evaluate'];
-  const evaluate = reportWhenSlow('firefox', evaluateJson, () => page.evaluate('window.pageTrace?.()'));
+  const evaluate = reportWhenSlow(
+    'firefox',
+    evaluateJson,
+    () => page.evaluate('window.pageTrace?.()'),
+    recentLines((listen) => page.on('console', (message) => listen(`${message.type()}: ${message.text()}`))),
+  );
   return {
     engine: 'firefox',
     evaluate,

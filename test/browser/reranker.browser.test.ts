@@ -276,6 +276,7 @@ describe('worker behaviour (cross-origin isolated; in Chromium with a WebGPU ada
     const runtime = events.filter((e) => e.phase === 'runtime');
     const wasmBytes = (await stat(ENGINE === 'chromium' ? WASM_ONLY_RUNTIME : WEBGPU_RUNTIME)).size;
     expect(runtime.length).toBeGreaterThan(0);
+    expect(runtime[0]).toMatchObject({ loaded: 0, total: wasmBytes }); // shown from the first byte's wait
     expect(runtime.at(-1)).toMatchObject({ loaded: wasmBytes, total: wasmBytes });
     const lastDownload = events.findLastIndex((e) => e.phase === 'download');
     expect(events.findIndex((e) => e.phase === 'runtime')).toBeGreaterThan(lastDownload);

@@ -28,9 +28,14 @@ function note(line: string): void {
   trace.push(`${Math.round(performance.now())} ${line}`);
   if (trace.length > 80) trace.shift();
 }
+let lastNoted = '';
 function recordProgress(event: ProgressEvent): void {
   progress.push(event);
-  note(`progress ${JSON.stringify(event)}`);
+  // A file's first and last chunk are enough for the trace.
+  const step = `${event.phase} ${'file' in event ? event.file : ''}`;
+  const last = 'loaded' in event && event.loaded === event.total;
+  if (step !== lastNoted || last) note(`progress ${JSON.stringify(event)}`);
+  lastNoted = step;
 }
 /** Calls started with startRanks, as settled outcomes with the time they settled (performance.now()). */
 let started: Array<Promise<{ ok: boolean; error?: ReturnType<typeof describeError>; settledAt: number }>> = [];
@@ -69,7 +74,12 @@ const api = {
     progress.length = 0;
     await reranker?.dispose();
     try {
-      reranker = await createReranker({ ...options, onProgress: recordProgress });
+      // traceLoad: the worker logs its fetches, which the harness prints for a load that hangs.
+      reranker = await createReranker({
+        traceLoad: true,
+        ...options,
+        onProgress: recordProgress,
+      } as CreateRerankerOptions);
       return { ok: true as const, ready: reranker.ready };
     } catch (error) {
       reranker = null;
