@@ -1,27 +1,31 @@
 /**
- * Test seam (`traceLoad`): the worker's resource fetches, as they end, on the console. Firefox and WebKit
- * now and then leave a load unanswered in CI; the browser harness prints the console lines of a call that
- * hangs, and these say which file the worker was still waiting for.
+ * Test seam (`traceLoad`): the worker's load steps and resource fetches, posted on a BroadcastChannel
+ * that a test page listens to (the console of a worker reaches Firefox's driver only in part). Firefox
+ * and WebKit now and then leave a load unanswered in CI; the harness prints the page's trace of a call
+ * that hangs, and these lines say what the worker was still waiting for.
  */
-let tracing = false;
+export const LOAD_TRACE_CHANNEL = 'ko-rerank-load-trace';
+
+let channel: BroadcastChannel | null = null;
+
+/** The dev server's modules of the worker's own graph: not what a hang waits for, and many. */
+const SCRIPT_MODULE = /\/(src|node_modules\/\.vite)\/|\?(import|url|worker_file)\b/;
 
 export function traceLoadSteps(): void {
-  if (tracing || typeof PerformanceObserver === 'undefined') return;
-  tracing = true;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries())
-      console.warn(
-        `[worker trace] ${Math.round(entry.startTime + entry.duration)} fetched ${entry.name} in ${Math.round(entry.duration)} ms`,
-      );
-  });
+  if (channel || typeof BroadcastChannel === 'undefined') return;
+  channel = new BroadcastChannel(LOAD_TRACE_CHANNEL);
+  if (typeof PerformanceObserver === 'undefined') return;
   try {
-    observer.observe({ type: 'resource', buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries())
+        if (!SCRIPT_MODULE.test(entry.name)) traceStep(`fetched ${entry.name} in ${Math.round(entry.duration)} ms`);
+    }).observe({ type: 'resource' });
   } catch {
-    tracing = false; // no resource timing in this worker
+    // no resource timing in this worker: the steps alone
   }
 }
 
-/** A step of the load, traced when `traceLoad` was asked for. */
+/** A step of the load, posted when `traceLoad` was asked for. */
 export function traceStep(step: string): void {
-  if (tracing) console.warn(`[worker trace] ${Math.round(performance.now())} ${step}`);
+  channel?.postMessage(`worker ${Math.round(performance.now())} ${step}`);
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 import { type TestBrowser, type TestPage, launchBrowser } from './harness.js';
-import { buildApp } from './app-build.js';
+import { buildApp, rerankedListShown } from './demo-app.js';
 
 let browser: TestBrowser;
 let page: TestPage;
@@ -40,14 +40,7 @@ async function search(query: string): Promise<{ texts: string[]; status: string 
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.form!.requestSubmit();
   }, query);
-  await page.waitForFunction(
-    (q) => {
-      const list = document.getElementById('results')!;
-      return list.dataset['stage'] === 'reranked' && list.dataset['query'] === q && list.children.length > 0;
-    },
-    query,
-    { timeout: 120_000 },
-  );
+  await page.waitForFunction(rerankedListShown, query, { timeout: 120_000 });
   return page.evaluate(() => ({
     texts: [...document.querySelectorAll('#results li p')].map((p) => p.textContent ?? ''),
     status: document.getElementById('status')?.textContent ?? '',

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.js';
 import { testModel } from '../helpers/models.js';
 import { blockHub, launchChromium, startPageServer } from './harness.js';
+import { rerankedListShown } from './demo-app.js';
 
 const OTHER = 'test-org/other-xlmr';
 const QUERY = '기준금리는 누가 결정하나요?';
@@ -78,14 +79,7 @@ async function chooseOther(page: Page): Promise<void> {
 async function search(page: Page): Promise<Array<{ text: string; score: string }>> {
   await page.fill('#query', QUERY);
   await page.press('#query', 'Enter');
-  await page.waitForFunction(
-    (q) => {
-      const list = document.getElementById('results')!;
-      return list.dataset['stage'] === 'reranked' && list.dataset['query'] === q && list.children.length > 0;
-    },
-    QUERY,
-    { timeout: 120_000 },
-  );
+  await page.waitForFunction(rerankedListShown, QUERY, { timeout: 120_000 });
   // The status names the model that ranked by its folder's last segment: 'main' for the other model.
   const status = (await page.textContent('#status')) ?? '';
   expect(status).toMatch(/재순위화 \d+ ms/);

@@ -14,6 +14,7 @@ import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 import { testModel } from '../helpers/models.js';
 import { type TestBrowser, type TestPage, launchBrowser } from './harness.js';
+import { expectedOrder } from './dropin-order.js';
 
 /** What examples/dropin/main.js exposes on window. */
 type ExampleWindow = Window & {
@@ -92,16 +93,6 @@ const ownScores = (texts: string[]) =>
       (window as unknown as ExampleWindow).rerankExample.reranker.score(t.map((x) => [q, x] as [string, string])),
     [QUERY, texts] as const,
   );
-
-/** Best `topK` first (ties in page order), the rest in page order. */
-function expectedOrder(ids: string[], scores: number[], topK: number): string[] {
-  const best = ids
-    .map((id, i) => ({ id, i, score: scores[i]! }))
-    .sort((a, b) => b.score - a.score || a.i - b.i)
-    .slice(0, topK)
-    .map((x) => x.id);
-  return [...best, ...ids.filter((id) => !best.includes(id))];
-}
 
 // First: the example's search form also sets the element's query.
 test('<rerank-results> reranks its light-DOM list when its query changes', async () => {

@@ -19,6 +19,7 @@ import { type HubMirror, startHubMirror } from '../../src/hub-mirror/hub-mirror.
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 import { testModel } from '../helpers/models.js';
 import { launchChromium } from './harness.js';
+import { expectedOrder } from './dropin-order.js';
 
 /** What examples/dropin/main.js exposes on window for the console and this test. */
 interface Example {
@@ -122,16 +123,6 @@ const ownScores = (page: Page, texts: string[]) =>
       (window as unknown as ExampleWindow).rerankExample.reranker.score(t.map((x) => [q, x] as [string, string])),
     [QUERY, texts] as const,
   );
-
-/** The order the scores call for: best `topK` first (ties in page order), the rest in page order. */
-function expectedOrder(ids: string[], scores: number[], topK: number): string[] {
-  const best = ids
-    .map((id, i) => ({ id, i, score: scores[i]! }))
-    .sort((a, b) => b.score - a.score || a.i - b.i)
-    .slice(0, topK)
-    .map((x) => x.id);
-  return [...best, ...ids.filter((id) => !best.includes(id))];
-}
 
 describe('library build', () => {
   test('ESM entry, worker chunk and onnxruntime wasm as files, referenced by relative URLs', async () => {

@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { MODEL_CACHE_NAME } from '../../src/worker/model-cache-name.js';
 import { launchChromium } from './harness.js';
-import { buildApp } from './app-build.js';
+import { buildApp, rerankedListShown } from './demo-app.js';
 import { type StaticServer, startStaticServer } from '../../scripts/static-server.js';
 
 let browser: Browser;
@@ -41,14 +41,7 @@ async function search(query: string): Promise<string[]> {
   await page.fill('#query', query);
   await page.press('#query', 'Enter'); // keyboard, as a user would
   // The first-stage list shows at once; wait for the reranked one of this query.
-  await page.waitForFunction(
-    (q) => {
-      const list = document.getElementById('results')!;
-      return list.dataset['stage'] === 'reranked' && list.dataset['query'] === q && list.children.length > 0;
-    },
-    query,
-    { timeout: 120_000 },
-  );
+  await page.waitForFunction(rerankedListShown, query, { timeout: 120_000 });
   return page.$$eval('#results li p', (items) => items.map((p) => p.textContent ?? ''));
 }
 

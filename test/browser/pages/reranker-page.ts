@@ -8,6 +8,7 @@ import type { RankReport } from '../../../src/engine/types.js';
 import type { ProgressEvent, WorkerLoadRequest } from '../../../src/worker/protocol.js';
 import type { BareSessionRequest } from './bare-session.worker.js';
 import { monitorFrames } from './frame-monitor.js';
+import { LOAD_TRACE_CHANNEL } from '../../../src/worker/load-trace.js';
 
 let reranker: BrowserReranker | null = null;
 
@@ -26,8 +27,11 @@ const progress: ProgressEvent[] = [];
 const trace: string[] = [];
 function note(line: string): void {
   trace.push(`${Math.round(performance.now())} ${line}`);
-  if (trace.length > 80) trace.shift();
+  if (trace.length > 120) trace.shift();
 }
+// The worker's own steps under the traceLoad seam (src/worker/load-trace.ts).
+new BroadcastChannel(LOAD_TRACE_CHANNEL).onmessage = (event: MessageEvent<string>) => note(event.data);
+
 let lastNoted = '';
 function recordProgress(event: ProgressEvent): void {
   progress.push(event);

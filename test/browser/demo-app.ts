@@ -1,4 +1,4 @@
-/** The demo app as a production build (service worker included), for the PWA and app tests. */
+/** The demo app as a production build (service worker included), and what its pages show: for the PWA and app tests. */
 import path from 'node:path';
 import { build } from 'vite';
 
@@ -21,4 +21,13 @@ export async function buildApp(scratch: string, label: string): Promise<string> 
     process.env['NODE_ENV'] = nodeEnv;
   }
   return outDir;
+}
+
+/**
+ * In the demo page: whether #results shows the reranked list of `query` (the first-stage list shows at
+ * once, before it). Runs in the page: pass it to waitForFunction.
+ */
+export function rerankedListShown(query: string): boolean {
+  const list = document.getElementById('results')!;
+  return list.dataset['stage'] === 'reranked' && list.dataset['query'] === query && list.children.length > 0;
 }
