@@ -32,6 +32,7 @@ import { traceLoadSteps, traceStep } from './load-trace.js';
 import {
   configureModelSource,
   configureRuntime,
+  preloadRuntimeLoader,
   runtimeFilesError,
   startedRuntime,
   watchRuntimeDownload,
@@ -181,6 +182,7 @@ class RerankerHost {
     // Until a session starts onnxruntime, its build is still open: WASM-only (half the bytes) when
     // nothing left in the plan needs WebGPU.
     configureRuntime(choice.threads, options.browserCache ?? true, runtimeBuildFor([choice, ...this.plan]));
+    preloadRuntimeLoader();
     const runtime = (this.runtime = new AbortController());
     if (choice.device === 'webgpu' && options.simulateWebGpuFailure === 'create') {
       throw new RerankerError('MODEL_LOAD_FAILED', 'simulated WebGPU failure while creating the session');
