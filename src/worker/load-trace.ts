@@ -14,6 +14,9 @@ const SCRIPT_MODULE = /\/(src|node_modules\/\.vite)\/|\?(import|url|worker_file)
 export function traceLoadSteps(): void {
   if (channel || typeof BroadcastChannel === 'undefined') return;
   channel = new BroadcastChannel(LOAD_TRACE_CHANNEL);
+  // Ticks keep coming while the worker's event loop turns: a hang with ticks waits on a promise, one
+  // without them is a thread held by synchronous work.
+  setInterval(() => traceStep('tick'), 5_000);
   if (typeof PerformanceObserver === 'undefined') return;
   try {
     new PerformanceObserver((list) => {

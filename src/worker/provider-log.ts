@@ -4,6 +4,7 @@
  * lines are kept.
  */
 import { LogLevel, env } from '@huggingface/transformers';
+import { traceStep } from './load-trace.js';
 
 type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug';
 const METHODS: ConsoleMethod[] = ['log', 'info', 'warn', 'error', 'debug'];
@@ -18,6 +19,7 @@ export async function captureProviderLog<T>(work: () => Promise<T>): Promise<{ r
       // Verbose onnxruntime output (graph passes, shader dumps, placement warnings) is swallowed: the worker
       // does nothing else while a session is created, and failures arrive as exceptions, not logs.
       if (/placed on/i.test(text)) lines.push(text);
+      traceStep(`onnxruntime log: ${text.slice(0, 200)}`); // only under the traceLoad test seam
     };
   });
   env.logLevel = LogLevel.DEBUG;
