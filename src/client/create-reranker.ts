@@ -30,6 +30,7 @@ import {
   cachedConfigInBrowser,
   createPlacedReranker,
 } from './placed-reranker.js';
+import { PartialRouter } from './partial-router.js';
 import { WorkerLifeline } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
@@ -89,6 +90,7 @@ interface Connection {
 /** Starts a worker and loads a model in it; on any failure the worker is terminated and the error thrown. */
 async function connect(
   request: LoadRequest,
+  partials: PartialRouter,
   signal?: AbortSignal,
 ): Promise<{ connection: Connection; ready: ReadyState }> {
   const { onProgress, loadStallMs, ...loadOptions } = request;
@@ -99,6 +101,7 @@ async function connect(
     name: 'reranker',
   });
   const lifeline = new WorkerLifeline(worker);
+  partials.attach(worker);
   const workerProxy = Comlink.wrap<RerankerWorkerApi>(worker);
   // Whatever hangs below (a stalled download, a runtime that never answers) ends here, typed.
   let stall: ReturnType<typeof setTimeout> | undefined;
@@ -161,7 +164,8 @@ export async function createReranker(
   installErrorTransfer();
   const { signal, ...first } = resolveModelPath(checkLoadArguments(options, 'createReranker'));
   let loaded: LoadRequest = first;
-  let { connection, ready } = await connect(loaded, signal);
+  const partials = new PartialRouter();
+  let { connection, ready } = await connect(loaded, partials, signal);
   /** Why calls can no longer run here: disposed, or a replacement worker that failed to load. */
   let closed: Error | null = null;
   /** Stops a replacement worker that is still loading when dispose() comes. */
@@ -171,7 +175,7 @@ export async function createReranker(
   const replaceWorker = async (request: LoadRequest): Promise<void> => {
     connection.lifeline.end(new AbortedError('the worker was replaced'));
     try {
-      ({ connection, ready } = await connect(request, disposing.signal));
+      ({ connection, ready } = await connect(request, partials, disposing.signal));
     } catch (error) {
       closed ??= error instanceof Error ? error : new Error(String(error));
       throw error;
@@ -186,7 +190,7 @@ export async function createReranker(
    * once the new one is ready, so a failed switch leaves a live worker, as a failed switch in place does.
    */
   const switchWorker = async (request: LoadRequest): Promise<ReadyState> => {
-    const next = await connect(request, disposing.signal);
+    const next = await connect(request, partials, disposing.signal);
     const previous = connection;
     ({ connection, ready } = next);
     loaded = request;
@@ -314,12 +318,10 @@ export async function createReranker(
     },
     rankDetailed: async (query, documents, rankOptions) => {
       const { signal, onPartial, ...rest } = checkRankArguments(query, documents, rankOptions);
-      // Partials travel on their own channel and may trail the result: none is delivered after it.
-      let settled = false;
-      const deliver = onPartial && Comlink.proxy((partial: RankReport) => void (settled || onPartial(partial)));
-      return call(signal, (workerProxy, id) => workerProxy.rankDetailed(id, query, documents, rest, deliver)).finally(
-        () => (settled = true),
-      );
+      return call(signal, (workerProxy, id) => {
+        const stop = onPartial && partials.expect(id, onPartial);
+        return workerProxy.rankDetailed(id, query, documents, rest, onPartial !== undefined).finally(() => stop?.());
+      });
     },
     score: async (pairs, scoreOptions) => {
       const { signal, ...rest } = checkScoreArguments(pairs, scoreOptions);

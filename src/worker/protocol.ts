@@ -1,5 +1,5 @@
 /** Types shared by the worker and the main-thread client. */
-import type { Dtype, LoadOptions, LoadProgress } from '../engine/types.js';
+import type { Dtype, LoadOptions, LoadProgress, RankReport } from '../engine/types.js';
 import type { Backend } from './backend-plan.js';
 import type { WorkerFault } from './simulated-faults.js';
 
@@ -87,3 +87,17 @@ export interface ReadyState {
  * the new model's plan, in which case it loaded nothing and a fresh worker must.
  */
 export type LoadOutcome = { ready: ReadyState } | { freshWorker: string };
+
+/**
+ * A partial ranking of call `partialOf`, posted on the worker's own port: in order with the call's
+ * answer, so every partial reaches the page before the result (a Comlink callback has a port of its
+ * own, whose messages Firefox delivered after the answer now and then: a progressive rank showed none).
+ */
+export interface PartialMessage {
+  partialOf: number;
+  report: RankReport;
+}
+
+export function isPartialMessage(data: unknown): data is PartialMessage {
+  return typeof data === 'object' && data !== null && typeof (data as PartialMessage).partialOf === 'number';
+}

@@ -25,7 +25,7 @@ import { WorkerHeartbeat } from './heartbeat.js';
 import { probeCapabilities } from './probe.js';
 import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
-import type { LoadOutcome, ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
+import type { LoadOutcome, PartialMessage, ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
 import { runtimeBuildFor, runtimeMismatch } from './runtime-build.js';
 import { type WorkerFault, strikeFault } from './simulated-faults.js';
 import { traceLoadSteps, traceStep } from './load-trace.js';
@@ -313,27 +313,24 @@ class RerankerHost {
     );
   }
 
-  /** `onPartial` is a Comlink proxy: each partial is posted to the page without waiting for it. */
+  /** With `partials`, each partial ranking is posted on this worker's port, ahead of the answer (PartialMessage). */
   async rankDetailed(
     requestId: number,
     query: string,
     documents: string[],
     options: Omit<DetailedRankOptions, 'signal' | 'onPartial'> = {},
-    onPartial?: (partial: RankReport) => void,
+    partials = false,
   ): Promise<RankReport> {
-    try {
-      return await this.withFallback(requestId, (reranker, signal) =>
-        reranker.rankDetailed(query, documents, {
-          batchTokens: this.batchTokensCap,
-          ...options,
-          signal,
-          ...(onPartial ? { onPartial: (partial: RankReport) => void onPartial(partial) } : {}),
-        }),
-      );
-    } finally {
-      // Closes the callback's message port, which would otherwise stay open for the worker's life.
-      (onPartial as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
-    }
+    const post = (report: RankReport) =>
+      (globalThis as unknown as Worker).postMessage({ partialOf: requestId, report } satisfies PartialMessage);
+    return this.withFallback(requestId, (reranker, signal) =>
+      reranker.rankDetailed(query, documents, {
+        batchTokens: this.batchTokensCap,
+        ...options,
+        signal,
+        ...(partials ? { onPartial: post } : {}),
+      }),
+    );
   }
 
   async score(
