@@ -31,7 +31,7 @@ import {
   createPlacedReranker,
 } from './placed-reranker.js';
 import { PartialRouter } from './partial-router.js';
-import { WorkerLifeline } from './worker-lifeline.js';
+import { WorkerLifeline, isStoppedAnswering } from './worker-lifeline.js';
 
 export interface CreateRerankerOptions extends WorkerLoadOptions {
   onProgress?: (event: ProgressEvent) => void;
@@ -122,7 +122,8 @@ async function connect(
       progressed();
       onProgress?.(event);
     };
-    const outcome = await lifeline.race<LoadOutcome>(workerProxy.load(loadOptions, Comlink.proxy(report)));
+    // Watched by the heartbeat: the worker announces how long parsing and building may hold its thread.
+    const outcome = await lifeline.answer<LoadOutcome>(workerProxy.load(loadOptions, Comlink.proxy(report)));
     // A new worker has no runtime yet, so it never asks for another worker.
     if (!('ready' in outcome)) throw new RerankerError('MODEL_LOAD_FAILED', outcome.freshWorker);
     return { connection: { workerProxy, lifeline }, ready: outcome.ready };
@@ -165,7 +166,19 @@ export async function createReranker(
   const { signal, ...first } = resolveModelPath(checkLoadArguments(options, 'createReranker'));
   let loaded: LoadRequest = first;
   const partials = new PartialRouter();
-  let { connection, ready } = await connect(loaded, partials, signal);
+  let { connection, ready } = await connect(loaded, partials, signal).catch((error: unknown) => {
+    // A worker whose thread stopped while it loaded gets one fresh try (Firefox 153 held one now and then,
+    // right after onnxruntime's loader was imported, before its wasm was fetched: docs/browser.md).
+    if (!isStoppedAnswering(error)) throw error;
+    const { device, dtype } = loaded;
+    const failed: ReadyState['fallbacks'][number] = {
+      backend: device === 'webgpu' ? 'webgpu' : 'wasm',
+      dtype: dtype ?? 'q8',
+      error: (error as Error).message,
+    };
+    loaded = { ...loaded, simulateWorkerFault: undefined, priorFallbacks: [...(loaded.priorFallbacks ?? []), failed] };
+    return connect(loaded, partials, signal);
+  });
   /** Why calls can no longer run here: disposed, or a replacement worker that failed to load. */
   let closed: Error | null = null;
   /** Stops a replacement worker that is still loading when dispose() comes. */

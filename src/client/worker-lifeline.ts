@@ -12,6 +12,14 @@
 import { WorkerCrashedError } from '../engine/errors.js';
 import { type Beat, HEARTBEAT_GRACE_MS, HEARTBEAT_INTERVAL_MS } from '../worker/heartbeat.js';
 
+/** The errors a lifeline ended its worker with because its heartbeat fell silent (not a crash event). */
+const stoppedAnswering = new WeakSet<Error>();
+
+/** Whether `error` says the worker fell silent while a call waited (see WorkerLifeline.listen). */
+export function isStoppedAnswering(error: unknown): boolean {
+  return error instanceof Error && stoppedAnswering.has(error);
+}
+
 export class WorkerLifeline {
   /** Rejects once, with the reason the worker is gone. */
   readonly gone: Promise<never>;
@@ -75,11 +83,11 @@ export class WorkerLifeline {
       if (pageWasAway) this.lastBeatAt = Math.max(this.lastBeatAt, now);
       const silentMs = now - this.lastBeatAt;
       if (this.waiting > 0 && silentMs > this.silenceMs + graceMs) {
-        this.end(
-          new WorkerCrashedError(
-            `the reranker worker stopped answering (silent for ${Math.round(silentMs)} ms while a call waited; out of memory, or stuck)`,
-          ),
+        const silent = new WorkerCrashedError(
+          `the reranker worker stopped answering (silent for ${Math.round(silentMs)} ms while a call waited; out of memory, or stuck)`,
         );
+        stoppedAnswering.add(silent);
+        this.end(silent);
       }
     }, HEARTBEAT_INTERVAL_MS);
   }

@@ -44,3 +44,12 @@ export class WorkerHeartbeat {
     this.port.postMessage({ silenceMs: this.silenceMs } satisfies Beat);
   }
 }
+
+/**
+ * How long loading a model may hold the worker's thread at once (parsing the tokenizer, building the
+ * session, both synchronous): 10 s and 100 ms per MB of weights (a 568 MB fp32 model: 67 s), 120 s for a
+ * model whose size is unknown. Past it and the grace, the page takes the worker for stuck.
+ */
+export function loadSilenceBoundMs(weightsBytes: number | undefined): number {
+  return weightsBytes === undefined ? 120_000 : 10_000 + Math.ceil(weightsBytes / 1e6) * 100;
+}

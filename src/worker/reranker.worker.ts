@@ -12,6 +12,7 @@ import { runBoundMs, watchRun } from '../engine/run-watchdog.js';
 import {
   type ModelShape,
   checkMemoryFit,
+  estimateMemory,
   formatBytes,
   memoryAvailable,
   shapeFromConfig,
@@ -21,13 +22,13 @@ import { positiveInteger } from '../engine/validation.js';
 import type { DetailedRankOptions, RankOptions, RankReport, RankedDocument, ScoreOptions } from '../engine/types.js';
 import { type BackendChoice, planBackends } from './backend-plan.js';
 import { installErrorTransfer } from './error-transfer.js';
-import { WorkerHeartbeat } from './heartbeat.js';
+import { WorkerHeartbeat, loadSilenceBoundMs } from './heartbeat.js';
 import { probeCapabilities } from './probe.js';
 import { workerModelFiles } from './model-file-source.js';
 import { captureProviderLog, nodePlacement } from './provider-log.js';
 import type { LoadOutcome, PartialMessage, ProgressEvent, ReadyState, WorkerLoadRequest } from './protocol.js';
 import { runtimeBuildFor, runtimeMismatch } from './runtime-build.js';
-import { type WorkerFault, strikeFault } from './simulated-faults.js';
+import { type WorkerFault, holdThread, strikeFault } from './simulated-faults.js';
 import { traceLoadSteps, traceStep } from './load-trace.js';
 import {
   configureModelSource,
@@ -102,7 +103,7 @@ class RerankerHost {
     this.simulatedRunFailurePending = ['run', 'lose-device', 'lose-device-ahead'].includes(
       options.simulateWebGpuFailure ?? '',
     );
-    this.faultAtNextRank = options.simulateWorkerFault;
+    this.faultAtNextRank = options.simulateWorkerFault === 'stuck-loading' ? undefined : options.simulateWorkerFault;
     if (options.traceLoad) traceLoadSteps();
     const running = startedRuntime();
     const mismatch = running && runtimeMismatch(running, this.plan);
@@ -198,7 +199,11 @@ class RerankerHost {
       done: compile,
     });
     traceStep(`building the session (${choice.device}, ${choice.threads} thread(s))`);
-    const { result: reranker, lines } = await captureProviderLog(() =>
+    // Parsing the tokenizer and building the session hold the thread: the page hears how long they may.
+    const silenceBoundMs = loadSilenceBoundMs(
+      this.shape ? estimateMemory(this.shape, choice.dtype, 1, 1).weightsBytes : undefined,
+    );
+    const loadSession = () =>
       Reranker.load(
         {
           ...options,
@@ -211,7 +216,14 @@ class RerankerHost {
         { openModelFile: workerModelFiles(this.modelId, options.revision) },
       ).catch((error: unknown) => {
         throw runtimeFilesError(error) ?? error;
-      }),
+      });
+    const { result: reranker, lines } = await captureProviderLog(() =>
+      this.heartbeat
+        ? this.heartbeat.during(silenceBoundMs, async () => {
+            if (options.simulateWorkerFault === 'stuck-loading') holdThread();
+            return loadSession();
+          })
+        : loadSession(),
     );
     const placement = nodePlacement(lines);
     compile(); // the runtime was already in this worker: no download to end, the session is built

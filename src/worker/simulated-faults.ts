@@ -3,8 +3,16 @@
  * real in the worker so that the page's recovery is the product's own. Each starts in a task of its own,
  * after the call has begun: the call is pending in the worker when the fault strikes.
  */
-/** @internal */
-export type WorkerFault = 'close' | 'throw' | 'stuck' | 'heap-exhaustion';
+/**
+ * @internal `stuck-loading` holds the worker's thread while the model loads, as Firefox did now and then
+ * right after onnxruntime's loader was imported (see client/create-reranker.ts: one fresh try).
+ */
+export type WorkerFault = 'close' | 'throw' | 'stuck' | 'heap-exhaustion' | 'stuck-loading';
+
+/** @internal Holds the thread for good: what a load that hangs inside onnxruntime's start looks like. */
+export function holdThread(): never {
+  for (;;);
+}
 
 /** @internal */
 export function strikeFault(fault: WorkerFault): void {

@@ -6,6 +6,7 @@
  * - close: its context ends, no event fires (the Web Lock lifeline sees it);
  * - throw: an uncaught error (the error event, with its message);
  * - stuck: it never yields (the heartbeat falls silent);
+ * - stuck-loading: its thread stops while the model loads (createReranker gives it one fresh try);
  * - heap-exhaustion: it allocates until its JS heap limit. Measured here: Firefox's worker then spins in
  *   garbage collection for good (no event, its lock held: the heartbeat sees it); Chromium's V8 ends the
  *   whole renderer, page and all ("Target crashed", with or without --js-flags=--max-old-space-size), so
@@ -142,4 +143,36 @@ describe('a worker that stops while three ranks wait on it', () => {
     },
     120_000 + HEARTBEAT_GRACE_MS,
   );
+});
+
+describe('a worker whose thread stops while it loads', () => {
+  test('createReranker gives it one fresh try: the load succeeds in a second worker and ready.fallbacks says why', async () => {
+    const workersBefore = await page.evaluate(() => window.rerankerTest.workersStarted());
+    const started = Date.now();
+    const loaded = await page.evaluate(
+      ([host, id]) =>
+        window.rerankerTest.load({
+          model: id,
+          remoteHost: host,
+          browserCache: false,
+          device: 'wasm',
+          simulateWorkerFault: 'stuck-loading',
+        } as never),
+      [models.url, MODEL_ID] as const,
+    );
+    const tookMs = Date.now() - started;
+    console.log(`[worker-death] ${ENGINE} stuck while loading: ready in a fresh worker after ${tookMs} ms`);
+    expect(loaded, JSON.stringify(loaded)).toMatchObject({
+      ok: true,
+      ready: {
+        backend: 'wasm',
+        fallbacks: [{ backend: 'wasm', error: expect.stringMatching(/stopped answering \(silent for \d+ ms/) }],
+      },
+    });
+    // The held worker, then the one that loaded: not a third.
+    expect((await page.evaluate(() => window.rerankerTest.workersStarted())) - workersBefore).toBe(2);
+    // The load's announced bound (10 s for this 1 MB model) and the grace passed first.
+    expect(tookMs).toBeGreaterThan(10_000 + HEARTBEAT_GRACE_MS);
+    await nextCallsWork();
+  }, 90_000);
 });
