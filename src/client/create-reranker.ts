@@ -87,8 +87,36 @@ interface Connection {
   lifeline: WorkerLifeline;
 }
 
-/** Starts a worker and loads a model in it; on any failure the worker is terminated and the error thrown. */
+/**
+ * Starts a worker and loads `request` in it. A worker whose thread stopped while it loaded gets one fresh
+ * try (Firefox 153 held one now and then, right after onnxruntime's loader was imported, before its wasm
+ * was fetched: docs/browser.md), named in the fallbacks of the request it answers with.
+ */
 async function connect(
+  request: LoadRequest,
+  partials: PartialRouter,
+  signal?: AbortSignal,
+): Promise<{ connection: Connection; ready: ReadyState; request: LoadRequest }> {
+  try {
+    return { ...(await startWorker(request, partials, signal)), request };
+  } catch (error) {
+    if (!isStoppedAnswering(error)) throw error;
+    const failed: ReadyState['fallbacks'][number] = {
+      backend: request.device === 'webgpu' ? 'webgpu' : 'wasm',
+      dtype: request.dtype ?? 'q8',
+      error: (error as Error).message,
+    };
+    const retry = {
+      ...request,
+      simulateWorkerFault: undefined,
+      priorFallbacks: [...(request.priorFallbacks ?? []), failed],
+    };
+    return { ...(await startWorker(retry, partials, signal)), request: retry };
+  }
+}
+
+/** Starts a worker and loads a model in it; on any failure the worker is terminated and the error thrown. */
+async function startWorker(
   request: LoadRequest,
   partials: PartialRouter,
   signal?: AbortSignal,
@@ -164,21 +192,8 @@ export async function createReranker(
   if (typeof options === 'object' && options !== null && 'endpoint' in options) return createRemoteReranker(options);
   installErrorTransfer();
   const { signal, ...first } = resolveModelPath(checkLoadArguments(options, 'createReranker'));
-  let loaded: LoadRequest = first;
   const partials = new PartialRouter();
-  let { connection, ready } = await connect(loaded, partials, signal).catch((error: unknown) => {
-    // A worker whose thread stopped while it loaded gets one fresh try (Firefox 153 held one now and then,
-    // right after onnxruntime's loader was imported, before its wasm was fetched: docs/browser.md).
-    if (!isStoppedAnswering(error)) throw error;
-    const { device, dtype } = loaded;
-    const failed: ReadyState['fallbacks'][number] = {
-      backend: device === 'webgpu' ? 'webgpu' : 'wasm',
-      dtype: dtype ?? 'q8',
-      error: (error as Error).message,
-    };
-    loaded = { ...loaded, simulateWorkerFault: undefined, priorFallbacks: [...(loaded.priorFallbacks ?? []), failed] };
-    return connect(loaded, partials, signal);
-  });
+  let { connection, ready, request: loaded } = await connect(first, partials, signal);
   /** Why calls can no longer run here: disposed, or a replacement worker that failed to load. */
   let closed: Error | null = null;
   /** Stops a replacement worker that is still loading when dispose() comes. */
@@ -188,12 +203,11 @@ export async function createReranker(
   const replaceWorker = async (request: LoadRequest): Promise<void> => {
     connection.lifeline.end(new AbortedError('the worker was replaced'));
     try {
-      ({ connection, ready } = await connect(request, partials, disposing.signal));
+      ({ connection, ready, request: loaded } = await connect(request, partials, disposing.signal));
     } catch (error) {
       closed ??= error instanceof Error ? error : new Error(String(error));
       throw error;
     }
-    loaded = request;
     (api as { ready: ReadyState }).ready = ready;
     restartAfterCrash(connection);
   };
@@ -205,8 +219,7 @@ export async function createReranker(
   const switchWorker = async (request: LoadRequest): Promise<ReadyState> => {
     const next = await connect(request, partials, disposing.signal);
     const previous = connection;
-    ({ connection, ready } = next);
-    loaded = request;
+    ({ connection, ready, request: loaded } = next);
     (api as { ready: ReadyState }).ready = ready;
     restartAfterCrash(connection);
     previous.lifeline.end(new AbortedError('the worker was replaced'));

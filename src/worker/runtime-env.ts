@@ -81,18 +81,19 @@ export function configureRuntime(threads: number, browserCache: boolean, build: 
   }
 }
 
-let loaderImport: Promise<void> | undefined;
+let loaderImported = false;
 
 /**
  * Imports onnxruntime's loader (.mjs, about 100 KB) while the model downloads, instead of after: the
  * session's own import then finds it in the module map. Its failure is left to that import to report.
  */
 export function preloadRuntimeLoader(): void {
-  if (started || loaderImport || !requested) return;
+  if (started || loaderImported || !requested) return;
+  loaderImported = true;
   const url = runtimeFiles(requested.build).mjs;
   const begun = performance.now();
   traceStep(`importing onnxruntime's loader ${url}`);
-  loaderImport = import(/* @vite-ignore */ url).then(
+  void import(/* @vite-ignore */ url).then(
     () => traceStep(`imported onnxruntime's loader in ${Math.round(performance.now() - begun)} ms`),
     (error: unknown) => traceStep(`onnxruntime's loader failed to import: ${errorMessage(error)}`),
   );

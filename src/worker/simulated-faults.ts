@@ -19,7 +19,7 @@ export function strikeFault(fault: WorkerFault): void {
   setTimeout(() => {
     if (fault === 'close') (self as unknown as { close(): void }).close(); // ends the context; no event fires
     if (fault === 'throw') throw new Error('simulated uncaught error in the reranker worker');
-    if (fault === 'stuck') for (;;); // never yields again
+    if (fault === 'stuck') holdThread(); // never yields again
     if (fault === 'heap-exhaustion') exhaustHeap();
   });
 }
